@@ -1,0 +1,61 @@
+/**
+ * One namespace of an environment: the Namespace, its ResourceQuota and LimitRange, and a
+ * default-deny NetworkPolicy that each app's own policy opens up. Pure.
+ */
+import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-33';
+import type { EnvironmentInstance } from '../load/fleet.js';
+import type { ResourceList } from '../load/types.gen.js';
+import { MANAGED_BY } from './labels.js';
+import type { KubeObject } from './object.js';
+
+const quantities = (r: ResourceList) =>
+  Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k8s.Quantity.fromString(v as string)]));
+
+export function namespaceObjects(namespace: string, env: EnvironmentInstance): KubeObject[] {
+  const apps = env.apps.filter((a) => a.namespace === namespace);
+  const teams = [...new Set(apps.map((a) => a.spec.team))].sort();
+  const chart = new Chart(new App(), namespace, { disableResourceNameHashes: true });
+  const labels = {
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+    environment: env.name,
+    ...(teams.length === 1 && { team: teams[0]! }),
+  };
+  const d = env.spec.namespaceDefaults;
+
+  new k8s.KubeNamespace(chart, 'namespace', {
+    metadata: {
+      name: namespace,
+      labels: {
+        ...labels,
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'latest',
+      },
+    },
+  });
+  new k8s.KubeResourceQuota(chart, 'quota', {
+    metadata: { name: `${namespace}-quota`, namespace, labels },
+    spec: {
+      hard: {
+        ...prefixed('requests.', quantities(d.quota.requests)),
+        ...prefixed('limits.', quantities(d.quota.limits)),
+        pods: k8s.Quantity.fromNumber(d.quota.pods),
+      },
+    },
+  });
+  new k8s.KubeLimitRange(chart, 'limits', {
+    metadata: { name: `${namespace}-limits`, namespace, labels },
+    spec: {
+      limits: [{ type: 'Container', default: quantities(d.limitRange.default), defaultRequest: quantities(d.limitRange.defaultRequest) }],
+    },
+  });
+  new k8s.KubeNetworkPolicy(chart, 'default-deny', {
+    metadata: { name: `${namespace}-default-deny`, namespace, labels },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  });
+  return chart.toJson() as KubeObject[];
+}
+
+function prefixed<T>(prefix: string, o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [prefix + k, v]));
+}

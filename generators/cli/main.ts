@@ -1,0 +1,53 @@
+/**
+ * The gitops-bridge command line. `npm run render`, `npm run check` and the other npm scripts
+ * call into here; every command has --help.
+ */
+import { Command, CommanderError } from 'commander';
+import { pathToFileURL } from 'node:url';
+import { registerCheck } from './commands/check.js';
+import { registerRender } from './commands/render.js';
+import { reportError } from './report.js';
+
+export interface Io {
+  out(line: string): void;
+  err(line: string): void;
+  exit(code: number): void;
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('gitops-bridge')
+    .description('Render Pulumi stack outputs and dry app specs into plain Kubernetes manifests for Argo CD')
+    .option('--root <dir>', 'project root (default: the nearest directory upwards with manifests/ and package.json)')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
+  registerRender(program, io);
+  registerCheck(program, io);
+  for (const c of program.commands) c.exitOverride().showHelpAfterError();
+  return program;
+}
+
+/** Runs the CLI and resolves to the exit code: 0 ok, 1 invalid input or stale output, 2 usage. */
+export async function run(argv: string[], io: Io): Promise<number> {
+  let code = 0;
+  const program = buildProgram({ ...io, exit: (c) => (code = c) });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
+      return 2;
+    }
+    return reportError(e, io.err);
+  }
+  return code;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const code = await run(process.argv.slice(2), {
+    out: (l) => process.stdout.write(l + '\n'),
+    err: (l) => process.stderr.write(l + '\n'),
+    exit: () => undefined,
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,36 @@
+/**
+ * The I/O edge of loading: reads every input file of a project into memory. Everything after
+ * this is pure and works on the returned SourceSet, so tests can build one by hand.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { compareStrings } from '../core/strings.js';
+
+/** Input files by path relative to the project root, with forward slashes. */
+export type SourceSet = Map<string, string>;
+
+export const INPUT_DIRS = ['manifests', 'infra/outputs'] as const;
+
+export function readSources(root: string): SourceSet {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    let entries: string[];
+    try {
+      entries = readdirSync(dir);
+    } catch {
+      return;
+    }
+    for (const name of entries) {
+      if (name.startsWith('.')) continue;
+      const full = join(dir, name);
+      const st = statSync(full);
+      if (st.isDirectory()) walk(full);
+      else if (/\.(ya?ml|json)$/.test(name)) files.push(full);
+    }
+  };
+  for (const d of INPUT_DIRS) walk(join(root, d));
+  files.sort(compareStrings);
+  const out: SourceSet = new Map();
+  for (const f of files) out.set(relative(root, f).split(sep).join('/'), readFileSync(f, 'utf8'));
+  return out;
+}

@@ -1,0 +1,422 @@
+/* Generated from schemas/*.schema.json by `npm run schemas:types`. Do not edit. */
+
+/**
+ * One environment (one cluster): manifests/environments/<name>.yaml. Its stack outputs live in infra/outputs/<name>.json.
+ */
+export interface Environment {
+  apiVersion: 'gitops-bridge.dev/v1alpha1';
+  kind: 'Environment';
+  metadata: {
+    /**
+     * Must match the file name and the Pulumi stack name.
+     */
+    name: string;
+  };
+  spec: EnvironmentSpec;
+}
+export interface EnvironmentSpec {
+  /**
+   * What the environment is for; production tightens policy.
+   */
+  tier: 'development' | 'staging' | 'production';
+  /**
+   * DNS zone the environment's hosts live under, e.g. dev.shop.example.com.
+   */
+  domain: string;
+  /**
+   * Cluster addons enabled in this environment; each is a directory of manifests/addons/.
+   */
+  addons?: string[];
+  ingress: {
+    /**
+     * IngressClass every Ingress uses, e.g. alb.
+     */
+    className: string;
+    /**
+     * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+     */
+    controllerNamespace: string;
+    controllerPodLabels: Labels;
+    annotations?: Labels1;
+  };
+  /**
+   * Default store ExternalSecrets read from.
+   */
+  secretStore: {
+    kind: 'SecretStore' | 'ClusterSecretStore';
+    /**
+     * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+     */
+    name: string;
+  };
+  /**
+   * ResourceQuota and LimitRange given to every app namespace.
+   */
+  namespaceDefaults: {
+    quota: {
+      requests: ResourceList;
+      limits: ResourceList;
+      pods: number;
+    };
+    limitRange: {
+      defaultRequest: ResourceList;
+      default: ResourceList;
+    };
+  };
+  /**
+   * Whether apps may expose a Service of type LoadBalancer.
+   */
+  allowLoadBalancerServices?: boolean;
+  /**
+   * How Argo CD syncs this environment's applications.
+   */
+  sync?: {
+    automated?: boolean;
+    prune?: boolean;
+    selfHeal?: boolean;
+  };
+}
+/**
+ * Labels of the ingress controller pods.
+ */
+export interface Labels {
+  [k: string]: string;
+}
+/**
+ * Annotations added to every Ingress of the environment.
+ */
+export interface Labels1 {
+  [k: string]: string;
+}
+export interface ResourceList {
+  /**
+   * A Kubernetes resource quantity, e.g. 250m, 1, 512Mi, 2Gi.
+   */
+  cpu?: string;
+  /**
+   * A Kubernetes resource quantity, e.g. 250m, 1, 512Mi, 2Gi.
+   */
+  memory?: string;
+}
+
+/**
+ * One application or cluster addon: manifests/apps/<name>/app.yaml or manifests/addons/<name>/app.yaml. Per-environment differences go in overlays/<env>.yaml beside it. Strings may reference ${env.name}, ${env.domain}, ${app.name}, ${app.namespace} and ${bridge.<key>} (a key of infra/outputs/<env>.json); write $${ for a literal ${.
+ */
+export interface App {
+  apiVersion: 'gitops-bridge.dev/v1alpha1';
+  kind: 'App';
+  metadata: {
+    /**
+     * Must match the directory name.
+     */
+    name: string;
+  };
+  spec: AppSpec;
+}
+export interface AppSpec {
+  /**
+   * Owning team; becomes the team label and cost allocation tag.
+   */
+  team: string;
+  /**
+   * The product or system the app belongs to (app.kubernetes.io/part-of). Defaults to the team.
+   */
+  partOf?: string;
+  description?: string;
+  /**
+   * Namespace to deploy into. Defaults to the app name; apps of one team may share one.
+   */
+  namespace?: string;
+  /**
+   * Environments the app is deployed to. Defaults to every environment (for addons: every environment that enables it).
+   */
+  environments?: string[];
+  image: Image;
+  command?: string[];
+  args?: string[];
+  /**
+   * Replicas of the Deployment (ignored by the HPA once autoscaling is on: it sets minReplicas).
+   */
+  replicas?: number;
+  ports?: Port[];
+  serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  /**
+   * Environment variables, merged by name across overlays.
+   */
+  env?: EnvVar[];
+  /**
+   * Non-secret configuration, rendered as the ConfigMap <app>-config and loaded with envFrom.
+   */
+  config?: {
+    [k: string]: string;
+  };
+  resources?: {
+    requests: ResourceList;
+    limits: ResourceList;
+  };
+  probes?: {
+    liveness?: Probe;
+    readiness?: Probe;
+    startup?: Probe;
+  };
+  securityContext?: {
+    runAsUser?: number;
+    runAsGroup?: number;
+    fsGroup?: number;
+    readOnlyRootFilesystem?: boolean;
+  };
+  serviceAccount?: {
+    /**
+     * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+     */
+    name?: string;
+    aws?: AwsAccess;
+  };
+  rbac?: {
+    /**
+     * Rules of a ClusterRole bound to the app's ServiceAccount (for addons that watch the cluster).
+     *
+     * @minItems 1
+     */
+    clusterRules?: [PolicyRule, ...PolicyRule[]];
+  };
+  ingress?: Ingress;
+  externalSecrets?: ExternalSecret[];
+  autoscaling?: {
+    minReplicas: number;
+    maxReplicas: number;
+    targetCPUUtilizationPercentage?: number;
+    targetMemoryUtilizationPercentage?: number;
+  };
+  disruptionBudget?: {
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+  };
+  cronJob?: CronJob;
+  networkPolicy?: NetworkAccess;
+  podAnnotations?: Labels;
+}
+/**
+ * An immutable image reference: a version or commit tag, or a digest (never latest).
+ */
+export interface Image {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+export interface Port {
+  name: string;
+  containerPort: number;
+  /**
+   * Expose this port on the app's Service.
+   */
+  servicePort?: number;
+  protocol?: 'TCP' | 'UDP';
+}
+export interface EnvVar {
+  name: string;
+  value?: string;
+  /**
+   * Take the value from the environment's stack outputs.
+   */
+  fromBridge?: string;
+  fromSecret?: {
+    /**
+     * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+     */
+    name: string;
+    key: string;
+  };
+  /**
+   * A pod field, e.g. status.podIP.
+   */
+  fromField?: string;
+}
+export interface Probe {
+  /**
+   * HTTP path; without it the probe is a TCP check.
+   */
+  path?: string;
+  port: string | number;
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+  timeoutSeconds?: number;
+  failureThreshold?: number;
+}
+/**
+ * AWS access through IRSA. The Pulumi program creates the role; its ARN comes back through the bridge.
+ */
+export interface AwsAccess {
+  /**
+   * Stack output holding the role ARN, e.g. orders_api_iam_role_arn.
+   */
+  roleOutput: string;
+  /**
+   * Statements of the role's inline policy.
+   */
+  policy?: {
+    sid?: string;
+    /**
+     * @minItems 1
+     */
+    actions: [string, ...string[]];
+    /**
+     * @minItems 1
+     */
+    resources: [string, ...string[]];
+  }[];
+}
+export interface PolicyRule {
+  apiGroups: string[];
+  /**
+   * @minItems 1
+   */
+  resources: [string, ...string[]];
+  /**
+   * @minItems 1
+   */
+  verbs: [
+    'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection',
+    ...('get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection')[]
+  ];
+}
+export interface Ingress {
+  /**
+   * Host name; may use ${env.domain}.
+   */
+  host: string;
+  path?: string;
+  /**
+   * Name of the port (with a servicePort) to route to.
+   */
+  port: string;
+  /**
+   * Internet-facing instead of internal.
+   */
+  public?: boolean;
+  annotations?: Labels;
+}
+/**
+ * Kubernetes labels or annotations: qualified-name keys, string values.
+ */
+export interface ExternalSecret {
+  /**
+   * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+   */
+  name: string;
+  refreshInterval?: string;
+  store?: {
+    kind: 'SecretStore' | 'ClusterSecretStore';
+    /**
+     * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+     */
+    name: string;
+  };
+  /**
+   * @minItems 1
+   */
+  data: [
+    {
+      secretKey: string;
+      remoteKey: string;
+      property?: string;
+    },
+    ...{
+      secretKey: string;
+      remoteKey: string;
+      property?: string;
+    }[]
+  ];
+}
+/**
+ * Run the app on a schedule (a CronJob) instead of as a Deployment.
+ */
+export interface CronJob {
+  schedule: string;
+  timeZone?: string;
+  concurrencyPolicy?: 'Allow' | 'Forbid' | 'Replace';
+  backoffLimit?: number;
+  activeDeadlineSeconds?: number;
+  successfulJobsHistoryLimit?: number;
+  failedJobsHistoryLimit?: number;
+}
+/**
+ * Traffic the app needs beyond the defaults (DNS out; the ingress controller in when it has an ingress).
+ */
+export interface NetworkAccess {
+  /**
+   * Apps allowed to call this app's ports.
+   */
+  ingressFrom?: Peer[];
+  /**
+   * Destinations the app may call.
+   */
+  egressTo?: Peer[];
+}
+export interface Peer {
+  /**
+   * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+   */
+  app?: string;
+  /**
+   * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+   */
+  namespace?: string;
+  cidr?: string;
+  ports?: number[];
+}
+
+/**
+ * Per-environment differences of one app: <app dir>/overlays/<env>.yaml. `spec` is deep-merged over the base spec (maps merge, lists of named items merge by name, other lists and scalars replace, null deletes, an item {name, $patch: delete} removes that item); `patches` are JSON 6902 patches applied to the rendered objects, for what the spec does not model.
+ */
+export interface AppOverlay {
+  apiVersion: 'gitops-bridge.dev/v1alpha1';
+  kind: 'AppOverlay';
+  metadata: {
+    /**
+     * The app this overlay applies to.
+     */
+    name: string;
+    /**
+     * Must match the file name.
+     */
+    environment: string;
+  };
+  /**
+   * A partial app spec; the merged result is validated against app.schema.json.
+   */
+  spec?: {};
+  patches?: Patch[];
+}
+export interface Patch {
+  target: {
+    kind: string;
+    name: string;
+  };
+  /**
+   * @minItems 1
+   */
+  operations: [Operation, ...Operation[]];
+}
+export interface Operation {
+  op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
+  path: string;
+  from?: string;
+  value?: unknown;
+}
+
+/**
+ * The bridge contract: what `pulumi stack output --json` prints for one stack, committed as infra/outputs/<env>.json. Flat, snake_case keys following gitops-bridge; never a secret.
+ */
+export interface StackOutputs {
+  aws_account_id: string;
+  aws_region: string;
+  aws_cluster_name: string;
+  aws_vpc_id: string;
+  cluster_endpoint: string;
+  cluster_certificate_authority_data: string;
+  oidc_provider: string;
+  oidc_provider_arn: string;
+  kubernetes_version: string;
+  [k: string]: string | number | boolean;
+}

@@ -1,0 +1,25 @@
+/**
+ * The cluster-metadata ConfigMap of one environment: the bridge keys plus `environment`, all
+ * strings, in argocd, labelled for gitops-bridge. Pure.
+ */
+import { App, Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-33';
+import { MANAGED_BY } from '../charts/labels.js';
+import type { KubeObject } from '../charts/object.js';
+import type { EnvironmentInstance } from '../load/fleet.js';
+
+export const CLUSTER_METADATA_NAME = 'cluster-metadata';
+export const ARGOCD_NAMESPACE = 'argocd';
+
+export function clusterMetadataObjects(env: EnvironmentInstance): KubeObject[] {
+  const chart = new Chart(new App(), CLUSTER_METADATA_NAME, { disableResourceNameHashes: true });
+  new k8s.KubeConfigMap(chart, 'config-map', {
+    metadata: {
+      name: CLUSTER_METADATA_NAME,
+      namespace: ARGOCD_NAMESPACE,
+      labels: { 'gitops-bridge': 'true', 'app.kubernetes.io/managed-by': MANAGED_BY, environment: env.name },
+    },
+    data: { ...env.outputs, environment: env.name },
+  });
+  return chart.toJson() as KubeObject[];
+}
