@@ -34,9 +34,9 @@ export function appObjects(app: AppInstance, env: EnvironmentInstance): KubeObje
     new k8s.KubeConfigMap(chart, 'config', { metadata: meta(configName), data: spec.config });
   }
 
-  for (const es of spec.externalSecrets ?? []) {
+  for (const [i, es] of (spec.externalSecrets ?? []).entries()) {
     const store = es.store ?? env.spec.secretStore;
-    new ApiObject(chart, `external-secret-${es.name}`, {
+    new ApiObject(chart, `external-secret-${i}`, {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: meta(es.name),

@@ -356,6 +356,24 @@ function resolveApp(
     sink.throwIfAny();
   }
 
+  // Names Kubernetes requires to be unique within a container.
+  for (const list of ['env', 'ports'] as const) {
+    const seen = new Set<string>();
+    (spec[list] ?? []).forEach((item, i) => {
+      if (!seen.has(item.name)) return void seen.add(item.name);
+      const pointer = `/spec/${list}/${i}/name`;
+      const doc = whoSet(pointer);
+      throw new BridgeError({
+        code: 'schema',
+        message: `${list} has two items named "${item.name}"`,
+        file: doc.file,
+        pointer,
+        line: doc.lineOf(pointer),
+        hint: 'names are unique in this list; overlays merge items by name, so change the existing item instead of adding another',
+      });
+    });
+  }
+
   // Structured bridge references: checked here so the error names the spec line.
   const refs: [string, string | undefined][] = [
     ['/serviceAccount/aws/roleOutput', spec.serviceAccount?.aws?.roleOutput],

@@ -4,7 +4,7 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { readFileSync } from 'node:fs';
-import { BridgeError } from '../core/errors.js';
+import { BridgeError, pointerSegment } from '../core/errors.js';
 import { schemasDir } from '../core/paths.js';
 import { closest } from '../core/strings.js';
 import type { ParsedDocument } from './yaml.js';
@@ -31,7 +31,7 @@ export function loadSchemaFiles(): Record<string, object> {
 
 function validators(): Map<SchemaName, ValidateFunction> {
   if (compiled) return compiled;
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false, allowUnionTypes: true });
+  const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true });
   for (const schema of Object.values(loadSchemaFiles())) ajv.addSchema(schema);
   compiled = new Map();
   for (const name of ['environment', 'app', 'app-overlay', 'stack-outputs'] as const) {
@@ -57,7 +57,11 @@ export function validateAgainst(
   const deferred = (err: ErrorObject) =>
     options.deferReferences === true && (err.keyword === 'pattern' || err.keyword === 'not') && /\$\{/.test(String(valueAt(data, err.instancePath)));
   return simplify((validate.errors ?? []).filter((e) => !deferred(e))).map((err) => {
-    const pointer = err.instancePath;
+    // An unknown field is best shown at the field itself, not at the object that holds it.
+    const pointer =
+      err.keyword === 'additionalProperties'
+        ? `${err.instancePath}/${pointerSegment(String((err.params as { additionalProperty: string }).additionalProperty))}`
+        : err.instancePath;
     const target = blame?.(pointer) ?? doc;
     return new BridgeError({
       code: 'schema',
