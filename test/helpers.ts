@@ -26,7 +26,7 @@ export async function cli(args: string[]): Promise<{ code: number; stdout: strin
 
 /** Runs the CLI as a separate process through tsx, the way `npm run` does. */
 export function cliProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(repoRoot, 'generators/cli/main.ts'), ...args], {
+  const r = spawnSync(process.execPath, [join(repoRoot, 'generators/cli/bin.mjs'), ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
     encoding: 'utf8',

@@ -34,20 +34,20 @@ export async function run(argv: string[], io: Io): Promise<number> {
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return 0;
-      return 2;
-    }
+    // --help exits 0; a usage mistake (unknown option, missing command...) exits 2.
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     return reportError(e, io.err);
   }
   return code;
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const code = await run(process.argv.slice(2), {
+/** Runs the CLI on this process's arguments and sets its exit code. */
+export async function main(argv = process.argv.slice(2)): Promise<void> {
+  process.exitCode = await run(argv, {
     out: (l) => process.stdout.write(l + '\n'),
     err: (l) => process.stderr.write(l + '\n'),
     exit: () => undefined,
   });
-  process.exitCode = code;
 }
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

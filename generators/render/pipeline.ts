@@ -34,7 +34,9 @@ export interface RenderResult {
   /** Whether the whole of rendered/ was rendered (no filter): then every other file is stale. */
   complete: boolean;
   environments: string[];
+  /** Distinct apps rendered, and app deployments (an app in one environment). */
   apps: number;
+  deployments: number;
   objects: number;
 }
 
@@ -48,7 +50,8 @@ export function renderFleet(fleet: Fleet, selection: Selection = {}): RenderResu
   const errors = new ErrorSink();
   const files = new Map<string, string>();
   const units = new Set<string>();
-  let apps = 0;
+  const appNames = new Set<string>();
+  let deployments = 0;
   let objects = 0;
   const environments: string[] = [];
 
@@ -79,13 +82,14 @@ export function renderFleet(fleet: Fleet, selection: Selection = {}): RenderResu
       if (!isSelected(selection, env.name, app.name)) continue;
       const rendered = errors.guard(() => renderApp(app, env));
       if (!rendered) continue;
-      apps++;
+      appNames.add(app.name);
+      deployments++;
       emit(`${env.name}/${app.name}`, rendered);
     }
   }
   errors.throwIfAny();
   const complete = !selection.environments && !selection.apps;
-  return { files, units, complete, environments, apps, objects };
+  return { files, units, complete, environments, apps: appNames.size, deployments, objects };
 }
 
 function renderApp(app: AppInstance, env: EnvironmentInstance): RenderedObject[] {

@@ -16,15 +16,15 @@ type ModelClass = new (data: object) => Validatable;
 async function modelFor(apiVersion: string, kind: string): Promise<{ Model: ModelClass; apiVersion: string } | undefined> {
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
   if (group === 'external-secrets.io') {
-    const m = (await import('@kubernetes-models/external-secrets/external-secrets.io/v1beta1')) as Record<string, ModelClass>;
+    const m = (await import('@kubernetes-models/external-secrets/external-secrets.io/v1beta1')) as unknown as Record<string, ModelClass>;
     return m[kind] ? { Model: m[kind]!, apiVersion: 'external-secrets.io/v1beta1' } : undefined;
   }
   if (group === 'argoproj.io') {
-    const m = (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1')) as Record<string, ModelClass>;
+    const m = (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1')) as unknown as Record<string, ModelClass>;
     return version === 'v1alpha1' && m[kind] ? { Model: m[kind]!, apiVersion } : undefined;
   }
   const path = group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`;
-  const m = (await import(path)) as Record<string, ModelClass>;
+  const m = (await import(path)) as unknown as Record<string, ModelClass>;
   return m[kind] ? { Model: m[kind]!, apiVersion } : undefined;
 }
 

@@ -20,7 +20,7 @@ export function registerRender(program: Command, io: Io): void {
       if (options.quiet) return;
       const r = run.result;
       io.out(
-        `${options.dryRun ? 'would render' : 'rendered'} ${r.environments.length} environment${r.environments.length === 1 ? '' : 's'} (${r.environments.join(', ')}), ${r.apps} app${r.apps === 1 ? '' : 's'}, ${r.objects} resources into rendered/: ${countsOf(run.changes)}`,
+        `${options.dryRun ? 'would render' : 'rendered'} ${r.environments.length} environment${r.environments.length === 1 ? '' : 's'} (${r.environments.join(', ')}), ${r.apps} app${r.apps === 1 ? '' : 's'} (${r.deployments} deployment${r.deployments === 1 ? '' : 's'}), ${r.objects} resources into rendered/: ${countsOf(run.changes)}`,
       );
       listChanges(run.changes, io.out);
     });
