@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { registerCheck } from './commands/check.js';
 import { registerRender } from './commands/render.js';
+import { registerRenderedCommit } from './commands/rendered-commit.js';
 import { reportError } from './report.js';
 
 export interface Io {
@@ -23,6 +24,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
   registerRender(program, io);
   registerCheck(program, io);
+  registerRenderedCommit(program, io);
   for (const c of program.commands) c.exitOverride().showHelpAfterError();
   return program;
 }
