@@ -10,7 +10,7 @@ import { interpolate } from './interpolate.js';
 import { mergeOverlay, setByOverlay } from './merge.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import type { App, AppOverlay, AppSpec, Environment, EnvironmentSpec } from './types.gen.js';
+import type { App, AppOverlay, AppSpec, ArgoCD, ArgoCDSpec, Environment, EnvironmentSpec } from './types.gen.js';
 import { parseJson, parseYaml, type ParsedDocument } from './yaml.js';
 
 export type JsonPatchOperation = NonNullable<AppOverlay['patches']>[number]['operations'][number];
@@ -48,6 +48,8 @@ export interface EnvironmentInstance {
 
 export interface Fleet {
   environments: EnvironmentInstance[];
+  /** manifests/argocd.yaml, when the project has one: how the Argo CD hub reads the `rendered` branch. */
+  argocd?: { file: string; spec: ArgoCDSpec };
 }
 
 /** Directory names inside rendered/<env>/ that are not apps. */
@@ -57,6 +59,7 @@ const ENV_FILE = /^manifests\/environments\/([^/]+)\.ya?ml$/;
 const APP_FILE = /^manifests\/(apps|addons)\/([^/]+)\/app\.ya?ml$/;
 const OVERLAY_FILE = /^manifests\/(apps|addons)\/([^/]+)\/overlays\/([^/]+)\.ya?ml$/;
 const SNAPSHOT_FILE = /^infra\/outputs\/([^/]+)\.json$/;
+const ARGOCD_FILE = /^manifests\/argocd\.ya?ml$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 interface LoadedApp {
@@ -76,12 +79,14 @@ export function loadFleet(sources: SourceSet): Fleet {
   const appFiles: [string, 'app' | 'addon', string][] = [];
   const overlayFiles: [string, 'app' | 'addon', string, string][] = [];
   const snapshotFiles = new Map<string, string>();
+  const argocdFiles: string[] = [];
   for (const file of sources.keys()) {
     let m: RegExpExecArray | null;
     if ((m = ENV_FILE.exec(file))) envFiles.push([file, m[1]!]);
     else if ((m = APP_FILE.exec(file))) appFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
     else if ((m = OVERLAY_FILE.exec(file))) overlayFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!, m[3]!]);
     else if ((m = SNAPSHOT_FILE.exec(file))) snapshotFiles.set(m[1]!, file);
+    else if (ARGOCD_FILE.test(file)) argocdFiles.push(file);
     else if (file.startsWith('manifests/')) {
       errors.add({
         code: 'invalid-name',
@@ -256,8 +261,22 @@ export function loadFleet(sources: SourceSet): Fleet {
     result.push({ name: envName, spec: env.spec, file: envDoc.file, snapshotFile, outputs, apps: instances });
   }
 
+  const argocd = loadArgoCd(argocdFiles, parse, errors);
   errors.throwIfAny();
-  return { environments: result };
+  return { environments: result, ...(argocd && { argocd }) };
+}
+
+/** The optional manifests/argocd.yaml, schema-checked; defaults are applied where it is used (generators/argocd/). */
+function loadArgoCd(files: string[], parse: (file: string) => ParsedDocument | undefined, errors: ErrorSink): Fleet['argocd'] {
+  if (files.length > 1) {
+    errors.add({ code: 'file-collision', message: `both ${files.join(' and ')} exist`, file: files[1], hint: 'keep one of them' });
+    return undefined;
+  }
+  const doc = files[0] === undefined ? undefined : parse(files[0]);
+  if (!doc) return undefined;
+  const schemaErrors = validateAgainst('argocd', doc.data, doc);
+  schemaErrors.forEach((e) => errors.add(e));
+  return schemaErrors.length ? undefined : { file: doc.file, spec: (doc.data as ArgoCD).spec };
 }
 
 function checkName(errors: ErrorSink, name: string, file: string, what: string): boolean {

@@ -418,5 +418,42 @@ export interface StackOutputs {
   oidc_provider: string;
   oidc_provider_arn: string;
   kubernetes_version: string;
+  /**
+   * Role Argo CD on the hub assumes to reach this environment's cluster (awsAuthConfig.roleARN of its Argo CD cluster Secret): created by the environment's stack, trusted by the hub's Argo CD role and granted access to the cluster by an EKS access entry.
+   */
+  argocd_hub_role_arn: string;
   [k: string]: string | number | boolean;
+}
+
+/**
+ * How the Argo CD hub consumes the `rendered` branch: manifests/argocd.yaml. With it, a complete render also writes rendered/argocd/ (ApplicationSets, AppProjects, cluster Secrets and the bootstrap Application); without it, rendered/argocd/ is not generated.
+ */
+export interface ArgoCD {
+  apiVersion: 'gitops-bridge.dev/v1alpha1';
+  kind: 'ArgoCD';
+  spec: ArgoCDSpec;
+}
+export interface ArgoCDSpec {
+  /**
+   * Git URL of this repository as Argo CD knows it (the repository holding the `rendered` branch). The AppProjects allow no other source.
+   */
+  repoURL: string;
+  /**
+   * Branch Argo CD reads the rendered manifests from.
+   */
+  targetRevision?: string;
+  /**
+   * Namespace Argo CD runs in on the hub: where the ApplicationSets, AppProjects, cluster Secrets and Applications live. Defaults to argocd.
+   */
+  namespace?: string;
+  /**
+   * Cluster-scoped kinds the environments' AppProjects let Applications create (clusterResourceWhitelist). A render fails when an environment renders a cluster-scoped kind not listed here. Defaults to Namespace, ClusterRole and ClusterRoleBinding.
+   */
+  clusterScopedAllowList?: {
+    /**
+     * API group; "" for the core group.
+     */
+    group: string;
+    kind: string;
+  }[];
 }

@@ -3,6 +3,7 @@
  * out one object per file and serialise them. Pure: no disk, no clock, no git.
  */
 import jsonpatch from 'fast-json-patch';
+import { ARGOCD_UNIT, argocdObjects, withSyncWave, type RenderedUnit } from '../argocd/index.js';
 import { appObjects } from '../charts/app-chart.js';
 import { namespaceObjects } from '../charts/namespace-chart.js';
 import { CLUSTER_SCOPED_KINDS, type KubeObject } from '../charts/object.js';
@@ -54,11 +55,16 @@ export function renderFleet(fleet: Fleet, selection: Selection = {}): RenderResu
   let deployments = 0;
   let objects = 0;
   const environments: string[] = [];
+  const renderedUnits: RenderedUnit[] = [];
 
-  const emit = (unit: string, rendered: RenderedObject[]) => {
+  const emit = (unit: string, objectsOfUnit: RenderedObject[]) => {
     units.add(unit);
+    // Argo CD sync waves (generators/argocd/sync-waves.ts), added to every unit alike.
+    const rendered = objectsOfUnit.map((r) => ({ ...r, object: withSyncWave(r.object) }));
     const laid = errors.guard(() => layoutUnit(unit, rendered));
     if (!laid) return;
+    const [environment, directory] = unit.split('/');
+    if (directory !== undefined) renderedUnits.push({ environment: environment!, directory, objects: rendered.map((r) => r.object) });
     for (const name of [...laid.keys()].sort(compareStrings)) {
       files.set(`${unit}/${name}`, toYaml(laid.get(name)!.object));
       objects++;
@@ -89,6 +95,13 @@ export function renderFleet(fleet: Fleet, selection: Selection = {}): RenderResu
   }
   errors.throwIfAny();
   const complete = !selection.environments && !selection.apps;
+  // argocd/ describes every environment, so only a complete render writes it; a filtered one
+  // leaves it as it is (it does not own the unit).
+  if (complete && fleet.argocd) {
+    const source = fleet.argocd.file;
+    emit(ARGOCD_UNIT, argocdObjects(fleet, renderedUnits).map((object) => ({ object, source })));
+    errors.throwIfAny();
+  }
   return { files, units, complete, environments, apps: appNames.size, deployments, objects };
 }
 
