@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { registerCheck } from './commands/check.js';
+import { registerInfraOutputs } from './commands/infra-outputs.js';
 import { registerRender } from './commands/render.js';
 import { registerRenderedCommit } from './commands/rendered-commit.js';
 import { reportError } from './report.js';
@@ -25,6 +26,7 @@ export function buildProgram(io: Io): Command {
   registerRender(program, io);
   registerCheck(program, io);
   registerRenderedCommit(program, io);
+  registerInfraOutputs(program, io);
   for (const c of program.commands) c.exitOverride().showHelpAfterError();
   return program;
 }

@@ -1,0 +1,295 @@
+/**
+ * What AWS access each workload of one environment asks for, read from the same dry specs the
+ * generators render: the apps and enabled addons whose (overlay-merged) spec has
+ * `serviceAccount.aws`, with the namespace and ServiceAccount an IRSA role must trust and the
+ * statements of its inline policy. The Pulumi program in infra/ creates the roles from this.
+ *
+ * Unlike loadFleet, this needs no stack-outputs snapshot: it runs before the snapshot exists
+ * (the program produces it). `${bridge.<key>}` references stay unresolved here; the program
+ * resolves them from its own outputs with `resolveStatements`. Pure: a SourceSet in, data out.
+ */
+import { BridgeError, ErrorSink } from '../core/errors.js';
+import { closest, compareStrings } from '../core/strings.js';
+import { interpolate } from './interpolate.js';
+import { mergeOverlay, setByOverlay } from './merge.js';
+import { validateAgainst } from './schemas.js';
+import type { SourceSet } from './sources.js';
+import type { App, AppOverlay, AwsAccess, Environment, EnvironmentSpec } from './types.gen.js';
+import { parseYaml, type ParsedDocument } from './yaml.js';
+
+export type AwsPolicyStatement = NonNullable<AwsAccess['policy']>[number];
+
+export interface AwsWorkload {
+  /** App or addon name (its directory under manifests/apps/ or manifests/addons/). */
+  name: string;
+  source: 'app' | 'addon';
+  /** Owning team (spec.team): the role's team tag. */
+  team: string;
+  namespace: string;
+  serviceAccount: string;
+  /** Stack output that carries the role ARN, e.g. orders_api_iam_role_arn. */
+  roleOutput: string;
+  /** Inline policy statements as written (after the overlay merge), references unresolved. */
+  statements: AwsPolicyStatement[];
+  /** `${bridge.<key>}` keys the statements reference, sorted. */
+  bridgeReferences: string[];
+  /** Values of `${env.*}` and `${app.*}` for this workload. */
+  variables: Record<string, string>;
+  /** Spec files this workload was read from: base, then overlay if any. */
+  files: string[];
+}
+
+export interface EnvironmentAwsAccess {
+  environment: string;
+  spec: EnvironmentSpec;
+  file: string;
+  /** Workloads with AWS access, sorted by name. */
+  workloads: AwsWorkload[];
+}
+
+const ENV_FILE = /^manifests\/environments\/([^/]+)\.ya?ml$/;
+const APP_FILE = /^manifests\/(apps|addons)\/([^/]+)\/app\.ya?ml$/;
+
+/** Snake-case form of a name, as bridge keys use it: external-dns -> external_dns. */
+export function bridgeName(name: string): string {
+  return name.replace(/-/g, '_');
+}
+
+/**
+ * Stack outputs a workload adds to the bridge contract: the role ARN (under its roleOutput) and,
+ * for addons as gitops-bridge does, `<addon>_namespace` and `<addon>_service_account`.
+ */
+export function workloadExports(w: AwsWorkload): { roleArn: string; namespace?: string; serviceAccount?: string } {
+  if (w.source !== 'addon') return { roleArn: w.roleOutput };
+  const base = bridgeName(w.name);
+  return { roleArn: w.roleOutput, namespace: `${base}_namespace`, serviceAccount: `${base}_service_account` };
+}
+
+/** Environments defined in manifests/environments/, sorted. */
+export function environmentNames(sources: SourceSet): string[] {
+  const out: string[] = [];
+  for (const file of sources.keys()) {
+    const m = ENV_FILE.exec(file);
+    if (m) out.push(m[1]!);
+  }
+  return out.sort(compareStrings);
+}
+
+export function readAwsAccess(sources: SourceSet, environment: string): EnvironmentAwsAccess {
+  const errors = new ErrorSink();
+  const envFile = [...sources.keys()].find((f) => ENV_FILE.exec(f)?.[1] === environment);
+  if (!envFile) {
+    const known = environmentNames(sources);
+    const guess = closest(environment, known);
+    throw new BridgeError({
+      code: 'unknown-reference',
+      message: `no environment "${environment}": manifests/environments/${environment}.yaml does not exist`,
+      hint: guess ? `did you mean "${guess}"? The Pulumi stack name is the environment name` : `environments: ${known.join(', ') || 'none'}`,
+    });
+  }
+  const envDoc = parseYaml(sources.get(envFile)!, envFile);
+  const envErrors = validateAgainst('environment', envDoc.data, envDoc);
+  if (envErrors.length) {
+    envErrors.forEach((e) => errors.add(e));
+    errors.throwIfAny();
+  }
+  const env = envDoc.data as Environment;
+  const enabledAddons = new Set(env.spec.addons ?? []);
+
+  const appFiles = [...sources.keys()]
+    .map((file) => ({ file, m: APP_FILE.exec(file) }))
+    .filter((x): x is { file: string; m: RegExpExecArray } => x.m !== null)
+    .map(({ file, m }) => ({ file, source: (m[1] === 'apps' ? 'app' : 'addon') as 'app' | 'addon', name: m[2]! }))
+    .sort((a, b) => compareStrings(a.name, b.name));
+
+  for (const addon of enabledAddons) {
+    if (!appFiles.some((a) => a.source === 'addon' && a.name === addon)) {
+      const pointer = `/spec/addons/${(env.spec.addons ?? []).indexOf(addon)}`;
+      errors.add({
+        code: 'unknown-reference',
+        message: `addon "${addon}" is enabled but manifests/addons/${addon}/app.yaml does not exist`,
+        file: envFile,
+        pointer,
+        line: envDoc.lineOf(pointer),
+        hint: 'add the addon, or remove it from spec.addons',
+      });
+    }
+  }
+
+  const workloads: AwsWorkload[] = [];
+  for (const { file, source, name } of appFiles) {
+    const w = errors.guard(() => readWorkload(sources, file, source, name, environment, env, enabledAddons));
+    if (w) workloads.push(w);
+  }
+
+  const byOutput = new Map<string, AwsWorkload>();
+  for (const w of workloads) {
+    const other = byOutput.get(w.roleOutput);
+    if (other) {
+      errors.add({
+        code: 'file-collision',
+        message: `"${w.name}" and "${other.name}" both export their role ARN as "${w.roleOutput}"`,
+        file: w.files[0],
+        pointer: '/spec/serviceAccount/aws/roleOutput',
+        hint: 'give each workload its own roleOutput, e.g. <app>_iam_role_arn',
+      });
+    }
+    byOutput.set(w.roleOutput, w);
+  }
+  errors.throwIfAny();
+  return { environment, spec: env.spec, file: envFile, workloads };
+}
+
+function readWorkload(
+  sources: SourceSet,
+  file: string,
+  source: 'app' | 'addon',
+  name: string,
+  environment: string,
+  env: Environment,
+  enabledAddons: Set<string>,
+): AwsWorkload | undefined {
+  const doc = parseYaml(sources.get(file)!, file);
+  throwAll(validateAgainst('app', doc.data, doc, undefined, { deferReferences: true }));
+  const app = doc.data as App;
+  if (app.metadata.name !== name) {
+    throw new BridgeError({
+      code: 'name-mismatch',
+      message: `metadata.name "${app.metadata.name}" does not match its directory "${name}"`,
+      file,
+      pointer: '/metadata/name',
+      line: doc.lineOf('/metadata/name'),
+      hint: `rename the directory or set metadata.name to "${name}"`,
+    });
+  }
+  const listed = app.spec.environments;
+  const deployed = (source === 'app' || enabledAddons.has(name)) && (!listed || listed.includes(environment));
+  if (!deployed) return undefined;
+
+  const overlayFile = [`${file.slice(0, file.lastIndexOf('/'))}/overlays/${environment}.yaml`, `${file.slice(0, file.lastIndexOf('/'))}/overlays/${environment}.yml`].find((f) =>
+    sources.has(f),
+  );
+  let spec = app.spec;
+  // Which file to blame for a pointer into the merged document: the overlay if it set the value.
+  let whoSet = (_pointer: string): ParsedDocument => doc;
+  if (overlayFile) {
+    const overlayDoc = parseYaml(sources.get(overlayFile)!, overlayFile);
+    throwAll(validateAgainst('app-overlay', overlayDoc.data, overlayDoc));
+    const overlay = overlayDoc.data as AppOverlay;
+    const merged = mergeOverlay(app.spec, overlay.spec, overlayFile, ['spec']);
+    spec = merged.value;
+    whoSet = (pointer) => (pointer.startsWith('/spec') && setByOverlay(merged.fromOverlay, pointer.slice('/spec'.length)) ? overlayDoc : doc);
+    throwAll(validateAgainst('app', { ...app, spec }, doc, whoSet, { deferReferences: true }));
+  }
+
+  const aws = spec.serviceAccount?.aws;
+  if (!aws) return undefined;
+  const namespace = spec.namespace ?? name;
+  const variables: Record<string, string> = {
+    'env.name': environment,
+    'env.domain': env.spec.domain,
+    'env.tier': env.spec.tier,
+    'app.name': name,
+    'app.namespace': namespace,
+  };
+  const statements = structuredClone(aws.policy ?? []);
+  // Resolve once with a recording bridge: checks the ${env.*}/${app.*} references now (with the
+  // file and pointer in the error) and collects the bridge keys the program must provide.
+  const refs = new Set<string>();
+  const recorder = new Proxy({} as Record<string, string>, {
+    get: (_t, key) => {
+      refs.add(String(key));
+      return '';
+    },
+  });
+  try {
+    interpolate(statements, { variables, bridge: recorder, unknown: () => new BridgeError({ code: 'unknown-bridge-key', message: 'unreachable' }) });
+  } catch (e) {
+    if (e instanceof BridgeError) {
+      const pointer = `/spec/serviceAccount/aws/policy${e.pointer ?? ''}`;
+      const located = whoSet(pointer);
+      throw new BridgeError({ code: e.code, message: e.message, hint: e.hint, file: located.file, pointer, line: located.lineOf(pointer) });
+    }
+    throw e;
+  }
+  return {
+    name,
+    source,
+    team: spec.team,
+    namespace,
+    serviceAccount: spec.serviceAccount?.name ?? name,
+    roleOutput: aws.roleOutput,
+    statements,
+    bridgeReferences: [...refs].sort(compareStrings),
+    variables,
+    files: overlayFile ? [file, overlayFile] : [file],
+  };
+}
+
+/**
+ * The workload's statements with every reference resolved: `${env.*}`/`${app.*}` from the
+ * workload, `${bridge.<key>}` from `bridge` (the stack's own outputs). Pure.
+ */
+export function resolveStatements(w: AwsWorkload, bridge: Record<string, string>): AwsPolicyStatement[] {
+  return interpolate(w.statements, {
+    variables: w.variables,
+    bridge,
+    unknown: (key, pointer) => unknownBridgeReference(w, key, Object.keys(bridge), pointer),
+  });
+}
+
+/** The error for a `${bridge.<key>}` the stack does not provide, naming the spec file. */
+export function unknownBridgeReference(w: AwsWorkload, key: string, known: string[], pointer = ''): BridgeError {
+  const guess = closest(key, known);
+  return new BridgeError({
+    code: 'unknown-bridge-key',
+    message: `the AWS policy of "${w.name}" references \${bridge.${key}}, which the infra program does not provide before the IRSA roles`,
+    file: w.files[w.files.length - 1],
+    pointer: `/spec/serviceAccount/aws/policy${pointer}`,
+    hint: guess ? `did you mean "${guess}"?` : `policy statements may reference: ${[...known].sort(compareStrings).join(', ')}`,
+  });
+}
+
+/** An IAM policy document (JSON object) from resolved statements. */
+export function policyDocument(statements: AwsPolicyStatement[]): { Version: '2012-10-17'; Statement: Record<string, unknown>[] } {
+  return {
+    Version: '2012-10-17',
+    Statement: statements.map((s) => ({
+      ...(s.sid !== undefined && { Sid: s.sid }),
+      Effect: 'Allow',
+      Action: [...s.actions],
+      Resource: [...s.resources],
+    })),
+  };
+}
+
+/**
+ * The trust policy of an IRSA role: only the named ServiceAccount, through the cluster's OIDC
+ * provider, with the STS audience. `oidcProvider` is the issuer without https://.
+ */
+export function irsaTrustPolicy(oidcProviderArn: string, oidcProvider: string, namespace: string, serviceAccount: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ServiceAccount',
+        Effect: 'Allow',
+        Principal: { Federated: oidcProviderArn },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: {
+            [`${oidcProvider}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
+            [`${oidcProvider}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  };
+}
+
+function throwAll(list: BridgeError[]): void {
+  if (!list.length) return;
+  const sink = new ErrorSink();
+  list.forEach((e) => sink.add(e));
+  sink.throwIfAny();
+}

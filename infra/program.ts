@@ -1,0 +1,195 @@
+/**
+ * The environment's infrastructure as one component tree, and its stack outputs: the bridge
+ * contract infra/outputs/<env>.json commits. Which IRSA roles exist comes from the app and
+ * addon specs in manifests/, read with the generators' own loader; nothing is listed twice.
+ */
+import * as aws from '@pulumi/aws';
+import * as pulumi from '@pulumi/pulumi';
+import { readAwsAccess, workloadExports, type EnvironmentAwsAccess } from '../generators/load/aws-access.js';
+import { readSources } from '../generators/load/sources.js';
+import { ArgocdAccess } from './components/argocd-access.js';
+import { Bucket } from './components/bucket.js';
+import { Cluster } from './components/cluster.js';
+import { Database } from './components/database.js';
+import { Dns } from './components/dns.js';
+import { IrsaRoles } from './components/irsa.js';
+import { Network } from './components/network.js';
+import { Queue } from './components/queue.js';
+import type { Settings } from './settings.js';
+import { standardTags, tagTransformation } from './tags.js';
+
+/**
+ * The shop's data stores. Each adds its outputs to the bridge: `<name>_db_endpoint`,
+ * `<name>_bucket_arn`, `<name>_queue_url`... (dashes become underscores).
+ */
+export const DATA_STORES = {
+  database: { name: 'orders', dbName: 'orders', masterUsername: 'orders_admin' },
+  buckets: ['orders-documents'],
+  queues: ['orders'],
+} as const;
+
+const snake = (s: string) => s.replace(/-/g, '_');
+
+export type StackOutputs = Record<string, pulumi.Output<string>>;
+
+export interface Infrastructure {
+  environment: Environment;
+  access: EnvironmentAwsAccess;
+  /** Exactly the bridge contract keys, nothing secret. */
+  outputs: StackOutputs;
+}
+
+export interface CreateOptions {
+  /** Project root holding manifests/ and schemas/. */
+  root: string;
+  settings: Settings;
+}
+
+/** With manifests/argocd.yaml the hub syncs every environment, through argocd_hub_role_arn. */
+const ARGOCD_FILES = ['manifests/argocd.yaml', 'manifests/argocd.yml'];
+
+export function createInfrastructure({ root, settings }: CreateOptions): Infrastructure {
+  const sources = readSources(root);
+  const access = readAwsAccess(sources, settings.environment);
+  const hubFile = ARGOCD_FILES.find((f) => sources.has(f));
+  if (hubFile && settings.argocdHubPrincipalArn === undefined) {
+    throw new Error(
+      `${hubFile} exists, so the Argo CD hub needs a role to reach stack "${settings.environment}": ` +
+        'set the hub\'s Argo CD role with `pulumi config set argocdHubPrincipalArn arn:aws:iam::<hub account>:role/<name>` in infra/',
+    );
+  }
+  const tags = standardTags(settings.environment, settings.team, settings.costCenter);
+  const provider = new aws.Provider('aws', { region: settings.region as aws.Region, defaultTags: { tags } });
+  const environment = new Environment(
+    settings.environment,
+    { settings, access },
+    { providers: { aws: provider }, transformations: [tagTransformation(tags)] },
+  );
+  return { environment, access, outputs: environment.outputs };
+}
+
+export interface EnvironmentArgs {
+  settings: Settings;
+  access: EnvironmentAwsAccess;
+}
+
+/** Everything one environment runs on; the root of the component tree. */
+export class Environment extends pulumi.ComponentResource {
+  readonly network: Network;
+  readonly cluster: Cluster;
+  readonly dns: Dns;
+  readonly database: Database;
+  readonly buckets: Map<string, Bucket> = new Map();
+  readonly queues: Map<string, Queue> = new Map();
+  readonly irsa: IrsaRoles;
+  readonly argocd?: ArgocdAccess;
+  readonly outputs: StackOutputs;
+
+  constructor(name: string, { settings: s, access }: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super('gitops-bridge:infra:Environment', name, {}, opts);
+    const parent = { parent: this };
+    const prefix = `${s.system}-${s.environment}`;
+    const production = access.spec.tier === 'production';
+    const account = aws.getCallerIdentityOutput({}, parent);
+
+    this.network = new Network(
+      'network',
+      { name: prefix, cidr: s.vpcCidr, availabilityZones: s.availabilityZones, natGateways: s.natGateways, clusterName: prefix },
+      parent,
+    );
+    this.cluster = new Cluster(
+      'cluster',
+      {
+        name: prefix,
+        version: s.kubernetesVersion,
+        privateSubnetIds: this.network.privateSubnetIds,
+        publicAccessCidrs: s.clusterPublicAccessCidrs,
+        nodeGroup: s.nodeGroup,
+        logRetentionDays: s.logRetentionDays,
+        instanceTags: standardTags(s.environment, s.team, s.costCenter),
+      },
+      parent,
+    );
+    this.dns = new Dns('dns', { domain: access.spec.domain }, parent);
+
+    const db = DATA_STORES.database;
+    this.database = new Database(
+      `${db.name}-db`,
+      {
+        identifier: `${prefix}-${db.name}`,
+        dbName: db.dbName,
+        masterUsername: db.masterUsername,
+        masterPassword: s.dbPassword,
+        vpcId: this.network.vpcId,
+        subnetIds: this.network.privateSubnetIds,
+        clientSecurityGroupIds: [this.cluster.clusterSecurityGroupId],
+        settings: s.database,
+        production,
+      },
+      parent,
+    );
+    for (const b of DATA_STORES.buckets) {
+      // Bucket names are global: the account id keeps them unique.
+      this.buckets.set(b, new Bucket(`${b}-bucket`, { bucketName: pulumi.interpolate`${prefix}-${b}-${account.accountId}`, noncurrentVersionDays: production ? 90 : 30 }, parent));
+    }
+    for (const q of DATA_STORES.queues) {
+      this.queues.set(q, new Queue(`${q}-queue`, { queueName: `${prefix}-${q}`, maxReceiveCount: 5 }, parent));
+    }
+
+    // Everything but the role ARNs: what policy statements may reference as ${bridge.<key>}.
+    const base: StackOutputs = {
+      aws_account_id: account.accountId,
+      aws_region: pulumi.output(s.region),
+      aws_cluster_name: this.cluster.name,
+      aws_vpc_id: this.network.vpcId,
+      aws_vpc_cidr: this.network.cidrBlock,
+      cluster_endpoint: this.cluster.endpoint,
+      cluster_certificate_authority_data: this.cluster.certificateAuthorityData,
+      kubernetes_version: this.cluster.version,
+      oidc_provider: this.cluster.oidcProviderUrl,
+      oidc_provider_arn: this.cluster.oidcProviderArn,
+      route53_zone_id: this.dns.zoneId,
+      [`${snake(s.system)}_certificate_arn`]: this.dns.certificateArn,
+      [`${snake(db.name)}_db_endpoint`]: this.database.address,
+      [`${snake(db.name)}_db_reader_endpoint`]: this.database.readerAddress,
+    };
+    for (const [b, bucket] of this.buckets) {
+      base[`${snake(b)}_bucket_arn`] = bucket.arn;
+      base[`${snake(b)}_bucket_name`] = bucket.name;
+    }
+    for (const [q, queue] of this.queues) {
+      base[`${snake(q)}_queue_arn`] = queue.arn;
+      base[`${snake(q)}_queue_url`] = queue.url;
+    }
+
+    if (s.argocdHubPrincipalArn !== undefined) {
+      this.argocd = new ArgocdAccess('argocd', { roleName: `${prefix}-argocd-hub`, clusterName: this.cluster.name, hubPrincipalArn: s.argocdHubPrincipalArn }, parent);
+    }
+
+    this.irsa = new IrsaRoles(
+      'irsa',
+      {
+        clusterName: prefix,
+        oidcProviderArn: this.cluster.oidcProviderArn,
+        oidcProviderUrl: this.cluster.oidcProviderUrl,
+        workloads: access.workloads,
+        bridge: base,
+      },
+      parent,
+    );
+
+    const outputs: StackOutputs = { ...base, ...(this.argocd && { argocd_hub_role_arn: this.argocd.roleArn }) };
+    const claim = (key: string, value: pulumi.Output<string>, file: string | undefined) => {
+      if (key in outputs) throw new Error(`${file}: stack output "${key}" is already taken; choose another serviceAccount.aws.roleOutput`);
+      outputs[key] = value;
+    };
+    for (const w of access.workloads) {
+      const keys = workloadExports(w);
+      claim(keys.roleArn, this.irsa.roles.get(w.name)!.arn, w.files[0]);
+      if (keys.namespace) claim(keys.namespace, pulumi.output(w.namespace), w.files[0]);
+      if (keys.serviceAccount) claim(keys.serviceAccount, pulumi.output(w.serviceAccount), w.files[0]);
+    }
+    this.outputs = Object.fromEntries(Object.entries(outputs).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    this.registerOutputs(this.outputs);
+  }
+}

@@ -1,0 +1,3 @@
+import { stackSuite } from './stack-suite.js';
+
+stackSuite({ env: 'dev', tier: 'development', zones: 2, natGateways: 1, backupDays: 7, multiAz: false, readReplica: false });
