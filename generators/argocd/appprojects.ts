@@ -30,7 +30,6 @@ export function appProject(plan: EnvironmentPlan, settings: ArgoCdSettings): Kub
       finalizers: [RESOURCES_FINALIZER],
     },
     spec: {
-      description: `Environment ${env.name} (${env.spec.tier}): the rendered manifests of ${env.name}/ on cluster ${plan.clusterName}`,
       sourceRepos: [settings.repoURL],
       destinations: plan.namespaces.map((namespace) => ({ name: plan.clusterName, namespace })),
       clusterResourceWhitelist: settings.clusterScopedAllowList.map((gk) => ({ group: gk.group, kind: gk.kind })),
