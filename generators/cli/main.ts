@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { registerCheck } from './commands/check.js';
+import { registerDiff } from './commands/diff.js';
 import { registerInfraOutputs } from './commands/infra-outputs.js';
 import { registerRender } from './commands/render.js';
 import { registerRenderedCommit } from './commands/rendered-commit.js';
@@ -25,6 +26,7 @@ export function buildProgram(io: Io): Command {
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
   registerRender(program, io);
   registerCheck(program, io);
+  registerDiff(program, io);
   registerRenderedCommit(program, io);
   registerInfraOutputs(program, io);
   for (const c of program.commands) c.exitOverride().showHelpAfterError();
