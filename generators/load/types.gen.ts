@@ -418,10 +418,6 @@ export interface StackOutputs {
   oidc_provider: string;
   oidc_provider_arn: string;
   kubernetes_version: string;
-  /**
-   * Role Argo CD on the hub assumes to reach this environment's cluster (awsAuthConfig.roleARN of its Argo CD cluster Secret): created by the environment's stack, trusted by the hub's Argo CD role and granted access to the cluster by an EKS access entry.
-   */
-  argocd_hub_role_arn: string;
   [k: string]: string | number | boolean;
 }
 
