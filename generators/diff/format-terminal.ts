@@ -23,9 +23,9 @@ export function colourWanted(env: NodeJS.ProcessEnv, isTty: boolean | undefined)
 }
 
 export function formatTerminal(report: DiffReport, options: TerminalOptions): string {
-  const paint = (style: Style | Style[], text: string) =>
-    options.color ? `\u001b[${([] as Style[]).concat(style).map((s) => CODES[s]).join(';')}m${text}\u001b[0m` : text;
-  const lineStyle: Record<DiffLineType, Style> = { hunk: 'cyan', context: 'dim', add: 'green', remove: 'red' };
+  const paint = (style: Style | Style[] | undefined, text: string) =>
+    options.color && style ? `\u001b[${([] as Style[]).concat(style).map((s) => CODES[s]).join(';')}m${text}\u001b[0m` : text;
+  const lineStyle: Record<DiffLineType, Style | undefined> = { hunk: 'cyan', context: undefined, add: 'green', remove: 'red' };
   const out: string[] = [];
 
   if (!hasDifferences(report)) {
@@ -51,7 +51,7 @@ export function formatTerminal(report: DiffReport, options: TerminalOptions): st
   return out.join('\n');
 }
 
-function header(r: ResourceChange, paint: (style: Style | Style[], text: string) => string): string {
+function header(r: ResourceChange, paint: (style: Style | Style[] | undefined, text: string) => string): string {
   const mark = r.status === 'added' ? paint(['bold', 'green'], '+') : r.status === 'removed' ? paint(['bold', 'red'], '-') : paint(['bold', 'yellow'], '~');
   const where = r.previousPath ? `${r.previousPath} -> ${r.path}` : r.path;
   const what = r.status === 'changed' && r.previousPath ? 'moved' : r.status;

@@ -3,7 +3,9 @@
  * temporary git repository: the three formats, the exit codes, the bases, and no noise.
  */
 import { execFileSync } from 'node:child_process';
-import { rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
@@ -255,6 +257,57 @@ describe('bases', () => {
     // any commit of the branch is recognised by its root hydrator.metadata
     const sha = p.git('rev-parse', 'rendered').trim();
     expect((await json('--base', sha)).base.layout).toBe('rendered-branch');
+  });
+
+  it('--base rendered on the branch that `rendered-commit` builds: provenance ignored, changes found', async () => {
+    const commit = await cli(['--root', p.root, 'rendered-commit', '--repo-url', 'https://example.com/shop.git']);
+    expect(commit.code, commit.stderr).toBe(0);
+    expect(p.git('ls-tree', '-r', '--name-only', 'rendered')).toMatch(/^prod\/orders-api\/hydrator\.metadata$/m);
+    const same = await p.diff('--base', 'rendered', '--exit-code');
+    expect(same.code, same.stderr).toBe(0);
+
+    p.edit('manifests/apps/orders-api/overlays/prod.yaml', (t) => t.replace('replicas: 4', 'replicas: 0'));
+    const m = await p.diff('--base', 'rendered', '--format', 'markdown', '--exit-code');
+    expect(m.code).toBe(1);
+    expect(m.stdout).toContain('Compared with the rendered branch at rendered (');
+    expect(m.stdout).toContain('- `prod/orders-api` Deployment orders/orders-api changed: **production**, **scale-to-zero** `replicas 4 -> 0`');
+  });
+
+  it('works from a linked worktree and for a project in a subdirectory of the repository', async () => {
+    // a linked worktree: .git is a file, refs and objects live in the main repository
+    const worktree = `${p.root}-worktree`;
+    p.git('worktree', 'add', '-q', '-b', 'feature', worktree);
+    try {
+      const wt = (args: string[]) => cli(['--root', worktree, 'diff', ...args]);
+      expect((await wt(['--exit-code'])).code).toBe(0);
+      const file = `${worktree}/manifests/apps/orders-api/overlays/prod.yaml`;
+      writeFileSync(file, readFileSync(file, 'utf8').replace('spec:\n  replicas: 4', 'spec:\n  image:\n    tag: 2.9.0\n  replicas: 4'));
+      const r = await wt(['--base', 'main']);
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stdout).toContain('~ Deployment orders/orders-api changed  prod/orders-api/deployment-orders-api.yaml');
+    } finally {
+      rmSync(worktree, { recursive: true, force: true });
+    }
+
+    // the project in platform/ of a larger repository: rendered/ is read at platform/rendered
+    const outer = mkdtempSync(join(tmpdir(), 'gitops-bridge-outer-'));
+    try {
+      cpSync(p.root, join(outer, 'platform'), { recursive: true, filter: (src) => !src.includes(`${p.root}/.git`) });
+      writeFileSync(join(outer, 'README.md'), 'monorepo\n');
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: outer, encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 'T', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 'T', GIT_COMMITTER_EMAIL: 't@example.com' } });
+      git('init', '-q', '-b', 'main');
+      git('add', '-A');
+      git('commit', '-q', '-m', 'monorepo');
+      const root = join(outer, 'platform');
+      expect((await cli(['--root', root, 'diff', '--exit-code'])).code).toBe(0);
+      rmSync(join(root, 'manifests/apps/invoice-report'), { recursive: true });
+      const j = JSON.parse((await cli(['--root', root, 'diff', '--format', 'json'])).stdout);
+      expect(j.base.layout).toBe('rendered-dir');
+      expect(j.summary.removed).toBeGreaterThan(10);
+      expect(j.summary.added).toBe(0);
+    } finally {
+      rmSync(outer, { recursive: true, force: true });
+    }
   });
 
   it('a base commit without rendered/ counts everything as added', async () => {
