@@ -110,7 +110,7 @@ export class Environment extends pulumi.ComponentResource {
       },
       parent,
     );
-    this.dns = new Dns('dns', { domain: access.spec.domain }, parent);
+    this.dns = new Dns('dns', { domain: access.spec.domain, hosts: access.ingressHosts }, parent);
 
     const db = DATA_STORES.database;
     this.database = new Database(

@@ -45,6 +45,11 @@ export interface EnvironmentAwsAccess {
   file: string;
   /** Workloads with AWS access, sorted by name. */
   workloads: AwsWorkload[];
+  /**
+   * Ingress hosts of the environment's apps and addons (references to env/app resolved; a host
+   * holding a bridge reference is left out), sorted: the TLS certificate has to cover them.
+   */
+  ingressHosts: string[];
 }
 
 const ENV_FILE = /^manifests\/environments\/([^/]+)\.ya?ml$/;
@@ -117,9 +122,11 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
   }
 
   const workloads: AwsWorkload[] = [];
+  const hosts = new Set<string>();
   for (const { file, source, name } of appFiles) {
-    const w = errors.guard(() => readWorkload(sources, file, source, name, environment, env, enabledAddons));
-    if (w) workloads.push(w);
+    const read = errors.guard(() => readWorkload(sources, file, source, name, environment, env, enabledAddons));
+    if (read?.workload) workloads.push(read.workload);
+    if (read?.ingressHost) hosts.add(read.ingressHost);
   }
 
   const byOutput = new Map<string, AwsWorkload>();
@@ -137,7 +144,7 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
     byOutput.set(w.roleOutput, w);
   }
   errors.throwIfAny();
-  return { environment, spec: env.spec, file: envFile, workloads };
+  return { environment, spec: env.spec, file: envFile, workloads, ingressHosts: [...hosts].sort(compareStrings) };
 }
 
 function readWorkload(
@@ -148,7 +155,7 @@ function readWorkload(
   environment: string,
   env: Environment,
   enabledAddons: Set<string>,
-): AwsWorkload | undefined {
+): { workload?: AwsWorkload; ingressHost?: string } | undefined {
   const doc = parseYaml(sources.get(file)!, file);
   throwAll(validateAgainst('app', doc.data, doc, undefined, { deferReferences: true }));
   const app = doc.data as App;
@@ -182,8 +189,6 @@ function readWorkload(
     throwAll(validateAgainst('app', { ...app, spec }, doc, whoSet, { deferReferences: true }));
   }
 
-  const aws = spec.serviceAccount?.aws;
-  if (!aws) return undefined;
   const namespace = spec.namespace ?? name;
   const variables: Record<string, string> = {
     'env.name': environment,
@@ -192,6 +197,23 @@ function readWorkload(
     'app.name': name,
     'app.namespace': namespace,
   };
+  /** Resolves `${env.*}`/`${app.*}` in the value at `at` (under /spec), errors located in the spec file. */
+  const resolve = <T>(value: T, at: string, bridge: Record<string, string>): T => {
+    try {
+      return interpolate(value, { variables, bridge, unknown: () => new BridgeError({ code: 'unknown-bridge-key', message: 'unreachable' }) });
+    } catch (e) {
+      if (!(e instanceof BridgeError)) throw e;
+      const pointer = `/spec${at}${e.pointer ?? ''}`;
+      const located = whoSet(pointer);
+      throw new BridgeError({ code: e.code, message: e.message, hint: e.hint, file: located.file, pointer, line: located.lineOf(pointer) });
+    }
+  };
+
+  const host = spec.ingress?.host;
+  const ingressHost = host !== undefined && !/\$\{\s*bridge\./.test(host) ? resolve(host, '/ingress/host', {}) : undefined;
+
+  const aws = spec.serviceAccount?.aws;
+  if (!aws) return { ingressHost };
   const statements = structuredClone(aws.policy ?? []);
   // Resolve once with a recording bridge: checks the ${env.*}/${app.*} references now (with the
   // file and pointer in the error) and collects the bridge keys the program must provide.
@@ -202,17 +224,8 @@ function readWorkload(
       return '';
     },
   });
-  try {
-    interpolate(statements, { variables, bridge: recorder, unknown: () => new BridgeError({ code: 'unknown-bridge-key', message: 'unreachable' }) });
-  } catch (e) {
-    if (e instanceof BridgeError) {
-      const pointer = `/spec/serviceAccount/aws/policy${e.pointer ?? ''}`;
-      const located = whoSet(pointer);
-      throw new BridgeError({ code: e.code, message: e.message, hint: e.hint, file: located.file, pointer, line: located.lineOf(pointer) });
-    }
-    throw e;
-  }
-  return {
+  resolve(statements, '/serviceAccount/aws/policy', recorder);
+  const workload: AwsWorkload = {
     name,
     source,
     team: spec.team,
@@ -224,6 +237,7 @@ function readWorkload(
     variables,
     files: overlayFile ? [file, overlayFile] : [file],
   };
+  return { workload, ingressHost };
 }
 
 /**

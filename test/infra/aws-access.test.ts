@@ -53,6 +53,7 @@ describe('readAwsAccess on the example fleet', () => {
         ['orders-worker', 'app', 'orders', 'orders-worker', 'orders_worker_iam_role_arn', 'orders'],
       ]);
       expect(access.spec.domain).toMatch(/shop\.example\.com$/);
+      expect(access.ingressHosts).toEqual([`orders-api.internal.${access.spec.domain}`, `www.${access.spec.domain}`]);
     }
   });
 

@@ -123,8 +123,11 @@ export function mockResource(type: string, name: string, inputs: Record<string, 
     }
     case 'aws:acm/certificate:Certificate': {
       const domain = inputs.domainName as string;
-      const record = { resourceRecordName: `_${hex(domain, 32)}.${domain}.`, resourceRecordType: 'CNAME', resourceRecordValue: `_${hex(domain + 'v', 32)}.acm-validations.aws.` };
-      const options = [domain, ...((inputs.subjectAlternativeNames as string[]) ?? [])].map((domainName) => ({ domainName, ...record }));
+      // ACM gives a name and its wildcard the same validation record.
+      const options = [domain, ...((inputs.subjectAlternativeNames as string[]) ?? [])].map((domainName) => {
+        const base = domainName.replace(/^\*\./, '');
+        return { domainName, resourceRecordName: `_${hex(base, 32)}.${base}.`, resourceRecordType: 'CNAME', resourceRecordValue: `_${hex(base + 'v', 32)}.acm-validations.aws.` };
+      });
       return s({ arn: `arn:aws:acm:${region}:${account}:certificate/${hex(domain, 8)}-${hex(domain, 4)}`, domainValidationOptions: options, status: 'ISSUED' });
     }
     case 'aws:acm/certificateValidation:CertificateValidation':

@@ -205,6 +205,28 @@ export function stackSuite(x: StackExpectations): void {
       });
     });
 
+    describe('DNS and TLS', () => {
+      it('validates one certificate for the domain and every host level the apps use, through the zone', () => {
+        const domain = x.env === 'prod' ? 'shop.example.com' : `${x.env}.shop.example.com`;
+        const cert = run.one('aws:acm/certificate:Certificate');
+        expect(cert.inputs.domainName).toBe(domain);
+        // www.<domain> (storefront) and orders-api.internal.<domain> (orders-api's internal Ingress).
+        expect(cert.inputs.subjectAlternativeNames).toEqual([`*.${domain}`, `*.internal.${domain}`]);
+        const records = run.ofType('aws:route53/record:Record');
+        expect(records.map((r) => r.inputs.name).sort()).toEqual(
+          (cert.props.domainValidationOptions as { domainName: string; resourceRecordName: string }[])
+            .filter((o) => o.domainName !== domain)
+            .map((o) => o.resourceRecordName)
+            .sort(),
+        );
+        for (const r of records) expect(r.inputs.zoneId).toBe(run.outputs.route53_zone_id);
+        const validation = run.one('aws:acm/certificateValidation:CertificateValidation');
+        expect(validation.inputs.certificateArn).toBe(cert.props.arn);
+        expect((validation.inputs.validationRecordFqdns as string[]).length).toBe(2);
+        expect(run.calls.find((c) => c.token === 'aws:route53/getZone:getZone')!.args).toEqual({ name: domain, privateZone: false });
+      });
+    });
+
     describe('database', () => {
       it(`is encrypted PostgreSQL, private, ${x.backupDays}-day backups, Multi-AZ ${x.multiAz ? 'on' : 'off'}`, () => {
         const db = run.one('aws:rds/instance:Instance', 'orders-db');

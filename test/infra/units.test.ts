@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cidrContains, cidrSubnet, subnetPlan } from '../../infra/cidr.js';
 import { backupRetentionDays } from '../../infra/components/database.js';
+import { certificateNames } from '../../infra/components/dns.js';
 import { readSettings } from '../../infra/settings.js';
 import { standardTags, tagTransformation } from '../../infra/tags.js';
 import { repoRoot } from '../helpers.js';
@@ -50,6 +51,14 @@ describe('tags', () => {
   it('leaves resources without tags, and non-AWS resources, alone', () => {
     expect(transform(args('aws:iam/rolePolicy:RolePolicy', { policy: '{}' }))).toBeUndefined();
     expect(transform(args('gitops-bridge:infra:Network', { tags: {} }))).toBeUndefined();
+  });
+
+  it('certificate names: a wildcard per host level under the domain', () => {
+    expect(certificateNames('dev.shop.example.com', ['www.dev.shop.example.com', 'orders-api.internal.dev.shop.example.com', 'a.b.internal.dev.shop.example.com', 'dev.shop.example.com', 'elsewhere.example.org'])).toEqual({
+      subjectAlternativeNames: ['*.dev.shop.example.com', '*.internal.dev.shop.example.com', '*.b.internal.dev.shop.example.com'],
+      validationDomains: ['dev.shop.example.com', 'internal.dev.shop.example.com', 'b.internal.dev.shop.example.com'],
+    });
+    expect(certificateNames('shop.example.com', []).subjectAlternativeNames).toEqual(['*.shop.example.com']);
   });
 
   it('backups follow the tier', () => {
