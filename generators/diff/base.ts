@@ -41,22 +41,26 @@ export async function readBase(root: string, ref: string, known?: ReadonlyMap<st
   const prefix = relative(repo.dir, resolve(root)).split(sep).filter(Boolean).join('/');
   const renderedPath = prefix ? `${prefix}/rendered` : 'rendered';
 
+  // A `rendered` branch commit: root hydrator.metadata, or a ref named after the branch whose
+  // tree has no rendered/ directory. Otherwise rendered/ in the commit, if there is one.
   let layout: BaseInfo['layout'];
   let entries: Map<string, string>;
-  const branchName = /(^|\/)rendered$/.test(splitRevision(ref).name);
-  const inDir = branchName ? undefined : await listTree(repo, commit, renderedPath);
-  if (inDir) {
+  const named = /(^|\/)rendered$/.test(splitRevision(ref).name);
+  const top = await git.readTree({ fs, gitdir: repo.gitdir, oid: commit, cache: repo.cache }).catch((e: unknown) => {
+    throw missingObject(ref, commit, e);
+  });
+  const provenance = top.tree.some((e) => e.path === 'hydrator.metadata' && e.type === 'blob');
+  const inDir = provenance ? undefined : await listTree(repo, commit, renderedPath);
+  if (provenance || (named && !inDir)) {
+    layout = 'rendered-branch';
+    const atRoot = (await listTree(repo, commit, ''))!;
+    entries = new Map([...atRoot].filter(([path]) => !PROVENANCE_FILES.has(path.slice(path.lastIndexOf('/') + 1))));
+  } else if (inDir) {
     layout = 'rendered-dir';
     entries = inDir;
   } else {
-    const atRoot = (await listTree(repo, commit, ''))!;
-    if (branchName || atRoot.has('hydrator.metadata')) {
-      layout = 'rendered-branch';
-      entries = new Map([...atRoot].filter(([path]) => !PROVENANCE_FILES.has(path.slice(path.lastIndexOf('/') + 1))));
-    } else {
-      layout = 'empty';
-      entries = new Map();
-    }
+    layout = 'empty';
+    entries = new Map();
   }
 
   const files = new Map<string, string>();
