@@ -7,6 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cidrContains, cidrSubnet, subnetPlan } from '../../infra/cidr.js';
 import { backupRetentionDays } from '../../infra/components/database.js';
 import { certificateNames } from '../../infra/components/dns.js';
+import { createInfrastructure } from '../../infra/program.js';
 import { readSettings } from '../../infra/settings.js';
 import { standardTags, tagTransformation } from '../../infra/tags.js';
 import { repoRoot } from '../helpers.js';
@@ -105,6 +106,11 @@ describe('stack settings', () => {
     expect(message).toMatch(/availability zone us-east-1a is not in eu-west-1/);
     expect(message).toMatch(/minSize <= desiredSize <= maxSize/);
     expect(message).toMatch(/dbPassword is not set: run `pulumi config set --secret dbPassword`/);
+  });
+
+  it('with manifests/argocd.yaml, a stack without the hub principal is refused before anything is created', () => {
+    const { argocdHubPrincipalArn: _hub, ...settings } = withConfig({})();
+    expect(() => createInfrastructure({ root: repoRoot, settings })).toThrow(/manifests\/argocd\.yaml exists.*pulumi config set argocdHubPrincipalArn/s);
   });
 
   it('no stack file holds the database password in plain text (only `secure:` from --secret)', () => {
