@@ -1,6 +1,8 @@
 /** Shared by the commands: find the project, load it, render it, compare with rendered/. */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { checkRendered, CheckFailed, type CheckReport } from '../check/check.js';
+import { loadDeclaredSchemas } from '../check/declared-schemas.js';
 import { BridgeError } from '../core/errors.js';
 import { closest } from '../core/strings.js';
 import { loadFleet, type Fleet } from '../load/fleet.js';
@@ -40,16 +42,26 @@ export interface RenderRun {
   fleet: Fleet;
   result: RenderResult;
   changes: FileChanges;
+  /** The check stage's findings: advisory violations and the exemptions applied (mandatory ones throw). */
+  check: CheckReport;
 }
 
-/** Loads and renders in memory, then compares with rendered/ on disk. Writes nothing. */
+/**
+ * Loads, renders and checks in memory, then compares with rendered/ on disk. Writes nothing.
+ * Throws CheckFailed (with the report and the changes) when a mandatory policy or the
+ * Kubernetes schema is violated, so nothing is written.
+ */
 export function renderProject(options: CommonOptions): RenderRun {
   const root = findRoot(options.root);
-  const fleet = loadFleet(readSources(root));
+  const sources = readSources(root);
+  const fleet = loadFleet(sources);
+  const declared = loadDeclaredSchemas(sources);
   const selection = selectionOf(fleet, options);
   const result = renderFleet(fleet, selection);
+  const check = checkRendered(result, fleet, declared);
   const changes = diffRendered(readRendered(renderedDir(root)), result);
-  return { root, fleet, result, changes };
+  if (check.violations.some((v) => v.level === 'mandatory')) throw new CheckFailed(check, changes);
+  return { root, fleet, result, changes, check };
 }
 
 /** Checks --env/--app against the fleet, so a typo is an error instead of an empty render. */

@@ -18,6 +18,8 @@ export type ErrorCode =
   | 'patch'
   | 'render'
   | 'stale'
+  | 'kubernetes-schema'
+  | 'policy'
   | 'usage'
   | 'io';
 

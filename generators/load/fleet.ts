@@ -10,7 +10,7 @@ import { interpolate } from './interpolate.js';
 import { mergeOverlay, setByOverlay } from './merge.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import type { App, AppOverlay, AppSpec, ArgoCD, ArgoCDSpec, Environment, EnvironmentSpec } from './types.gen.js';
+import type { App, AppOverlay, AppSpec, ArgoCD, ArgoCDSpec, Environment, EnvironmentSpec, Exemptions } from './types.gen.js';
 import { parseJson, parseYaml, type ParsedDocument } from './yaml.js';
 
 export type JsonPatchOperation = NonNullable<AppOverlay['patches']>[number]['operations'][number];
@@ -24,6 +24,17 @@ export interface OverlayPatch {
   lineOf(pointer: string): number | undefined;
 }
 
+/** A policy exemption from the app's exemptions.yaml, where it is written. */
+export interface AppExemption {
+  policy: string;
+  reason: string;
+  /** Kind/name of the rendered objects it covers; all of the app's when absent. */
+  resources?: string[];
+  file: string;
+  pointer: string;
+  line?: number;
+}
+
 export interface AppInstance {
   name: string;
   environment: string;
@@ -34,6 +45,10 @@ export interface AppInstance {
   patches: OverlayPatch[];
   /** The spec files this instance was built from: base, then overlay if any. */
   files: string[];
+  /** Policy exemptions that hold in this environment (manifests/<apps|addons>/<app>/exemptions.yaml). */
+  exemptions: AppExemption[];
+  /** The spec file (and line) that set a pointer of the merged spec, e.g. /spec/image/tag: the overlay or the base. */
+  specOrigin?(pointer: string): { file: string; line?: number };
 }
 
 export interface EnvironmentInstance {
@@ -58,6 +73,7 @@ export const RESERVED_NAMES = new Set(['cluster-metadata', 'namespaces', 'argocd
 const ENV_FILE = /^manifests\/environments\/([^/]+)\.ya?ml$/;
 const APP_FILE = /^manifests\/(apps|addons)\/([^/]+)\/app\.ya?ml$/;
 const OVERLAY_FILE = /^manifests\/(apps|addons)\/([^/]+)\/overlays\/([^/]+)\.ya?ml$/;
+const EXEMPTIONS_FILE = /^manifests\/(apps|addons)\/([^/]+)\/exemptions\.ya?ml$/;
 const SNAPSHOT_FILE = /^infra\/outputs\/([^/]+)\.json$/;
 const ARGOCD_FILE = /^manifests\/argocd\.ya?ml$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -68,6 +84,7 @@ interface LoadedApp {
   doc: ParsedDocument;
   app: App;
   overlays: Map<string, { doc: ParsedDocument; overlay: AppOverlay }>;
+  exemptions: { doc: ParsedDocument; data: Exemptions }[];
 }
 
 export function loadFleet(sources: SourceSet): Fleet {
@@ -80,19 +97,21 @@ export function loadFleet(sources: SourceSet): Fleet {
   const overlayFiles: [string, 'app' | 'addon', string, string][] = [];
   const snapshotFiles = new Map<string, string>();
   const argocdFiles: string[] = [];
+  const exemptionFiles: [string, 'app' | 'addon', string][] = [];
   for (const file of sources.keys()) {
     let m: RegExpExecArray | null;
     if ((m = ENV_FILE.exec(file))) envFiles.push([file, m[1]!]);
     else if ((m = APP_FILE.exec(file))) appFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
     else if ((m = OVERLAY_FILE.exec(file))) overlayFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!, m[3]!]);
     else if ((m = SNAPSHOT_FILE.exec(file))) snapshotFiles.set(m[1]!, file);
+    else if ((m = EXEMPTIONS_FILE.exec(file))) exemptionFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
     else if (ARGOCD_FILE.test(file)) argocdFiles.push(file);
     else if (file.startsWith('manifests/')) {
       errors.add({
         code: 'invalid-name',
         message: 'unexpected file in manifests/',
         file,
-        hint: 'environments go in manifests/environments/<env>.yaml, apps in manifests/apps/<app>/app.yaml with overlays/<env>.yaml beside it, addons in manifests/addons/<addon>/',
+        hint: 'environments go in manifests/environments/<env>.yaml, apps in manifests/apps/<app>/app.yaml with overlays/<env>.yaml and exemptions.yaml beside it, addons in manifests/addons/<addon>/',
       });
     }
   }
@@ -168,7 +187,7 @@ export function loadFleet(sources: SourceSet): Fleet {
       });
       continue;
     }
-    apps.set(dirName, { name: dirName, source, doc, app, overlays: new Map() });
+    apps.set(dirName, { name: dirName, source, doc, app, overlays: new Map(), exemptions: [] });
   }
   for (const [file, source, appName, envName] of overlayFiles) {
     const doc = parse(file);
@@ -204,6 +223,43 @@ export function loadFleet(sources: SourceSet): Fleet {
       continue;
     }
     app.overlays.set(envName, { doc, overlay });
+  }
+
+  for (const [file, source, appName] of exemptionFiles) {
+    const doc = parse(file);
+    if (!doc) continue;
+    const schemaErrors = validateAgainst('exemptions', doc.data, doc);
+    if (schemaErrors.length) {
+      schemaErrors.forEach((e) => errors.add(e));
+      continue;
+    }
+    const data = doc.data as Exemptions;
+    const app = apps.get(appName);
+    if (!app || app.source !== source) {
+      if (appFiles.some(([, s, n]) => s === source && n === appName)) continue; // the app failed to load and was reported
+      errors.add({ code: 'unknown-reference', message: `exemptions for "${appName}", which has no app.yaml beside them`, file, hint: 'exemptions.yaml sits beside the app.yaml of the app it exempts' });
+      continue;
+    }
+    if (data.metadata.name !== appName) {
+      errors.add({
+        code: 'name-mismatch',
+        message: `metadata.name "${data.metadata.name}" does not match its directory "${appName}"`,
+        file,
+        pointer: '/metadata/name',
+        line: doc.lineOf('/metadata/name'),
+        hint: `set metadata.name to "${appName}"`,
+      });
+      continue;
+    }
+    data.exemptions.forEach((x, i) =>
+      (x.environments ?? []).forEach((e, j) => {
+        if (envFiles.some(([, n]) => n === e)) return;
+        const pointer = `/exemptions/${i}/environments/${j}`;
+        const guess = closest(e, envFiles.map(([, n]) => n));
+        errors.add({ code: 'unknown-reference', message: `exemption for unknown environment "${e}"`, file, pointer, line: doc.lineOf(pointer), hint: guess ? `did you mean "${guess}"?` : `environments: ${envFiles.map(([, n]) => n).join(', ')}` });
+      }),
+    );
+    app.exemptions.push({ doc, data });
   }
 
   for (const app of apps.values()) {
@@ -413,6 +469,13 @@ function resolveApp(
     pointer: `/patches/${i}`,
     lineOf: overlay!.doc.lineOf,
   }));
+  const exemptions: AppExemption[] = app.exemptions.flatMap(({ doc, data }) =>
+    data.exemptions.flatMap((x, i) =>
+      !x.environments || x.environments.includes(envName)
+        ? [{ policy: x.policy, reason: x.reason, ...(x.resources && { resources: x.resources }), file: doc.file, pointer: `/exemptions/${i}`, line: doc.lineOf(`/exemptions/${i}`) }]
+        : [],
+    ),
+  );
   return {
     name: app.name,
     environment: envName,
@@ -421,6 +484,11 @@ function resolveApp(
     spec,
     patches,
     files: overlay ? [app.doc.file, overlay.doc.file] : [app.doc.file],
+    exemptions,
+    specOrigin: (pointer) => {
+      const doc = whoSet(pointer);
+      return { file: doc.file, line: doc.lineOf(pointer) };
+    },
   };
 }
 

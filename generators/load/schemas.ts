@@ -16,9 +16,10 @@ export const SCHEMA_FILES = [
   'app-overlay.schema.json',
   'stack-outputs.schema.json',
   'argocd.schema.json',
+  'exemptions.schema.json',
 ] as const;
 
-export type SchemaName = 'environment' | 'app' | 'app-overlay' | 'stack-outputs' | 'argocd';
+export type SchemaName = 'environment' | 'app' | 'app-overlay' | 'stack-outputs' | 'argocd' | 'exemptions';
 
 const BASE = 'https://gitops-bridge.dev/schemas/';
 
@@ -35,7 +36,7 @@ function validators(): Map<SchemaName, ValidateFunction> {
   const ajv = new Ajv({ allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true });
   for (const schema of Object.values(loadSchemaFiles())) ajv.addSchema(schema);
   compiled = new Map();
-  for (const name of ['environment', 'app', 'app-overlay', 'stack-outputs', 'argocd'] as const) {
+  for (const name of ['environment', 'app', 'app-overlay', 'stack-outputs', 'argocd', 'exemptions'] as const) {
     compiled.set(name, ajv.getSchema(`${BASE}${name}.schema.json`)!);
   }
   return compiled;

@@ -9,7 +9,8 @@ import { compareStrings } from '../core/strings.js';
 /** Input files by path relative to the project root, with forward slashes. */
 export type SourceSet = Map<string, string>;
 
-export const INPUT_DIRS = ['manifests', 'infra/outputs'] as const;
+/** schemas/crds/ holds the project's declared schemas of custom resources (generators/check/declared-schemas.ts). */
+export const INPUT_DIRS = ['manifests', 'infra/outputs', 'schemas/crds'] as const;
 
 export function readSources(root: string): SourceSet {
   const files: string[] = [];

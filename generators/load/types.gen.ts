@@ -1,6 +1,11 @@
 /* Generated from schemas/*.schema.json by `npm run schemas:types`. Do not edit. */
 
 /**
+ * mandatory: a violation fails render and check (exit 1, nothing written); advisory: a warning; off: not checked.
+ */
+export type PolicySetting = 'mandatory' | 'advisory' | 'off';
+
+/**
  * One environment (one cluster): manifests/environments/<name>.yaml. Its stack outputs live in infra/outputs/<name>.json.
  */
 export interface Environment {
@@ -62,6 +67,22 @@ export interface EnvironmentSpec {
       defaultRequest: ResourceList;
       default: ResourceList;
     };
+  };
+  /**
+   * Policy levels in this environment, overriding each policy's default (see generators/check/policies/): mandatory, advisory or off.
+   */
+  policies?: {
+    'image-immutable'?: PolicySetting;
+    'container-resources'?: PolicySetting;
+    'standard-labels'?: PolicySetting;
+    'no-privileged'?: PolicySetting;
+    'run-as-non-root'?: PolicySetting;
+    'read-only-root-filesystem'?: PolicySetting;
+    'no-plaintext-secret'?: PolicySetting;
+    'no-credentials'?: PolicySetting;
+    'pdb-in-production'?: PolicySetting;
+    probes?: PolicySetting;
+    'no-load-balancer'?: PolicySetting;
   };
   /**
    * Whether apps may expose a Service of type LoadBalancer.
@@ -452,4 +473,57 @@ export interface ArgoCDSpec {
     group: string;
     kind: string;
   }[];
+}
+
+/**
+ * A policy of generators/check/policies/.
+ */
+export type PolicyId =
+  | 'image-immutable'
+  | 'container-resources'
+  | 'standard-labels'
+  | 'no-privileged'
+  | 'run-as-non-root'
+  | 'read-only-root-filesystem'
+  | 'no-plaintext-secret'
+  | 'no-credentials'
+  | 'pdb-in-production'
+  | 'probes'
+  | 'no-load-balancer';
+
+/**
+ * Policy exemptions of one app or addon: manifests/apps/<name>/exemptions.yaml (or manifests/addons/<name>/exemptions.yaml). Each names the policy it lifts and why; render and check list every exemption they apply. Kubernetes schema errors cannot be exempted.
+ */
+export interface Exemptions {
+  apiVersion: 'gitops-bridge.dev/v1alpha1';
+  kind: 'Exemptions';
+  metadata: {
+    /**
+     * The app (its directory name).
+     */
+    name: string;
+  };
+  /**
+   * @minItems 1
+   */
+  exemptions: [Exemption, ...Exemption[]];
+}
+export interface Exemption {
+  policy: PolicyId;
+  /**
+   * Why the app may break this policy, for reviewers and auditors: a sentence, not a ticket number alone.
+   */
+  reason: string;
+  /**
+   * Environments the exemption holds in. Defaults to every environment the app runs in.
+   *
+   * @minItems 1
+   */
+  environments?: [string, ...string[]];
+  /**
+   * Rendered objects the exemption holds for, as Kind/name (e.g. Deployment/external-dns). Defaults to every object of the app.
+   *
+   * @minItems 1
+   */
+  resources?: [string, ...string[]];
 }

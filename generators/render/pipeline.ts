@@ -39,6 +39,8 @@ export interface RenderResult {
   apps: number;
   deployments: number;
   objects: number;
+  /** Path under rendered/ -> the object in it and the spec file that produced it (for the check stage, without re-parsing). */
+  rendered?: Map<string, RenderedObject>;
 }
 
 export function isSelected(selection: Selection, env: string, dir: string): boolean {
@@ -50,6 +52,7 @@ export function isSelected(selection: Selection, env: string, dir: string): bool
 export function renderFleet(fleet: Fleet, selection: Selection = {}): RenderResult {
   const errors = new ErrorSink();
   const files = new Map<string, string>();
+  const renderedObjects = new Map<string, RenderedObject>();
   const units = new Set<string>();
   const appNames = new Set<string>();
   let deployments = 0;
@@ -67,6 +70,7 @@ export function renderFleet(fleet: Fleet, selection: Selection = {}): RenderResu
     if (directory !== undefined) renderedUnits.push({ environment: environment!, directory, objects: rendered.map((r) => r.object) });
     for (const name of [...laid.keys()].sort(compareStrings)) {
       files.set(`${unit}/${name}`, toYaml(laid.get(name)!.object));
+      renderedObjects.set(`${unit}/${name}`, laid.get(name)!);
       objects++;
     }
   };
@@ -102,7 +106,7 @@ export function renderFleet(fleet: Fleet, selection: Selection = {}): RenderResu
     emit(ARGOCD_UNIT, argocdObjects(fleet, renderedUnits).map((object) => ({ object, source })));
     errors.throwIfAny();
   }
-  return { files, units, complete, environments, apps: appNames.size, deployments, objects };
+  return { files, units, complete, environments, apps: appNames.size, deployments, objects, rendered: renderedObjects };
 }
 
 function renderApp(app: AppInstance, env: EnvironmentInstance): RenderedObject[] {

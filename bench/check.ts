@@ -1,0 +1,77 @@
+/**
+ * How long the check stage takes on a large fleet: the example's rendered objects copied until
+ * there are about 15,000 (each copy a distinct app with its own names and namespaces), checked
+ * as `npm run render` checks them (Kubernetes schema, strictly, then every policy).
+ *
+ *   npx tsx bench/check.ts [target-objects]   (default 15000)
+ *
+ * Not a test: it prints timings. The first run in a process also loads the models of the kinds
+ * in use; that is reported separately.
+ */
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { KubeObject } from '../generators/charts/object.js';
+import { checkRendered } from '../generators/check/check.js';
+import { validateKubernetesObject } from '../generators/check/kubernetes-schema.js';
+import { loadFleet, type AppInstance, type EnvironmentInstance, type Fleet } from '../generators/load/fleet.js';
+import { readSources } from '../generators/load/sources.js';
+import { renderFleet, type RenderedObject, type RenderResult } from '../generators/render/pipeline.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const target = Number(process.argv[2] ?? 15000);
+
+const fleet = loadFleet(readSources(repoRoot));
+const base = renderFleet(fleet);
+const appUnits = [...base.rendered!].filter(([path]) => {
+  const [env, dir] = path.split('/');
+  return fleet.environments.some((e) => e.name === env && e.apps.some((a) => a.name === dir));
+});
+const copies = Math.ceil(target / appUnits.length);
+
+/** Copy i of the example: every app renamed <app>-c<i>, in namespace <ns>-c<i>. */
+const rename = (o: unknown, from: string, to: string): unknown => JSON.parse(JSON.stringify(o).split(`"${from}"`).join(`"${to}"`));
+const environments: EnvironmentInstance[] = fleet.environments.map((e) => ({ ...e, apps: [] as AppInstance[] }));
+const rendered = new Map<string, RenderedObject>();
+for (let i = 0; i < copies; i++) {
+  for (const env of fleet.environments) {
+    const copyEnv = environments.find((e) => e.name === env.name)!;
+    for (const app of env.apps) copyEnv.apps.push({ ...app, name: `${app.name}-c${i}`, namespace: `${app.namespace}-c${i}` });
+  }
+  for (const [path, entry] of appUnits) {
+    const [env, dir, file] = path.split('/');
+    const app = fleet.environments.find((e) => e.name === env)!.apps.find((a) => a.name === dir)!;
+    let object = rename(entry.object, app.name, `${app.name}-c${i}`) as KubeObject;
+    if (app.namespace !== app.name) object = rename(object, app.namespace, `${app.namespace}-c${i}`) as KubeObject;
+    rendered.set(`${env}/${dir}-c${i}/${file}`, { object, source: entry.source });
+  }
+}
+const bigFleet: Fleet = { environments };
+const result: RenderResult = { ...base, files: new Map(), rendered, objects: rendered.size };
+const objects = [...rendered.values()].map((r) => r.object);
+const kinds = new Set(objects.map((o) => `${o.apiVersion}/${o.kind}`));
+console.log(`${rendered.size} objects (${copies} copies of the example's ${appUnits.length} app objects; ${kinds.size} kinds), Node ${process.version}`);
+
+const time = <T>(fn: () => T): [T, number] => {
+  const t = performance.now();
+  const r = fn();
+  return [r, performance.now() - t];
+};
+
+const [, cold] = time(() => objects.slice(0, appUnits.length).forEach((o) => validateKubernetesObject(o)));
+console.log(`first copy, schema only (loads the models, learns the shapes): ${cold.toFixed(0)} ms`);
+
+const runs: { schema: number; full: number }[] = [];
+let report;
+for (let r = 0; r < 3; r++) {
+  const [, schema] = time(() => {
+    for (const o of objects) validateKubernetesObject(o);
+  });
+  const [rep, full] = time(() => checkRendered(result, bigFleet));
+  report = rep;
+  runs.push({ schema, full });
+  console.log(`run ${r + 1}: schema only ${schema.toFixed(0)} ms; full check (schema + ${11} policies + exemptions) ${full.toFixed(0)} ms`);
+}
+const best = (k: 'schema' | 'full') => Math.min(...runs.map((x) => x[k]));
+console.log(
+  `best: ${rendered.size} objects checked in ${best('full').toFixed(0)} ms (${((best('full') / rendered.size) * 1000).toFixed(1)} µs/object); schema alone ${best('schema').toFixed(0)} ms; ${report!.violations.length} violations`,
+);

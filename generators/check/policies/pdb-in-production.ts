@@ -1,0 +1,65 @@
+/** In production, a workload that runs several replicas has a PodDisruptionBudget, so a node drain cannot take them all. */
+import type { KubeObject } from '../../charts/object.js';
+import { get, isObject, podTemplatesOf } from './pods.js';
+import type { Policy, PolicyContext } from './types.js';
+
+const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+
+/** The most replicas the workload runs: its spec, or an HPA's maxReplicas when one targets it. */
+function maxReplicas(object: KubeObject, context: PolicyContext): { count: number; by: string } {
+  for (const o of context.siblings('HorizontalPodAutoscaler', object.metadata.namespace)) {
+    const ref = get(o, 'spec', 'scaleTargetRef');
+    if (get(ref, 'kind') === object.kind && get(ref, 'name') === object.metadata.name) {
+      const max = get(o, 'spec', 'maxReplicas');
+      return { count: typeof max === 'number' ? max : 1, by: `HorizontalPodAutoscaler "${o.metadata.name}" (maxReplicas)` };
+    }
+  }
+  const replicas = get(object, 'spec', 'replicas');
+  return { count: typeof replicas === 'number' ? replicas : 1, by: 'spec.replicas' };
+}
+
+/** Whether a PDB's selector picks pods with these labels (matchLabels and matchExpressions). */
+export function selects(pdb: KubeObject, labels: Record<string, string>): boolean {
+  const selector = get(pdb, 'spec', 'selector');
+  if (!isObject(selector)) return false;
+  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  if (Object.keys(matchLabels).length === 0 && expressions.length === 0) return true; // {} selects every pod of the namespace
+  for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== v) return false;
+  for (const e of expressions) {
+    if (!isObject(e)) return false;
+    const key = String(e.key);
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const ok =
+      e.operator === 'In' ? has && values.includes(labels[key]!) :
+      e.operator === 'NotIn' ? !has || !values.includes(labels[key]!) :
+      e.operator === 'Exists' ? has :
+      e.operator === 'DoesNotExist' ? !has : false;
+    if (!ok) return false;
+  }
+  return true;
+}
+
+export const pdbInProduction: Policy = {
+  id: 'pdb-in-production',
+  description: 'In production-tier environments, every Deployment or StatefulSet that can run more than one replica (spec.replicas, or the maxReplicas of its HPA) is covered by a PodDisruptionBudget.',
+  level: 'mandatory',
+  check(object, context) {
+    if (context.environment?.spec.tier !== 'production' || !REPLICATED.has(object.kind)) return [];
+    const { count, by } = maxReplicas(object, context);
+    if (count <= 1) return [];
+    const pod = podTemplatesOf(object)[0];
+    if (!pod) return [];
+    const covered = context.siblings('PodDisruptionBudget', object.metadata.namespace).some((o) => selects(o, pod.labels));
+    if (covered) return [];
+    return [
+      {
+        pointer: get(object, 'spec', 'replicas') !== undefined ? '/spec/replicas' : '/spec',
+        message: `${object.kind} "${object.metadata.name}" runs up to ${count} replicas (${by}) in production without a PodDisruptionBudget`,
+        hint: 'set spec.disruptionBudget (e.g. maxUnavailable: 1) in the app spec or its production overlay',
+        specPointer: '/spec/disruptionBudget',
+      },
+    ];
+  },
+};

@@ -1,0 +1,79 @@
+/** Where pods hide in workload objects, and their containers. */
+import type { KubeObject } from '../../charts/object.js';
+
+export type Json = Record<string, unknown>;
+
+export interface PodTemplate {
+  /** Pointer to the pod spec. */
+  pointer: string;
+  spec: Json;
+  /** Pointer to the pod metadata and its labels (the template's, or the Pod's own). */
+  metadataPointer: string;
+  labels: Record<string, string>;
+}
+
+export interface ContainerRef {
+  pointer: string;
+  container: Json;
+  init: boolean;
+}
+
+const TEMPLATE_PATHS: Record<string, string[]> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  PodTemplate: ['template'],
+};
+
+/** Kinds that run pods for as long as they exist (as opposed to Jobs). */
+export const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController']);
+
+export function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function get(v: unknown, ...path: (string | number)[]): unknown {
+  let x = v;
+  for (const seg of path) {
+    if (x === null || typeof x !== 'object') return undefined;
+    x = (x as Record<string | number, unknown>)[seg];
+  }
+  return x;
+}
+
+export function podTemplatesOf(object: KubeObject): PodTemplate[] {
+  if (object.kind === 'Pod') {
+    return isObject(object.spec)
+      ? [{ pointer: '/spec', spec: object.spec, metadataPointer: '/metadata', labels: object.metadata.labels ?? {} }]
+      : [];
+  }
+  const path = TEMPLATE_PATHS[object.kind];
+  if (!path) return [];
+  const template = get(object, ...path);
+  const spec = get(template, 'spec');
+  if (!isObject(spec)) return [];
+  const base = '/' + path.join('/');
+  const labels = get(template, 'metadata', 'labels');
+  return [{ pointer: `${base}/spec`, spec, metadataPointer: `${base}/metadata`, labels: isObject(labels) ? (labels as Record<string, string>) : {} }];
+}
+
+export function containersOf(pod: PodTemplate): ContainerRef[] {
+  const out: ContainerRef[] = [];
+  for (const [list, init] of [['initContainers', true], ['containers', false]] as const) {
+    const items = pod.spec[list];
+    if (!Array.isArray(items)) continue;
+    items.forEach((c, i) => {
+      if (isObject(c)) out.push({ pointer: `${pod.pointer}/${list}/${i}`, container: c, init });
+    });
+  }
+  return out;
+}
+
+/** A container's name for messages. */
+export function nameOf(c: ContainerRef): string {
+  return `${c.init ? 'init container' : 'container'} "${String(c.container.name ?? '?')}"`;
+}

@@ -1,0 +1,58 @@
+/** Shared by the check tests: the example fleet's environments, and corpus manifests checked as an app's rendered objects. */
+import yaml from 'js-yaml';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { KubeObject } from '../../generators/charts/object.js';
+import { checkRendered, type CheckReport } from '../../generators/check/check.js';
+import type { DeclaredSchemas } from '../../generators/check/declared-schemas.js';
+import { loadFleet, type AppExemption, type EnvironmentInstance, type Fleet } from '../../generators/load/fleet.js';
+import { readSources } from '../../generators/load/sources.js';
+import type { EnvironmentSpec } from '../../generators/load/types.gen.js';
+import type { RenderResult } from '../../generators/render/pipeline.js';
+import { repoRoot } from '../helpers.js';
+
+export const corpusDir = join(import.meta.dirname, 'corpus');
+export const corpusFiles = readdirSync(corpusDir).filter((f) => f.endsWith('.yaml')).sort();
+
+let example: Fleet | undefined;
+export function exampleFleet(): Fleet {
+  return (example ??= loadFleet(readSources(repoRoot)));
+}
+
+export function corpus(file: string): KubeObject[] {
+  return yaml.loadAll(readFileSync(join(corpusDir, file), 'utf8')) as KubeObject[];
+}
+
+export interface Setup {
+  env?: string;
+  spec?: Partial<EnvironmentSpec>;
+  exemptions?: AppExemption[];
+  declared?: DeclaredSchemas;
+}
+
+/**
+ * Checks objects as the rendered objects of an app "shop-api" in an environment of the example
+ * fleet (prod by default: production tier, no LoadBalancer Services) at the policies' default
+ * levels, with the given changes.
+ */
+export function checkObjects(objects: KubeObject[], setup: Setup = {}): CheckReport {
+  const base = exampleFleet().environments.find((e) => e.name === (setup.env ?? 'prod'))!;
+  const { specOrigin: _origin, ...template } = base.apps[0]!;
+  // Default levels unless the setup says otherwise (the example's prod makes probes mandatory).
+  const env: EnvironmentInstance = { ...base, spec: { ...base.spec, policies: {}, ...setup.spec }, apps: [] };
+  env.apps.push({ ...template, name: 'shop-api', environment: env.name, patches: [], exemptions: setup.exemptions ?? [], files: ['manifests/apps/shop-api/app.yaml'] });
+  const rendered = new Map(
+    objects.map((object) => [`${env.name}/shop-api/${object.kind.toLowerCase()}-${object.metadata.name}.yaml`, { object, source: 'manifests/apps/shop-api/app.yaml' }]),
+  );
+  const result: RenderResult = {
+    files: new Map(),
+    units: new Set([`${env.name}/shop-api`]),
+    complete: false,
+    environments: [env.name],
+    apps: 1,
+    deployments: 1,
+    objects: objects.length,
+    rendered,
+  };
+  return checkRendered(result, { environments: [env] }, setup.declared);
+}
