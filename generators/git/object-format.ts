@@ -50,17 +50,28 @@ function sortKey(e: TreeEntry): Buffer {
 
 /** A tree object's content: `<mode> <name>\0<20-byte id>` per entry, in git's order. */
 export function encodeTree(entries: readonly TreeEntry[]): Buffer {
-  const sorted = [...entries].sort(compareTreeEntries);
-  const parts: Buffer[] = [];
-  for (let i = 0; i < sorted.length; i++) {
-    const e = sorted[i]!;
-    if (i > 0 && sorted[i - 1]!.name === e.name) throw new Error(`duplicate tree entry ${JSON.stringify(e.name)}`);
+  // Sort keys are made once per entry, not once per comparison.
+  const keyed = entries.map((e) => ({ e, key: sortKey(e) }));
+  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  let size = 0;
+  for (let i = 0; i < keyed.length; i++) {
+    const e = keyed[i]!.e;
+    if (i > 0 && keyed[i - 1]!.e.name === e.name) throw new Error(`duplicate tree entry ${JSON.stringify(e.name)}`);
     if (e.name === '' || e.name.includes('/') || e.name.includes('\0') || e.name === '.' || e.name === '..' || e.name === '.git') {
       throw new Error(`invalid tree entry name ${JSON.stringify(e.name)}`);
     }
-    parts.push(Buffer.from(`${e.mode} ${e.name}\0`, 'utf8'), Buffer.from(e.oid, 'hex'));
+    size += e.mode.length + Buffer.byteLength(e.name, 'utf8') + 22;
   }
-  return Buffer.concat(parts);
+  const out = Buffer.allocUnsafe(size);
+  let o = 0;
+  for (const { e } of keyed) {
+    o += out.write(e.mode, o, 'latin1');
+    out[o++] = 0x20;
+    o += out.write(e.name, o, 'utf8');
+    out[o++] = 0;
+    o += out.write(e.oid, o, 'hex');
+  }
+  return out;
 }
 
 export function decodeTree(content: Uint8Array): TreeEntry[] {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
 import git from 'isomorphic-git';
 import { decodeCommit, decodeTree, hashObject, objectBytes, type ObjectType, type ParsedCommit, type TreeEntry } from './object-format.js';
+import { PackFile } from './pack-file.js';
 import { PackIndex } from './pack-index.js';
 
 export interface StoreStats {
@@ -21,7 +22,7 @@ export interface StoreStats {
 export class ObjectStore {
   readonly objectsDir: string;
   readonly stats: StoreStats = { written: 0, present: 0 };
-  private packs: PackIndex[] | undefined;
+  private packs: PackFile[] | undefined;
   private readonly madeDirs = new Set<string>();
   private readonly known = new Set<string>();
   private readonly trees = new Map<string, TreeEntry[]>();
@@ -38,7 +39,7 @@ export class ObjectStore {
     this.packs = undefined;
   }
 
-  private packIndexes(): PackIndex[] {
+  private packFiles(): PackFile[] {
     if (!this.packs) {
       const dir = join(this.objectsDir, 'pack');
       let names: string[] = [];
@@ -52,7 +53,7 @@ export class ObjectStore {
         // A pack counts only when both halves are there, as for git.
         if (!fs.existsSync(join(dir, n.replace(/\.idx$/, '.pack')))) continue;
         try {
-          this.packs.push(PackIndex.read(join(dir, n)));
+          this.packs.push(new PackFile(PackIndex.read(join(dir, n)), join(dir, n.replace(/\.idx$/, '.pack')), (oid) => this.read(oid)));
         } catch {
           // an index we cannot read: treat its objects as absent (they get written loose)
         }
@@ -68,7 +69,7 @@ export class ObjectStore {
   /** Whether the object is in the database, loose or packed. */
   has(oid: string): boolean {
     if (this.known.has(oid)) return true;
-    if (this.packIndexes().some((p) => p.has(oid)) || fs.existsSync(this.loosePath(oid))) {
+    if (this.packFiles().some((p) => p.index.has(oid)) || fs.existsSync(this.loosePath(oid))) {
       this.known.add(oid);
       return true;
     }
@@ -116,6 +117,11 @@ export class ObjectStore {
       const nul = bytes.indexOf(0, sp);
       return { type: bytes.toString('latin1', 0, sp) as ObjectType, content: bytes.subarray(nul + 1) };
     }
+    for (const pack of this.packFiles()) {
+      const found = await pack.read(oid);
+      if (found) return found;
+    }
+    // Not found by the readers above (e.g. a pack index format they do not know): isomorphic-git.
     const r = await git.readObject({ fs, gitdir: this.gitdir, oid, format: 'content', cache: this.cache });
     return { type: r.type as ObjectType, content: Buffer.from(r.object as Uint8Array) };
   }

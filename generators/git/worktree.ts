@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import git from 'isomorphic-git';
 import { BridgeError } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
-import { hashObject } from './object-format.js';
+import { hashObject, isTreeMode } from './object-format.js';
 import type { ObjectStore } from './object-store.js';
 import type { GitDirs } from './refs.js';
-import type { FileBlob } from './tree.js';
+import { hashDir, nestFiles, type FileBlob, type HashedDir } from './tree.js';
 
 /**
  * Every regular file under `dir` as `relative path -> blob` (content kept, id computed).
@@ -31,7 +31,7 @@ export function scanDir(dir: string): Map<string, FileBlob> {
       const path = rel + e.name;
       if (e.isDirectory()) walk(join(abs, e.name), path + '/');
       else if (e.isFile()) {
-        const content = fs.readFileSync(join(abs, e.name));
+        const content = readSmallFile(join(abs, e.name));
         out.set(path, { oid: hashObject('blob', content), mode: '100644', content });
       } else if (e.isSymbolicLink()) {
         throw new BridgeError({ code: 'io', message: `${join(dir, path)} is a symbolic link`, file: join(dir, path), hint: 'rendered/ holds only regular files: run `npm run render` to rewrite it' });
@@ -40,6 +40,20 @@ export function scanDir(dir: string): Map<string, FileBlob> {
   };
   walk(dir, '');
   return out;
+}
+
+const scratch = Buffer.allocUnsafe(1 << 20);
+
+/** A file's bytes: one read into a shared buffer, then a copy (about twice as fast as readFileSync for small files). */
+function readSmallFile(file: string): Buffer {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const n = fs.readSync(fd, scratch, 0, scratch.length, 0);
+    if (n < scratch.length) return Buffer.from(scratch.subarray(0, n));
+  } finally {
+    fs.closeSync(fd);
+  }
+  return fs.readFileSync(file);
 }
 
 export interface WorktreeChange {
@@ -52,6 +66,8 @@ export interface WorktreeChange {
  * How the directories `dirs` (relative to the project) differ between the working tree and the
  * commit tree `tree`. Untracked files that .gitignore ignores do not count; file modes are not
  * compared. `scanned` supplies directories already read (rendered/), so they are read once.
+ * The comparison goes by tree ids: a directory whose id matches the commit's is not opened, so
+ * a clean tree costs a handful of object reads, whatever its size.
  */
 export async function uncommittedChanges(
   store: ObjectStore,
@@ -65,20 +81,43 @@ export async function uncommittedChanges(
   const changes: WorktreeChange[] = [];
   for (const dir of dirs) {
     const inRepo = prefix ? `${prefix}/${dir}` : dir;
-    const committedTree = await store.oidAt(tree, inRepo);
-    const committed = committedTree ? await store.flattenTree(committedTree) : new Map<string, string>();
-    const working = scanned.get(dir) ?? scanDir(join(projectRoot, dir));
-    for (const [path, blob] of working) {
-      const before = committed.get(path);
-      if (before === blob.oid) continue;
-      if (before === undefined) {
-        const ignored = await git.isIgnored({ fs, dir: repo.worktree, gitdir: repo.gitdir, filepath: `${inRepo}/${path}` });
-        if (ignored) continue;
-      }
-      changes.push({ path: `${dir}/${path}`, kind: before === undefined ? 'untracked' : 'modified' });
+    const committed = await store.oidAt(tree, inRepo);
+    const working = hashDir(nestFiles(scanned.get(dir) ?? scanDir(join(projectRoot, dir))));
+    const found: WorktreeChange[] = [];
+    await diffDir(store, working, committed, `${dir}/`, found);
+    for (const c of found) {
+      const ignored = c.kind === 'untracked' && (await git.isIgnored({ fs, dir: repo.worktree, gitdir: repo.gitdir, filepath: (prefix ? `${prefix}/` : '') + c.path }));
+      if (!ignored) changes.push(c);
     }
-    for (const path of committed.keys()) if (!working.has(path)) changes.push({ path: `${dir}/${path}`, kind: 'deleted' });
   }
   return changes.sort((a, b) => compareStrings(a.path, b.path));
 }
 
+async function diffDir(store: ObjectStore, working: HashedDir, committed: string | undefined, at: string, out: WorktreeChange[]): Promise<void> {
+  if (working.oid === committed) return;
+  const entries = committed ? await store.readTree(committed) : [];
+  const byName = new Map(entries.map((e) => [e.name, e]));
+  for (const [name, f] of working.files) {
+    const c = byName.get(name);
+    if (c && !isTreeMode(c.mode)) {
+      if (c.oid !== f.oid) out.push({ path: at + name, kind: 'modified' });
+      continue;
+    }
+    out.push({ path: at + name, kind: 'untracked' });
+    if (c) await deleted(store, c.oid, `${at}${name}/`, out);
+  }
+  for (const [name, d] of working.dirs) {
+    const c = byName.get(name);
+    await diffDir(store, d, c && isTreeMode(c.mode) ? c.oid : undefined, `${at}${name}/`, out);
+    if (c && !isTreeMode(c.mode)) out.push({ path: at + name, kind: 'deleted' });
+  }
+  for (const e of entries) {
+    if (working.files.has(e.name) || working.dirs.has(e.name)) continue;
+    if (isTreeMode(e.mode)) await deleted(store, e.oid, `${at}${e.name}/`, out);
+    else out.push({ path: at + e.name, kind: 'deleted' });
+  }
+}
+
+async function deleted(store: ObjectStore, tree: string, at: string, out: WorktreeChange[]): Promise<void> {
+  for (const path of (await store.flattenTree(tree)).keys()) out.push({ path: at + path, kind: 'deleted' });
+}

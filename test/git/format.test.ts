@@ -113,6 +113,33 @@ describe('object store', () => {
     expect((await packed.readTree(commit.tree)).map((e) => e.name)).toEqual(['f']);
   });
 
+  it.each([
+    ['OFS_DELTA', 'true'],
+    ['REF_DELTA', 'false'],
+  ])('reads every object of a pack with %s deltas as git cat-file does', async (_kind, offsets) => {
+    const repo = tempRepo();
+    // Many versions of similar files, so the pack is full of deltas.
+    for (let v = 0; v < 8; v++) {
+      for (let i = 0; i < 12; i++) writeFileSync(join(repo, `f${i}.yaml`), Array.from({ length: 60 }, (_, k) => `key${k}: value-${i}-${k}-${k === v ? 'changed' : 'same'}`).join('\n') + '\n');
+      git(repo, 'add', '-A');
+      git(repo, 'commit', '-q', '-m', `v${v}`);
+    }
+    git(repo, '-c', `repack.useDeltaBaseOffset=${offsets}`, '-c', `pack.useDeltaBaseOffset=${offsets}`, 'repack', '-q', '-a', '-d', '-f');
+    const packDir = join(repo, '.git/objects/pack');
+    const pack = readdirSync(packDir).find((n) => n.endsWith('.pack'))!;
+    const verify = git(repo, 'verify-pack', '-v', join(packDir, pack));
+    expect(verify).toMatch(/chain length = [1-9]/); // deltas are really there
+    const store = new ObjectStore(join(repo, '.git'));
+    const all = git(repo, 'cat-file', '--batch-all-objects', '--batch-check=%(objectname) %(objecttype)').trim().split('\n');
+    expect(all.length).toBeGreaterThan(100);
+    for (const line of all) {
+      const [oid, type] = line.split(' ') as [string, string];
+      const r = await store.read(oid);
+      expect(r.type).toBe(type);
+      expect(hashObject(r.type, r.content)).toBe(oid);
+    }
+  });
+
   it('finds every object of a pack index, and nothing else', () => {
     const repo = tempRepo();
     for (let i = 0; i < 50; i++) writeFileSync(join(repo, `f${i}`), `content ${i}\n`);

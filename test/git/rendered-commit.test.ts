@@ -356,7 +356,7 @@ describe('the branch only moves forward', () => {
     expect(final).toBeDefined();
     for (const x of results) {
       if (x.code === 0) {
-        const m = /committed ([0-9a-f]{7})/.exec(x.out);
+        const m = /^committed ([0-9a-f]{7})/m.exec(x.out);
         if (m) expect(final.startsWith(m[1]!)).toBe(true);
         else expect(x.out).toMatch(/nothing to commit/);
       } else {
@@ -365,7 +365,7 @@ describe('the branch only moves forward', () => {
         expect(x.out).not.toMatch(/internal error/);
       }
     }
-    expect(results.filter((x) => /committed/.test(x.out))).toHaveLength(1);
+    expect(results.filter((x) => /^committed [0-9a-f]{7}/m.test(x.out))).toHaveLength(1);
     expect(git(r.root, 'rev-list', '--count', 'refs/heads/rendered').trim()).toBe('1');
     expectFsckClean(r.root);
   });
