@@ -13,7 +13,7 @@
  * - Nothing here moves a ref; objects are all written (children first) before the caller does.
  */
 import { BridgeError } from '../core/errors.js';
-import { encodeCommit, isTreeMode, type Signature, type TreeEntry } from './object-format.js';
+import { encodeCommit, hashObject, isTreeMode, type Signature, type TreeEntry } from './object-format.js';
 import type { ObjectStore } from './object-store.js';
 import {
   APP_PROVENANCE,
@@ -33,7 +33,6 @@ import {
   type DryCommit,
 } from './provenance.js';
 import { dirAt, entriesOf, hashDir, nestFiles, treeOid, type FileBlob, type HashedDir } from './tree.js';
-import { hashObject } from './object-format.js';
 
 export interface BuildRequest {
   store: ObjectStore;

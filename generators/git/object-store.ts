@@ -1,7 +1,9 @@
 /**
  * The repository's object database, as gitops-bridge needs it: hash first, write only what is
- * missing, and write each loose object atomically (a temporary file renamed into place, as
- * git does), so a process killed at any moment leaves every object either whole or absent.
+ * missing (looking in loose objects and pack indexes), and write each loose object atomically
+ * (a temporary file renamed into place, as git does), so a process killed at any moment leaves
+ * every object either whole or absent. Reads loose objects and packs itself (pack-file.ts);
+ * isomorphic-git is the last resort.
  */
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +28,7 @@ export class ObjectStore {
   private readonly madeDirs = new Set<string>();
   private readonly known = new Set<string>();
   private readonly trees = new Map<string, TreeEntry[]>();
-  /** isomorphic-git's pack cache, shared by every read so packs are parsed once. */
+  /** isomorphic-git's cache, shared by its calls (fetch, push, fallback reads) so packs are parsed once. */
   readonly cache: object = {};
 
   /** `gitdir` holds objects/ (for a linked worktree, the common directory). */
@@ -97,11 +99,6 @@ export class ObjectStore {
     this.known.add(oid);
     this.stats.written++;
     return oid;
-  }
-
-  /** Marks an object as present without looking (it is reachable from a commit known to be complete). */
-  assume(oid: string): void {
-    this.known.add(oid);
   }
 
   async read(oid: string): Promise<{ type: ObjectType; content: Buffer }> {
