@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from '../helpers.js';
 import { commitRenderedBranch } from '../../generators/git/rendered-branch.js';
-import { bridgeEnv, exampleRepo, expectFsckClean, git, renderedCommit, tip, type Repo } from './git-helpers.js';
+import { bridgeEnv, exampleRepo, expectFsckClean, git, removeTemplate, renderedCommit, tip, type Repo } from './git-helpers.js';
 
 const RUNS = 20;
 const PARALLEL = 4;
@@ -29,7 +29,10 @@ interface Scenario {
 }
 
 const cleanups: (() => void)[] = [];
-afterAll(() => cleanups.forEach((c) => c()));
+afterAll(async () => {
+  cleanups.forEach((c) => c());
+  await removeTemplate();
+});
 
 function copyOf(template: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'gitops-bridge-crash-'));

@@ -57,10 +57,16 @@ export interface Repo {
 
 let template: Promise<string> | undefined;
 
+/** Removes the template repository exampleRepo() copies from; call in afterAll. */
+export async function removeTemplate(): Promise<void> {
+  const t = template;
+  template = undefined;
+  if (t) rmSync(await t, { recursive: true, force: true });
+}
+
 /** The example project rendered with the code under test (so a stale rendered/ elsewhere does not matter) and committed once. */
 async function exampleTemplate(): Promise<string> {
   const p = tempProject();
-  process.on('exit', p.cleanup);
   const r = await cli(['--root', p.root, 'render', '-q']);
   if (r.code !== 0) throw new Error(`render failed: ${r.stderr}`);
   git(p.root, 'init', '-q', '-b', 'main');

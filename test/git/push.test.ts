@@ -10,7 +10,7 @@ import { pushCommit } from '../../generators/git/push.js';
 import { findRepository } from '../../generators/git/repo.js';
 import { scanDir } from '../../generators/git/worktree.js';
 import { cli } from '../helpers.js';
-import { exampleRepo, expectFsckClean, git, renderedCommit, tip, type Repo } from './git-helpers.js';
+import { exampleRepo, expectFsckClean, git, removeTemplate, renderedCommit, tip, type Repo } from './git-helpers.js';
 import { startGitServer, type GitServer } from './http-backend.js';
 
 const TOKEN = 'tok-9f8e7d6c5b4a';
@@ -27,6 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
   cleanups.forEach((c) => c());
+  await removeTemplate();
 });
 
 /** A developer/CI repository whose origin is a bare copy of it served over HTTP. */

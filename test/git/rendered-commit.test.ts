@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildRenderedCommit, readDryCommit } from '../../generators/git/commit.js';
 import { DEFAULT_IDENTITY } from '../../generators/git/identity.js';
 import { compareAndSwapRef, lockPathOf } from '../../generators/git/lock.js';
@@ -21,6 +21,7 @@ import {
   gitResult,
   lsTree,
   renderedBlobs,
+  removeTemplate,
   renderedCommit,
   tip,
   type Repo,
@@ -35,6 +36,7 @@ afterEach(() => {
   repos.forEach((r) => r.cleanup());
   repos = [];
 });
+afterAll(removeTemplate);
 async function repo(options: { origin?: string } = { origin: ORIGIN }): Promise<Repo> {
   const r = await exampleRepo(options);
   repos.push(r);
