@@ -120,7 +120,7 @@ function describe(err: ErrorObject): { message: string; hint: string } {
     case 'pattern':
       return { message: `"${field}" does not have the expected form (${(err.params as { pattern: string }).pattern})`, hint: describeOf(err) };
     case 'not':
-      return { message: `"${field}" has a value that is not allowed`, hint: describeOf(err) };
+      return { message: `"${field}" may not be ${JSON.stringify(err.data)}`, hint: describeOf(err) };
     case 'type':
       return { message: `"${field}" must be of type ${(err.params as { type: string | string[] }).type}`, hint: 'quote numbers meant as strings, e.g. "1.0"' };
     default:

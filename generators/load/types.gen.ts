@@ -222,6 +222,9 @@ export interface AppSpec {
  */
 export interface Image {
   repository: string;
+  /**
+   * A version or commit tag, e.g. 2.8.1 or 3f9c2ab; mutable tags (latest, stable, main, master) are refused: publish a version, or pin a digest.
+   */
   tag?: string;
   digest?: string;
 }
