@@ -4,18 +4,17 @@
  * `serviceAccount.aws`, with the namespace and ServiceAccount an IRSA role must trust and the
  * statements of its inline policy. The Pulumi program in infra/ creates the roles from this.
  *
- * Unlike loadFleet, this needs no stack-outputs snapshot: it runs before the snapshot exists
+ * It reads the dry specs with loadSpecs (specs.ts), as loadFleet does, but needs no stack-outputs snapshot: it runs before the snapshot exists
  * (the program produces it). `${bridge.<key>}` references stay unresolved here; the program
  * resolves them from its own outputs with `resolveStatements`. Pure: a SourceSet in, data out.
  */
 import { BridgeError, ErrorSink } from '../core/errors.js';
 import { closest, compareStrings } from '../core/strings.js';
 import { interpolate } from './interpolate.js';
-import { mergeOverlay, setByOverlay } from './merge.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import type { App, AppOverlay, AwsAccess, Environment, EnvironmentSpec } from './types.gen.js';
-import { parseYaml, type ParsedDocument } from './yaml.js';
+import { deploymentsIn, loadSpecs, mergeSpec, type Deployment } from './specs.js';
+import type { AwsAccess, Environment, EnvironmentSpec } from './types.gen.js';
 
 export type AwsPolicyStatement = NonNullable<AwsAccess['policy']>[number];
 
@@ -53,7 +52,6 @@ export interface EnvironmentAwsAccess {
 }
 
 const ENV_FILE = /^manifests\/environments\/([^/]+)\.ya?ml$/;
-const APP_FILE = /^manifests\/(apps|addons)\/([^/]+)\/app\.ya?ml$/;
 
 /** Snake-case form of a name, as bridge keys use it: external-dns -> external_dns. */
 export function bridgeName(name: string): string {
@@ -82,49 +80,23 @@ export function environmentNames(sources: SourceSet): string[] {
 
 export function readAwsAccess(sources: SourceSet, environment: string): EnvironmentAwsAccess {
   const errors = new ErrorSink();
-  const envFile = [...sources.keys()].find((f) => ENV_FILE.exec(f)?.[1] === environment);
-  if (!envFile) {
-    const known = environmentNames(sources);
-    const guess = closest(environment, known);
+  const specs = loadSpecs(sources, errors);
+  const target = specs.environments.find((e) => e.name === environment);
+  if (!target && !specs.environmentNames.includes(environment)) {
+    const guess = closest(environment, specs.environmentNames);
     throw new BridgeError({
       code: 'unknown-reference',
       message: `no environment "${environment}": manifests/environments/${environment}.yaml does not exist`,
-      hint: guess ? `did you mean "${guess}"? The Pulumi stack name is the environment name` : `environments: ${known.join(', ') || 'none'}`,
+      hint: guess ? `did you mean "${guess}"? The Pulumi stack name is the environment name` : `environments: ${specs.environmentNames.join(', ') || 'none'}`,
     });
   }
-  const envDoc = parseYaml(sources.get(envFile)!, envFile);
-  const envErrors = validateAgainst('environment', envDoc.data, envDoc);
-  if (envErrors.length) {
-    envErrors.forEach((e) => errors.add(e));
-    errors.throwIfAny();
-  }
-  const env = envDoc.data as Environment;
-  const enabledAddons = new Set(env.spec.addons ?? []);
-
-  const appFiles = [...sources.keys()]
-    .map((file) => ({ file, m: APP_FILE.exec(file) }))
-    .filter((x): x is { file: string; m: RegExpExecArray } => x.m !== null)
-    .map(({ file, m }) => ({ file, source: (m[1] === 'apps' ? 'app' : 'addon') as 'app' | 'addon', name: m[2]! }))
-    .sort((a, b) => compareStrings(a.name, b.name));
-
-  for (const addon of enabledAddons) {
-    if (!appFiles.some((a) => a.source === 'addon' && a.name === addon)) {
-      const pointer = `/spec/addons/${(env.spec.addons ?? []).indexOf(addon)}`;
-      errors.add({
-        code: 'unknown-reference',
-        message: `addon "${addon}" is enabled but manifests/addons/${addon}/app.yaml does not exist`,
-        file: envFile,
-        pointer,
-        line: envDoc.lineOf(pointer),
-        hint: 'add the addon, or remove it from spec.addons',
-      });
-    }
-  }
+  errors.throwIfAny();
+  const { doc: envDoc, env } = target!;
 
   const workloads: AwsWorkload[] = [];
   const hosts = new Set<string>();
-  for (const { file, source, name } of appFiles) {
-    const read = errors.guard(() => readWorkload(sources, file, source, name, environment, env, enabledAddons));
+  for (const deployment of deploymentsIn(specs, environment, env)) {
+    const read = errors.guard(() => readWorkload(deployment, environment, env));
     if (read?.workload) workloads.push(read.workload);
     if (read?.ingressHost) hosts.add(read.ingressHost);
   }
@@ -144,59 +116,19 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
     byOutput.set(w.roleOutput, w);
   }
   errors.throwIfAny();
-  return { environment, spec: env.spec, file: envFile, workloads, ingressHosts: [...hosts].sort(compareStrings) };
+  return { environment, spec: env.spec, file: envDoc.file, workloads, ingressHosts: [...hosts].sort(compareStrings) };
 }
 
-function readWorkload(
-  sources: SourceSet,
-  file: string,
-  source: 'app' | 'addon',
-  name: string,
-  environment: string,
-  env: Environment,
-  enabledAddons: Set<string>,
-): { workload?: AwsWorkload; ingressHost?: string } | undefined {
-  const doc = parseYaml(sources.get(file)!, file);
-  throwAll(validateAgainst('app', doc.data, doc, undefined, { deferReferences: true }));
-  const app = doc.data as App;
-  if (app.metadata.name !== name) {
-    throw new BridgeError({
-      code: 'name-mismatch',
-      message: `metadata.name "${app.metadata.name}" does not match its directory "${name}"`,
-      file,
-      pointer: '/metadata/name',
-      line: doc.lineOf('/metadata/name'),
-      hint: `rename the directory or set metadata.name to "${name}"`,
-    });
+function readWorkload(deployment: Deployment, environment: string, env: Environment): { workload?: AwsWorkload; ingressHost?: string } {
+  const { app, overlay } = deployment;
+  const { spec, namespace, variables, whoSet } = mergeSpec(deployment, environment, env);
+  const merged = validateAgainst('app', { ...app.app, spec }, app.doc, whoSet, { deferReferences: true });
+  if (merged.length) {
+    const sink = new ErrorSink();
+    merged.forEach((e) => sink.add(e));
+    sink.throwIfAny();
   }
-  const listed = app.spec.environments;
-  const deployed = (source === 'app' || enabledAddons.has(name)) && (!listed || listed.includes(environment));
-  if (!deployed) return undefined;
-
-  const overlayFile = [`${file.slice(0, file.lastIndexOf('/'))}/overlays/${environment}.yaml`, `${file.slice(0, file.lastIndexOf('/'))}/overlays/${environment}.yml`].find((f) =>
-    sources.has(f),
-  );
-  let spec = app.spec;
-  // Which file to blame for a pointer into the merged document: the overlay if it set the value.
-  let whoSet = (_pointer: string): ParsedDocument => doc;
-  if (overlayFile) {
-    const overlayDoc = parseYaml(sources.get(overlayFile)!, overlayFile);
-    throwAll(validateAgainst('app-overlay', overlayDoc.data, overlayDoc));
-    const overlay = overlayDoc.data as AppOverlay;
-    const merged = mergeOverlay(app.spec, overlay.spec, overlayFile, ['spec']);
-    spec = merged.value;
-    whoSet = (pointer) => (pointer.startsWith('/spec') && setByOverlay(merged.fromOverlay, pointer.slice('/spec'.length)) ? overlayDoc : doc);
-    throwAll(validateAgainst('app', { ...app, spec }, doc, whoSet, { deferReferences: true }));
-  }
-
-  const namespace = spec.namespace ?? name;
-  const variables: Record<string, string> = {
-    'env.name': environment,
-    'env.domain': env.spec.domain,
-    'env.tier': env.spec.tier,
-    'app.name': name,
-    'app.namespace': namespace,
-  };
+  const name = app.name;
   /** Resolves `${env.*}`/`${app.*}` in the value at `at` (under /spec), errors located in the spec file. */
   const resolve = <T>(value: T, at: string, bridge: Record<string, string>): T => {
     try {
@@ -227,7 +159,7 @@ function readWorkload(
   resolve(statements, '/serviceAccount/aws/policy', recorder);
   const workload: AwsWorkload = {
     name,
-    source,
+    source: app.source,
     team: spec.team,
     namespace,
     serviceAccount: spec.serviceAccount?.name ?? name,
@@ -235,7 +167,7 @@ function readWorkload(
     statements,
     bridgeReferences: [...refs].sort(compareStrings),
     variables,
-    files: overlayFile ? [file, overlayFile] : [file],
+    files: overlay ? [app.doc.file, overlay.doc.file] : [app.doc.file],
   };
   return { workload, ingressHost };
 }
@@ -299,11 +231,4 @@ export function irsaTrustPolicy(oidcProviderArn: string, oidcProvider: string, n
       },
     ],
   };
-}
-
-function throwAll(list: BridgeError[]): void {
-  if (!list.length) return;
-  const sink = new ErrorSink();
-  list.forEach((e) => sink.add(e));
-  sink.throwIfAny();
 }
