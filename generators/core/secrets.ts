@@ -11,13 +11,30 @@ const CREDENTIAL_PATTERNS: [RegExp, string][] = [
 const SENSITIVE_KEY = /(password|passwd|secret|token|private_key|access_key|api_key|credentials?)($|_)/i;
 
 /**
+ * A string none of CREDENTIAL_PATTERNS can match lacks every one of these (each pattern needs
+ * one of them), so one scan settles most strings. Keep in step with CREDENTIAL_PATTERNS.
+ */
+const MAYBE_CREDENTIAL = /AKIA|ASIA|-----BEGIN |gh[opusr]_|github_pat_|xox[abposr]-|^eyJ/;
+
+/** SENSITIVE_KEY by key: a fleet's objects use a few hundred distinct keys millions of times. */
+const sensitiveKeys = new Map<string, boolean>();
+function isSensitiveKey(key: string): boolean {
+  let sensitive = sensitiveKeys.get(key);
+  if (sensitive === undefined) {
+    sensitive = SENSITIVE_KEY.test(key);
+    if (sensitiveKeys.size < 100_000) sensitiveKeys.set(key, sensitive);
+  }
+  return sensitive;
+}
+
+/**
  * Why `value` (stored under `key`) looks like a secret, or undefined when it does not.
  * A sensitive-sounding key holding an ARN is a reference to a secret, not the secret: allowed.
  */
 export function secretReason(key: string, value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
   if (value === '[secret]') return 'Pulumi prints secret outputs as "[secret]"';
-  for (const [re, what] of CREDENTIAL_PATTERNS) if (re.test(value)) return `the value looks like ${what}`;
-  if (SENSITIVE_KEY.test(key) && value !== '' && !value.startsWith('arn:')) return `the key name "${key}" says it holds a credential`;
+  if (MAYBE_CREDENTIAL.test(value)) for (const [re, what] of CREDENTIAL_PATTERNS) if (re.test(value)) return `the value looks like ${what}`;
+  if (key !== '' && isSensitiveKey(key) && value !== '' && !value.startsWith('arn:')) return `the key name "${key}" says it holds a credential`;
   return undefined;
 }

@@ -16,25 +16,41 @@ export interface InterpolationContext {
 const REF = /\$(\$?)\{([^}]*)\}/g;
 
 export function interpolate<T>(value: T, ctx: InterpolationContext, at: (string | number)[] = []): T {
-  if (typeof value === 'string') return interpolateString(value, ctx, pointerOf(at)) as T;
-  if (Array.isArray(value)) return value.map((v, i) => interpolate(v, ctx, [...at, i])) as T;
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolate(v, ctx, [...at, k]);
-    return out as T;
-  }
-  return value;
+  // One path array, pushed and popped as the walk goes: the pointer is only built for an error.
+  const path = [...at];
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return v.includes('${') ? interpolateString(v, ctx, () => pointerOf(path)) : v;
+    if (Array.isArray(v)) {
+      const out = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) {
+        path.push(i);
+        out[i] = walk(v[i]);
+        path.pop();
+      }
+      return out;
+    }
+    if (v !== null && typeof v === 'object') {
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(v)) {
+        path.push(k);
+        out[k] = walk((v as Record<string, unknown>)[k]);
+        path.pop();
+      }
+      return out;
+    }
+    return v;
+  };
+  return walk(value) as T;
 }
 
-function interpolateString(s: string, ctx: InterpolationContext, pointer: string): string {
-  if (!s.includes('${')) return s;
+function interpolateString(s: string, ctx: InterpolationContext, pointerAt: () => string): string {
   return s.replace(REF, (_all, escaped: string, ref: string) => {
     if (escaped) return '${' + ref + '}';
     const name = ref.trim();
     if (name.startsWith('bridge.')) {
       const key = name.slice('bridge.'.length);
       const v = ctx.bridge[key];
-      if (v === undefined) throw ctx.unknown(key, pointer);
+      if (v === undefined) throw ctx.unknown(key, pointerAt());
       return v;
     }
     const v = ctx.variables[name];
@@ -43,7 +59,7 @@ function interpolateString(s: string, ctx: InterpolationContext, pointer: string
       throw new BridgeError({
         code: 'unknown-reference',
         message: `unknown reference \${${name}}`,
-        pointer,
+        pointer: pointerAt(),
         hint: `${guess ? `did you mean \${${guess}}? ` : ''}known references: ${Object.keys(ctx.variables)
           .map((k) => '${' + k + '}')
           .join(', ')}, \${bridge.<key>}`,

@@ -2,7 +2,7 @@
  * The I/O edge of loading: reads every input file of a project into memory. Everything after
  * this is pure and works on the returned SourceSet, so tests can build one by hand.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { compareStrings } from '../core/strings.js';
 
@@ -15,17 +15,19 @@ export const INPUT_DIRS = ['manifests', 'infra/outputs', 'schemas/crds'] as cons
 export function readSources(root: string): SourceSet {
   const files: string[] = [];
   const walk = (dir: string) => {
-    let entries: string[];
+    let entries: Dirent[];
     try {
-      entries = readdirSync(dir);
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return;
     }
-    for (const name of entries) {
+    for (const entry of entries) {
+      const name = entry.name;
       if (name.startsWith('.')) continue;
       const full = join(dir, name);
-      const st = statSync(full);
-      if (st.isDirectory()) walk(full);
+      // The entry's type comes with the listing; only a symbolic link needs a stat to follow it.
+      const isDirectory = entry.isSymbolicLink() ? statSync(full).isDirectory() : entry.isDirectory();
+      if (isDirectory) walk(full);
       else if (/\.(ya?ml|json)$/.test(name)) files.push(full);
     }
   };

@@ -70,29 +70,36 @@ export function parseYaml(text: string, file: string): ParsedDocument {
     throw e;
   }
 
-  const lines = new Map<string, number>();
-  const index = (node: Node, segments: (string | number)[]) => {
-    lines.set(pointerOf(segments), node.line);
-    if (node.kind === 'mapping') {
-      for (let i = 0; i + 1 < node.children.length; i += 2) {
-        const key = node.children[i]!;
-        const value = node.children[i + 1]!;
-        const path = [...segments, String(key.result)];
-        index(value, path);
-        lines.set(pointerOf(path), key.line);
-      }
-    } else if (node.kind === 'sequence') {
-      node.children.forEach((child, i) => index(child, [...segments, i]));
-    }
-  };
-  if (root) index(root, []);
-
   rejectAliases(data, file, text);
+
+  // The pointer -> line index is built on the first lineOf call: most documents never need one.
+  let lines: Map<string, number> | undefined;
+  const buildIndex = (): Map<string, number> => {
+    const index = new Map<string, number>();
+    const visit = (node: Node, segments: (string | number)[]) => {
+      index.set(pointerOf(segments), node.line);
+      if (node.kind === 'mapping') {
+        for (let i = 0; i + 1 < node.children.length; i += 2) {
+          const key = node.children[i]!;
+          const value = node.children[i + 1]!;
+          const path = [...segments, String(key.result)];
+          visit(value, path);
+          index.set(pointerOf(path), key.line);
+        }
+      } else if (node.kind === 'sequence') {
+        node.children.forEach((child, i) => visit(child, [...segments, i]));
+      }
+    };
+    if (root) visit(root, []);
+    root = undefined;
+    return index;
+  };
 
   return {
     file,
     data,
     lineOf(pointer: string) {
+      lines ??= buildIndex();
       let p = pointer;
       for (;;) {
         const line = lines.get(p);

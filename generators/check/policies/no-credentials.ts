@@ -22,29 +22,37 @@ export const noCredentials: Policy = {
         hint: 'move it to the secret store and read it through spec.externalSecrets and env fromSecret; rotate it, since it may have been shared already',
       });
     };
-    const walk = (value: unknown, key: string, segments: (string | number)[]) => {
+    // One path, pushed and popped as the walk goes: a pointer is built only for a finding.
+    const path: (string | number)[] = [];
+    const walk = (value: unknown, key: string) => {
       if (typeof value === 'string') {
         const reason = secretReason(key, value);
-        if (reason) report(segments, reason);
+        if (reason) report(path, reason);
         return;
       }
       if (Array.isArray(value)) {
-        value.forEach((v, i) => walk(v, key, [...segments, i]));
+        for (let i = 0; i < value.length; i++) {
+          path.push(i);
+          walk(value[i], key);
+          path.pop();
+        }
         return;
       }
       if (!isObject(value)) return;
       // An env var or similar {name, value} pair: the name says what the value is.
       if (typeof value.name === 'string' && typeof value.value === 'string') {
         const reason = secretReason(value.name, value.value);
-        if (reason) report([...segments, 'value'], reason);
+        if (reason) report([...path, 'value'], reason);
       }
-      for (const [k, v] of Object.entries(value)) {
+      for (const k of Object.keys(value)) {
+        path.push(k);
         const keyReason = secretReason('', k);
-        if (keyReason) report([...segments, k], `the key ${keyReason.replace(/^the value /, '')}`);
-        walk(v, k, [...segments, k]);
+        if (keyReason) report(path, `the key ${keyReason.replace(/^the value /, '')}`);
+        walk(value[k], k);
+        path.pop();
       }
     };
-    walk(object, '', []);
+    walk(object, '');
     // Secret data is base64: decode it so the same patterns apply.
     if (object.kind === 'Secret' && isObject(object.data)) {
       for (const [k, v] of Object.entries(object.data)) {

@@ -1,0 +1,366 @@
+/**
+ * `npm run bench`: how fast gitops-bridge is at fleet scale, side by side with Kustomize.
+ *
+ *   npm run bench [-- --apps 1000 --envs 3 --runs 3 --growth --json --keep --no-kustomize]
+ *
+ * Builds the synthetic fleet of synthetic-fleet.ts (apps x environments, real spec format) in a
+ * temporary git repository and measures, as a user runs them (a new `gitops-bridge` process per
+ * run, Node start-up included; CI=1 so no progress bar):
+ *   full render       rendered/ and the cache deleted first
+ *   no-op render      nothing changed since the last render
+ *   one-app render    one app's image tag changed
+ *   check             rendered/ up to date
+ *   check, no cache   `check --no-cache`
+ * and in this process, as bench/commit.ts does (generators/git API, no Node start-up):
+ *   first commit      rendered/ committed on main, the `rendered` branch made from it
+ *   one-app commit    one app changed, rendered and committed on main, then the branch commit
+ * plus the peak resident memory of the render processes, `kubectl kustomize` on the equivalent
+ * bases and overlays (kustomize-fleet.ts), one process per environment, when kubectl is on PATH,
+ * and a floor: the same objects through the same YAML serialiser and file writes, nothing else.
+ * Medians of --runs runs; Kustomize runs once when one pass takes over 20 s. --growth also
+ * renders twice the apps (cold) to show how time grows. --json prints one JSON object.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { commitRenderedBranch } from '../generators/git/rendered-branch.js';
+import { loadFleet } from '../generators/load/fleet.js';
+import { readSources } from '../generators/load/sources.js';
+import { renderFleet } from '../generators/render/pipeline.js';
+import { toYaml } from '../generators/write/yaml.js';
+import { kustomizeFleet } from './kustomize-fleet.js';
+import { repoRoot } from './paths.js';
+import { appName, envName, syntheticFleet, writeFiles, type FleetSize } from './synthetic-fleet.js';
+
+export interface BenchResult {
+  apps: number;
+  envs: number;
+  resources: number;
+  runs: number;
+  node: string;
+  cpus: number;
+  /** How renders and check are timed. */
+  render_mode: 'cli-process';
+  commit_mode: 'in-process';
+  cli_startup_s: number;
+  full_render_s: number;
+  noop_render_s: number;
+  one_app_render_s: number;
+  check_s: number;
+  check_no_cache_s: number;
+  commit_first_s: number;
+  commit_one_app_s: number;
+  peak_rss_mb: number;
+  kustomize_s: number | null;
+  kustomize_resources: number | null;
+  floor_s: number;
+  /** Full render of twice the apps, over full_render_s (with --growth). */
+  growth_2x: number | null;
+  full_render_2x_s: number | null;
+}
+
+const { values: opts } = parseArgs({
+  options: {
+    apps: { type: 'string', default: '1000' },
+    envs: { type: 'string', default: '3' },
+    runs: { type: 'string', default: '3' },
+    json: { type: 'boolean', default: false },
+    keep: { type: 'boolean', default: false },
+    growth: { type: 'boolean', default: false },
+    'no-kustomize': { type: 'boolean', default: false },
+  },
+});
+const size: FleetSize = { apps: positive('apps'), envs: positive('envs') };
+const RUNS = positive('runs');
+const REPO_URL = 'https://github.com/example/bench-fleet.git';
+const BIN = join(repoRoot, 'generators/cli/bin.mjs');
+const RSS_HOOK = join(repoRoot, 'bench/rss-hook.mjs');
+
+function positive(name: 'apps' | 'envs' | 'runs'): number {
+  const n = Number(opts[name]);
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`bench: --${name} takes a whole number >= 1\n`);
+    process.exit(2);
+  }
+  return n;
+}
+
+const log = (line: string) => {
+  if (!opts.json) process.stderr.write(line + '\n');
+};
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
+const gitEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 'Bench',
+  GIT_AUTHOR_EMAIL: 'bench@example.com',
+  GIT_COMMITTER_NAME: 'Bench',
+  GIT_COMMITTER_EMAIL: 'bench@example.com',
+  GIT_AUTHOR_DATE: '2024-05-01T10:00:00+02:00',
+  GIT_COMMITTER_DATE: '2024-05-01T10:00:00+02:00',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+};
+const git = (cwd: string, ...args: string[]) => execFileSync('git', args, { cwd, env: gitEnv, encoding: 'utf8', maxBuffer: 1 << 28 }).trim();
+
+/** A new synthetic project: the fleet, a package.json, a git repository with the inputs committed. */
+function makeProject(dir: string, fleet: FleetSize): void {
+  mkdirSync(dir, { recursive: true });
+  writeFiles(dir, syntheticFleet(fleet));
+  writeFileSync(join(dir, 'package.json'), '{ "name": "bench-fleet", "private": true }\n');
+  writeFileSync(join(dir, '.gitignore'), '.cache/\n');
+  git(dir, 'init', '-q', '-b', 'main');
+  git(dir, 'config', 'gc.auto', '0');
+  git(dir, 'add', '-A');
+  git(dir, 'commit', '-q', '-m', 'Synthetic fleet');
+}
+
+/** The one-app change: app 0's image tag becomes 1.<variant>.0. */
+function changeOneApp(dir: string, variant: number): void {
+  const path = `manifests/apps/${appName(0)}/app.yaml`;
+  writeFiles(dir, new Map([[path, syntheticFleet({ apps: 1, envs: size.envs }, variant).get(path)!]]));
+}
+
+interface Run {
+  ms: number;
+  rssKb: number;
+  stdout: string;
+}
+
+/** Runs the CLI in a new process, the way `npx gitops-bridge` does, and times it. */
+function cli(project: string, args: string[]): Run {
+  const rssFile = join(dirname(project), `rss-${process.pid}`);
+  const t = performance.now();
+  const r = spawnSync(process.execPath, ['--import', RSS_HOOK, BIN, ...args, '--root', project], {
+    cwd: project,
+    env: { ...process.env, CI: '1', GITOPS_BRIDGE_BENCH_RSS: rssFile },
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
+  const ms = performance.now() - t;
+  if (r.status !== 0) throw new Error(`gitops-bridge ${args.join(' ')} exited ${r.status}:\n${r.stderr}${r.stdout}`);
+  const rssKb = Number(readFileSync(rssFile, 'utf8'));
+  rmSync(rssFile, { force: true });
+  return { ms, rssKb, stdout: r.stdout };
+}
+
+function expectOutput(run: Run, pattern: RegExp, what: string): RegExpExecArray {
+  const m = pattern.exec(run.stdout);
+  if (!m) throw new Error(`${what}: unexpected output:\n${run.stdout}`);
+  return m;
+}
+
+async function main(): Promise<void> {
+  const cpus = availableParallelism();
+  const work = mkdtempSync(join(tmpdir(), 'gitops-bridge-bench-'));
+  const project = join(work, 'project');
+  log(`bench: ${size.apps} apps x ${size.envs} environments in ${work} (${RUNS} runs, median)`);
+  makeProject(project, size);
+  let peakRss = 0;
+  const track = (r: Run) => {
+    peakRss = Math.max(peakRss, r.rssKb);
+    return r;
+  };
+
+  const startup = median(Array.from({ length: RUNS }, () => cli(project, ['--help']).ms));
+
+  // Full render, cold: nothing rendered, no cache.
+  const full: number[] = [];
+  let resources = 0;
+  for (let i = 0; i < RUNS; i++) {
+    rmSync(join(project, 'rendered'), { recursive: true, force: true });
+    rmSync(join(project, '.cache'), { recursive: true, force: true });
+    const r = track(cli(project, ['render']));
+    resources = Number(expectOutput(r, /(\d+) resources into rendered\/: (\d+) added, 0 changed, 0 removed, 0 unchanged/, 'full render')[1]);
+    full.push(r.ms);
+    log(`  full render ${i + 1}: ${(r.ms / 1000).toFixed(2)} s, ${Math.round(r.rssKb / 1024)} MiB`);
+  }
+
+  const noop: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const r = track(cli(project, ['render']));
+    expectOutput(r, / 0 added, 0 changed, 0 removed, \d+ unchanged/, 'no-op render');
+    noop.push(r.ms);
+  }
+  log(`  no-op render: ${(median(noop) / 1000).toFixed(2)} s`);
+
+  const oneApp: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    changeOneApp(project, i + 1);
+    const r = track(cli(project, ['render']));
+    expectOutput(r, / 0 added, [1-9]\d* changed, 0 removed/, 'one-app render');
+    oneApp.push(r.ms);
+  }
+  log(`  one-app render: ${(median(oneApp) / 1000).toFixed(2)} s`);
+
+  const check: number[] = [];
+  for (let i = 0; i < RUNS; i++) check.push(track(cli(project, ['check'])).ms);
+  const checkCold: number[] = [];
+  for (let i = 0; i < RUNS; i++) checkCold.push(track(cli(project, ['check', '--no-cache'])).ms);
+  log(`  check: ${(median(check) / 1000).toFixed(2)} s; without the cache ${(median(checkCold) / 1000).toFixed(2)} s`);
+
+  // The rendered branch: rendered/ committed on main first (what CI does after a merge).
+  git(project, 'add', '-A');
+  git(project, 'commit', '-q', '-m', 'Render');
+  const commitFirst: number[] = [];
+  const commitOneApp: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const copy = join(work, `commit-${i}`);
+    cpSync(project, copy, { recursive: true });
+    let t = performance.now();
+    await commitRenderedBranch({ projectRoot: copy, repoURL: REPO_URL, env: { PATH: process.env.PATH }, log: () => undefined });
+    commitFirst.push(performance.now() - t);
+    changeOneApp(copy, 100 + i);
+    cli(copy, ['render']);
+    git(copy, 'add', '-A');
+    git(copy, 'commit', '-q', '-m', `Change ${appName(0)}`);
+    t = performance.now();
+    const r = await commitRenderedBranch({ projectRoot: copy, repoURL: REPO_URL, env: { PATH: process.env.PATH }, log: () => undefined });
+    commitOneApp.push(performance.now() - t);
+    if (!r.commit) throw new Error('one-app commit: nothing was committed');
+    rmSync(copy, { recursive: true, force: true });
+  }
+  log(`  commit: first ${(median(commitFirst) / 1000).toFixed(2)} s, one app ${(median(commitOneApp) / 1000).toFixed(2)} s`);
+
+  // The floor: the same objects, serialised and written, nothing else (one thread).
+  const fleet = loadFleet(readSources(project));
+  const objects = [...renderFleet(fleet).rendered!].map(([path, { object }]) => [path, object] as const);
+  const floor: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const out = join(work, `floor-${i}`);
+    const t = performance.now();
+    const made = new Set<string>();
+    for (const [path, object] of objects) {
+      const file = join(out, path);
+      const dir = dirname(file);
+      if (!made.has(dir)) {
+        mkdirSync(dir, { recursive: true });
+        made.add(dir);
+      }
+      writeFileSync(file, toYaml(object));
+    }
+    floor.push(performance.now() - t);
+    rmSync(out, { recursive: true, force: true });
+  }
+  log(`  floor: ${(median(floor) / 1000).toFixed(2)} s`);
+
+  let growth: number | null = null;
+  let full2x: number | null = null;
+  if (opts.growth) {
+    const big = join(work, 'project-2x');
+    makeProject(big, { apps: size.apps * 2, envs: size.envs });
+    const runs: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      rmSync(join(big, 'rendered'), { recursive: true, force: true });
+      rmSync(join(big, '.cache'), { recursive: true, force: true });
+      runs.push(track(cli(big, ['render'])).ms);
+    }
+    full2x = median(runs);
+    growth = full2x / median(full);
+    log(`  full render of ${size.apps * 2} apps: ${(full2x / 1000).toFixed(2)} s (${growth.toFixed(2)}x)`);
+    rmSync(big, { recursive: true, force: true });
+  }
+
+  const kustomize = opts['no-kustomize'] ? null : runKustomize(work);
+
+  const result: BenchResult = {
+    apps: size.apps,
+    envs: size.envs,
+    resources,
+    runs: RUNS,
+    node: process.version,
+    cpus,
+    render_mode: 'cli-process',
+    commit_mode: 'in-process',
+    cli_startup_s: seconds(startup),
+    full_render_s: seconds(median(full)),
+    noop_render_s: seconds(median(noop)),
+    one_app_render_s: seconds(median(oneApp)),
+    check_s: seconds(median(check)),
+    check_no_cache_s: seconds(median(checkCold)),
+    commit_first_s: seconds(median(commitFirst)),
+    commit_one_app_s: seconds(median(commitOneApp)),
+    peak_rss_mb: Math.round(peakRss / 1024),
+    kustomize_s: kustomize ? seconds(kustomize.ms) : null,
+    kustomize_resources: kustomize ? kustomize.resources : null,
+    floor_s: seconds(median(floor)),
+    growth_2x: growth === null ? null : Math.round(growth * 100) / 100,
+    full_render_2x_s: full2x === null ? null : seconds(full2x),
+  };
+  if (!opts.keep) rmSync(work, { recursive: true, force: true });
+  else log(`kept ${work}`);
+  process.stdout.write(opts.json ? JSON.stringify(result) + '\n' : table(result));
+}
+
+/** `kubectl kustomize` over the equivalent overlays, one process per environment; null without kubectl. */
+function runKustomize(work: string): { ms: number; resources: number } | null {
+  if (spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status !== 0) {
+    log('  kustomize: kubectl is not on PATH, skipped');
+    return null;
+  }
+  const dir = join(work, 'kustomize');
+  writeFiles(dir, kustomizeFleet(size));
+  const passes: number[] = [];
+  let resources = 0;
+  for (let i = 0; i < RUNS; i++) {
+    let ms = 0;
+    resources = 0;
+    for (let e = 0; e < size.envs; e++) {
+      const t = performance.now();
+      const r = spawnSync('kubectl', ['kustomize', join(dir, envName(e))], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      ms += performance.now() - t;
+      if (r.status !== 0) throw new Error(`kubectl kustomize ${envName(e)} exited ${r.status}: ${r.stderr}`);
+      resources += r.stdout.split(/^---$/m).length;
+    }
+    passes.push(ms);
+    log(`  kustomize pass ${i + 1}: ${(ms / 1000).toFixed(2)} s for ${resources} resources`);
+    if (ms > 20_000) break;
+  }
+  return { ms: median(passes), resources };
+}
+
+function table(r: BenchResult): string {
+  const s = (x: number | null) => (x === null ? 'n/a' : x >= 10 ? `${x.toFixed(1)} s` : `${x.toFixed(2)} s`);
+  const ratio = (x: number) => `${x.toFixed(1)}x`;
+  const rows: [string, string, string, string][] = [
+    ['measure', 'result', 'target', 'how'],
+    ['Node start-up (gitops-bridge --help)', s(r.cli_startup_s), '', 'CLI process'],
+    ['full render, cold (no rendered/, no cache)', s(r.full_render_s), '<= 4 s', 'CLI process'],
+    ['no-op re-render', s(r.noop_render_s), '<= 1 s', 'CLI process'],
+    ['re-render after one app changes', s(r.one_app_render_s), '<= 1 s', 'CLI process'],
+    ['check (rendered/ up to date)', s(r.check_s), '', 'CLI process'],
+    ['check --no-cache', s(r.check_no_cache_s), '', 'CLI process'],
+    ['first commit to the rendered branch', s(r.commit_first_s), '', 'in-process (generators/git)'],
+    ['one-app-change commit', s(r.commit_one_app_s), '<= 0.5 s', 'in-process (generators/git)'],
+    ['peak RSS of the render processes', `${r.peak_rss_mb} MiB`, '<= 1024 MiB', 'CLI process'],
+    [
+      `kubectl kustomize, one process per environment${r.kustomize_resources !== null ? ` (${r.kustomize_resources} resources)` : ''}`,
+      s(r.kustomize_s),
+      '',
+      r.kustomize_s === null ? 'kubectl not on PATH' : 'kubectl process per env, sequential',
+    ],
+    ['  full render vs Kustomize', r.kustomize_s === null ? 'n/a' : `${ratio(r.kustomize_s / r.full_render_s)} faster`, '>= 5x faster', ''],
+    ['floor: same objects, YAML + file writes only', s(r.floor_s), '', 'in-process, one thread'],
+    ['  full render vs floor', ratio(r.full_render_s / r.floor_s), '<= 2x', ''],
+  ];
+  if (r.growth_2x !== null) {
+    rows.push([`full render, cold, ${r.apps * 2} apps`, s(r.full_render_2x_s), '', 'CLI process']);
+    rows.push(['  growth for twice the apps', ratio(r.growth_2x), '<= 2.2x', '']);
+  }
+  const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => row[c]!.length)));
+  const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  return [
+    `gitops-bridge bench: ${r.apps} apps x ${r.envs} environments, ${r.resources} resources; Node ${r.node}, ${r.cpus} CPUs; median of ${r.runs} runs`,
+    '',
+    line(rows[0]!),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.slice(1).map(line),
+    '',
+  ].join('\n');
+}
+
+await main();
