@@ -41,6 +41,22 @@ export interface EnvironmentPlan {
   scaledTargets: ScaledTarget[];
 }
 
+/**
+ * What planning reads of a rendered object: apiVersion, kind, name, namespace, and an HPA's
+ * scaleTargetRef. The hub is planned from these views alone, so a render that takes most units
+ * from the incremental cache (which keeps the views, not the objects) plans the same hub.
+ */
+export function hubView(object: KubeObject): KubeObject {
+  const metadata: KubeObject['metadata'] = { name: object.metadata.name };
+  if (object.metadata.namespace !== undefined) metadata.namespace = object.metadata.namespace;
+  const view: KubeObject = { apiVersion: object.apiVersion, kind: object.kind, metadata };
+  if (object.kind === 'HorizontalPodAutoscaler') {
+    const ref = (object as { spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } } }).spec?.scaleTargetRef;
+    if (ref) view.spec = { scaleTargetRef: { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name } };
+  }
+  return view;
+}
+
 /** The label-value grammar (cluster_name is a label of the cluster Secret). */
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 

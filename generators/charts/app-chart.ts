@@ -3,19 +3,31 @@
  * environment and app: cdk8s synthesis is quadratic in the charts of one App). Pure.
  */
 import { ApiObject, App, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-33';
 import { createHash } from 'node:crypto';
 import { BridgeError } from '../core/errors.js';
 import type { AppInstance, EnvironmentInstance } from '../load/fleet.js';
 import type { AppSpec, EnvVar, Probe } from '../load/types.gen.js';
 import { appLabels, selectorLabels } from './labels.js';
-import type { KubeObject } from './object.js';
+import { k8s, type KubeObject } from './object.js';
+
+/**
+ * What an app's chart reads: the app instance (without its source locators) and its
+ * environment, of whose apps only the names and namespaces (for network policy peers). Plain
+ * data, so a unit can be rendered from a copy (a worker thread) as well as from the fleet.
+ */
+export type ChartApp = Pick<AppInstance, 'name' | 'environment' | 'source' | 'namespace' | 'spec' | 'files'>;
+export interface ChartEnv {
+  name: string;
+  spec: EnvironmentInstance['spec'];
+  outputs: Record<string, string>;
+  apps: readonly { name: string; namespace: string }[];
+}
 
 const q = (v: string | undefined) => (v === undefined ? undefined : k8s.Quantity.fromString(v));
 const port = (p: string | number) => (typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p));
 const intOrPercent = (v: string | number | undefined) => (v === undefined ? undefined : port(v));
 
-export function appObjects(app: AppInstance, env: EnvironmentInstance): KubeObject[] {
+export function appObjects(app: ChartApp, env: ChartEnv): KubeObject[] {
   const spec = app.spec;
   const chart = new Chart(new App(), app.name, { namespace: app.namespace, disableResourceNameHashes: true });
   const labels = appLabels(app);
@@ -195,7 +207,7 @@ export function appObjects(app: AppInstance, env: EnvironmentInstance): KubeObje
   return chart.toJson() as KubeObject[];
 }
 
-function container(app: AppInstance, spec: AppSpec, configName: string, outputs: Record<string, string>) {
+function container(app: ChartApp, spec: AppSpec, configName: string, outputs: Record<string, string>) {
   const image = spec.image.tag
     ? `${spec.image.repository}:${spec.image.tag}${spec.image.digest ? '@' + spec.image.digest : ''}`
     : `${spec.image.repository}@${spec.image.digest}`;
@@ -257,7 +269,7 @@ function checksum(data: Record<string, string>): string {
  * What the app may talk to, on top of its namespace's default deny: DNS out, the ingress
  * controller in (when it has an ingress), and the peers its spec names.
  */
-function networkPolicySpec(app: AppInstance, env: EnvironmentInstance) {
+function networkPolicySpec(app: ChartApp, env: ChartEnv) {
   const spec = app.spec;
   const exposed = (spec.ports ?? []).filter((p) => p.servicePort !== undefined);
   const servicePorts = exposed.map((p) => ({ port: port(p.containerPort), protocol: p.protocol ?? 'TCP' }));

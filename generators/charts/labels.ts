@@ -1,6 +1,9 @@
 /** The standard labels every rendered object carries. Pure. */
 import type { AppInstance } from '../load/fleet.js';
 
+/** What the labels read of an app instance. */
+export type LabelledApp = Pick<AppInstance, 'name' | 'environment' | 'source' | 'spec'>;
+
 export const MANAGED_BY = 'gitops-bridge';
 
 /** A label-safe version: the image tag, or a shortened digest (label values allow no ':'). */
@@ -10,14 +13,14 @@ export function versionOf(image: AppInstance['spec']['image']): string {
 }
 
 /** Labels that select the app's pods; stable across versions (a Deployment's selector is immutable). */
-export function selectorLabels(app: AppInstance): Record<string, string> {
+export function selectorLabels(app: Pick<AppInstance, 'name' | 'environment'>): Record<string, string> {
   return {
     'app.kubernetes.io/name': app.name,
     'app.kubernetes.io/instance': `${app.name}-${app.environment}`,
   };
 }
 
-export function appLabels(app: AppInstance): Record<string, string> {
+export function appLabels(app: LabelledApp): Record<string, string> {
   return {
     ...selectorLabels(app),
     'app.kubernetes.io/version': versionOf(app.spec.image),

@@ -3,16 +3,22 @@
  * default-deny NetworkPolicy that each app's own policy opens up. Pure.
  */
 import { App, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-33';
 import type { EnvironmentInstance } from '../load/fleet.js';
 import type { ResourceList } from '../load/types.gen.js';
 import { MANAGED_BY } from './labels.js';
-import type { KubeObject } from './object.js';
+import { k8s, type KubeObject } from './object.js';
+
+/** What a namespace's chart reads of its environment: of its apps, only namespaces and teams. */
+export interface NamespaceEnv {
+  name: string;
+  spec: EnvironmentInstance['spec'];
+  apps: readonly { namespace: string; spec: { team: string } }[];
+}
 
 const quantities = (r: ResourceList) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k8s.Quantity.fromString(v as string)]));
 
-export function namespaceObjects(namespace: string, env: EnvironmentInstance): KubeObject[] {
+export function namespaceObjects(namespace: string, env: NamespaceEnv): KubeObject[] {
   const apps = env.apps.filter((a) => a.namespace === namespace);
   const teams = [...new Set(apps.map((a) => a.spec.team))].sort();
   const chart = new Chart(new App(), namespace, { disableResourceNameHashes: true });

@@ -11,7 +11,8 @@ import type { KubeObject } from '../charts/object.js';
 import { BridgeError, BridgeErrors } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
 import type { AppExemption, AppInstance, EnvironmentInstance, Fleet } from '../load/fleet.js';
-import type { RenderedObject, RenderResult } from '../render/pipeline.js';
+import type { RenderResult } from '../render/pipeline.js';
+import type { RenderedObject } from '../render/units.js';
 import type { FileChanges } from '../write/diff.js';
 import type { DeclaredSchemas } from './declared-schemas.js';
 import { validateKubernetesObject } from './kubernetes-schema.js';
@@ -65,11 +66,79 @@ export interface CheckReport {
   objects: number;
 }
 
-interface Scope {
-  environment?: EnvironmentInstance;
-  app?: AppInstance;
+/**
+ * What the policies and the schema found in one object of a unit, before the main thread
+ * locates it in the spec files and applies the app's exemptions: plain data, the same wherever
+ * it is computed (a worker thread) and however long it is kept (the incremental cache).
+ */
+export interface UnitFinding {
+  /** The file's name inside its unit directory. */
+  file: string;
+  kind: string;
+  /** metadata.name (absent when the object has none). */
+  name?: string;
+  /** The spec file that produced the object (RenderedObject.source). */
+  source: string;
+  policy: string;
+  level: PolicyLevel;
+  pointer: string;
+  message: string;
+  hint?: string;
+  specPointer?: string;
+}
+
+/** What a unit's policies see besides its objects: its environment (none for the hub) and whether it is an app. */
+export interface UnitCheckScope {
+  environment?: PolicyContext['environment'];
+  app?: PolicyContext['app'];
+}
+
+/** Objects of the same environment, kind and namespace (see PolicyContext.siblings). */
+export type SiblingLookup = PolicyContext['siblings'];
+
+/** Checks the objects of one unit (file name, object, source), in order: Kubernetes schema first, then every policy. */
+export function checkUnitObjects(
+  entries: readonly (readonly [string, RenderedObject])[],
+  scope: UnitCheckScope,
+  siblings: SiblingLookup,
+  declared?: DeclaredSchemas,
+): UnitFinding[] {
+  const out: UnitFinding[] = [];
+  const context: PolicyContext = {
+    ...(scope.environment && { environment: scope.environment }),
+    ...(scope.app && { app: scope.app }),
+    siblings,
+  };
+  const settings = scope.environment?.spec.policies as Record<string, PolicySetting> | undefined;
+  for (const [file, { object, source }] of entries) {
+    const base = { file, kind: object.kind, ...(object.metadata?.name !== undefined && { name: object.metadata.name }), source };
+    const add = (policy: string, level: PolicyLevel, f: Finding) =>
+      out.push({
+        ...base,
+        policy,
+        level,
+        pointer: f.pointer,
+        message: f.message,
+        ...(f.hint !== undefined && { hint: f.hint }),
+        ...(f.specPointer !== undefined && { specPointer: f.specPointer }),
+      });
+    for (const p of validateKubernetesObject(object, declared)) add(SCHEMA_POLICY, 'mandatory', p);
+    for (const policy of POLICIES) {
+      const setting: PolicySetting = settings?.[policy.id] ?? policy.level;
+      if (setting === 'off') continue;
+      for (const finding of policy.check(object, context)) add(policy.id, setting, finding);
+    }
+  }
+  return out;
+}
+
+/** One unit's findings, for the report. */
+export interface CheckedUnit {
+  /** `<env>/<dir>`, or `argocd` (any path under rendered/ without its file name). */
   unit: string;
-  dir: string;
+  /** Objects checked. */
+  objects: number;
+  findings: UnitFinding[];
 }
 
 /** Checks every rendered object of `result` (see RenderResult.rendered). */
@@ -78,20 +147,38 @@ export function checkRendered(result: RenderResult, fleet: Fleet, declared?: Dec
   const envs = new Map(fleet.environments.map((e) => [e.name, e]));
   /** `<env>|<kind>|<namespace>` -> objects, for policies that look across objects. */
   const siblings = new Map<string, KubeObject[]>();
-  const scopes = new Map<string, Scope>();
-  for (const [path, { object }] of rendered) {
-    const scope = scopeOf(path, envs);
-    scopes.set(path, scope);
-    if (scope.environment) {
-      const key = `${scope.environment.name}|${object.kind}|${object.metadata?.namespace ?? ''}`;
+  /** Unit -> its files, in render order. */
+  const units = new Map<string, [string, RenderedObject][]>();
+  for (const [path, entry] of rendered) {
+    const { unit, file, environment } = locate(path, envs);
+    if (environment) {
+      const key = `${environment.name}|${entry.object.kind}|${entry.object.metadata?.namespace ?? ''}`;
       const list = siblings.get(key) ?? [];
-      list.push(object);
+      list.push(entry.object);
       siblings.set(key, list);
     }
+    const list = units.get(unit) ?? [];
+    list.push([file, entry]);
+    units.set(unit, list);
   }
+  const checked: CheckedUnit[] = [];
+  for (const [unit, entries] of units) {
+    const scope = scopeOf(unit, envs);
+    const lookup: SiblingLookup = (kind, namespace) => (scope.environment ? siblings.get(`${scope.environment.name}|${kind}|${namespace ?? ''}`) ?? [] : []);
+    checked.push({ unit, objects: entries.length, findings: checkUnitObjects(entries, scope, lookup, declared) });
+  }
+  return assembleReport(checked, fleet);
+}
 
+/**
+ * The report from every unit's findings (in render order): each finding located in the spec
+ * file that produced it, exemptions applied, every exemption of every app in the render listed.
+ */
+export function assembleReport(units: readonly CheckedUnit[], fleet: Fleet): CheckReport {
+  const envs = new Map(fleet.environments.map((e) => [e.name, e]));
   const violations: Violation[] = [];
   const applied = new Map<string, AppliedExemption>();
+  let objects = 0;
   const exemptionOf = (scope: Scope, x: AppExemption): AppliedExemption => {
     const key = `${scope.environment!.name}|${x.file}|${x.pointer}`;
     let a = applied.get(key);
@@ -111,23 +198,24 @@ export function checkRendered(result: RenderResult, fleet: Fleet, declared?: Dec
     }
     return a;
   };
+  const scopes = units.map((u) => scopeOf(u.unit, envs));
   // Every exemption of every app in the render is listed, even one that lifted nothing.
-  for (const scope of new Map([...scopes.values()].filter((s) => s.app).map((s) => [s.unit, s])).values()) {
-    for (const x of scope.app!.exemptions) exemptionOf(scope, x);
+  for (const [i, u] of units.entries()) {
+    const scope = scopes[i]!;
+    if (scope.app && u.objects > 0) for (const x of scope.app.exemptions) exemptionOf(scope, x);
   }
-
-  for (const [path, entry] of rendered) {
-    const scope = scopes.get(path)!;
-    const object = entry.object;
-    const resource = `${object.kind}/${object.metadata?.name}`;
-    const make = (policy: string, level: PolicyLevel, f: Finding): Violation => {
-      const origin = originOf(scope.app, entry, object, f);
-      return {
-        policy,
-        level,
+  for (const [i, u] of units.entries()) {
+    const scope = scopes[i]!;
+    objects += u.objects;
+    for (const f of u.findings) {
+      const resource = `${f.kind}/${f.name}`;
+      const origin = originOf(scope.app, f);
+      const v: Violation = {
+        policy: f.policy,
+        level: f.level,
         ...(scope.environment && { environment: scope.environment.name }),
         app: scope.dir,
-        file: `rendered/${path}`,
+        file: `rendered/${u.unit === '' ? '' : u.unit + '/'}${f.file}`,
         resource,
         pointer: f.pointer,
         source: origin.file,
@@ -135,24 +223,9 @@ export function checkRendered(result: RenderResult, fleet: Fleet, declared?: Dec
         message: f.message,
         ...(f.hint !== undefined && { hint: f.hint }),
       };
-    };
-
-    for (const p of validateKubernetesObject(object, declared)) violations.push(make(SCHEMA_POLICY, 'mandatory', p));
-
-    const context: PolicyContext = {
-      ...(scope.environment && { environment: scope.environment }),
-      ...(scope.app && { app: scope.app }),
-      siblings: (kind, namespace) => (scope.environment ? siblings.get(`${scope.environment.name}|${kind}|${namespace ?? ''}`) ?? [] : []),
-    };
-    for (const policy of POLICIES) {
-      const setting: PolicySetting = (scope.environment?.spec.policies as Record<string, PolicySetting> | undefined)?.[policy.id] ?? policy.level;
-      if (setting === 'off') continue;
-      for (const finding of policy.check(object, context)) {
-        const v = make(policy.id, setting, finding);
-        const exemption = scope.app?.exemptions.find((x) => x.policy === policy.id && (!x.resources || x.resources.includes(resource)));
-        if (exemption) exemptionOf(scope, exemption).violations.push(v);
-        else violations.push(v);
-      }
+      const exemption = f.policy === SCHEMA_POLICY ? undefined : scope.app?.exemptions.find((x) => x.policy === f.policy && (!x.resources || x.resources.includes(resource)));
+      if (exemption) exemptionOf(scope, exemption).violations.push(v);
+      else violations.push(v);
     }
   }
 
@@ -160,7 +233,14 @@ export function checkRendered(result: RenderResult, fleet: Fleet, declared?: Dec
   const exemptionsApplied = [...applied.values()].sort(
     (a, b) => compareStrings(a.app, b.app) || compareStrings(a.environment, b.environment) || compareStrings(a.file, b.file) || compareStrings(a.pointer, b.pointer),
   );
-  return { violations, exemptionsApplied, objects: rendered.size };
+  return { violations, exemptionsApplied, objects };
+}
+
+interface Scope {
+  environment?: EnvironmentInstance;
+  app?: AppInstance;
+  unit: string;
+  dir: string;
 }
 
 /** Mandatory violations as errors that stop the render: the spec file and line first, then the rendered place. */
@@ -192,24 +272,33 @@ export class CheckFailed extends BridgeErrors {
   }
 }
 
-function scopeOf(path: string, envs: Map<string, EnvironmentInstance>): Scope {
+/** The unit a rendered path belongs to (`<env>/<dir>` inside an environment, else its first segment) and its file name there. */
+function locate(path: string, envs: Map<string, EnvironmentInstance>): { unit: string; file: string; environment?: EnvironmentInstance } {
   const parts = path.split('/');
   const environment = parts.length >= 3 ? envs.get(parts[0]!) : undefined;
-  if (!environment) return { unit: parts.length > 1 ? parts[0]! : '', dir: parts.length > 1 ? parts[0]! : '' };
-  const dir = parts[1]!;
+  if (environment) return { unit: `${parts[0]}/${parts[1]}`, file: parts.slice(2).join('/'), environment };
+  if (parts.length > 1) return { unit: parts[0]!, file: parts.slice(1).join('/') };
+  return { unit: '', file: path };
+}
+
+function scopeOf(unit: string, envs: Map<string, EnvironmentInstance>): Scope {
+  const slash = unit.indexOf('/');
+  const environment = slash > 0 ? envs.get(unit.slice(0, slash)) : undefined;
+  if (!environment) return { unit, dir: unit };
+  const dir = unit.slice(slash + 1);
   const app = environment.apps.find((a) => a.name === dir);
-  return { environment, ...(app && { app }), unit: `${parts[0]}/${dir}`, dir };
+  return { environment, ...(app && { app }), unit, dir };
 }
 
 /**
  * Which spec file produced a finding: an overlay patch whose operation touched the place, else
  * the file that set the spec field the policy names (overlay or base), else the object's source.
  */
-function originOf(app: AppInstance | undefined, entry: RenderedObject, object: KubeObject, f: Finding): { file: string; line?: number } {
+function originOf(app: AppInstance | undefined, f: UnitFinding): { file: string; line?: number } {
   if (app) {
     let hit: { file: string; line?: number } | undefined;
     for (const patch of app.patches) {
-      if (patch.target.kind !== object.kind || patch.target.name !== object.metadata?.name) continue;
+      if (patch.target.kind !== f.kind || patch.target.name !== f.name) continue;
       patch.operations.forEach((op, i) => {
         const touched = [op.path, ...(op.from !== undefined ? [op.from] : [])];
         if (touched.some((p) => overlaps(p, f.pointer))) {
@@ -221,7 +310,7 @@ function originOf(app: AppInstance | undefined, entry: RenderedObject, object: K
     if (hit) return hit;
     if (f.specPointer !== undefined && app.specOrigin) return app.specOrigin(f.specPointer);
   }
-  return { file: entry.source };
+  return { file: f.source };
 }
 
 /** Whether two JSON pointers are the same place or one contains the other. */

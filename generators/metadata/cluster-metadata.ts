@@ -3,15 +3,13 @@
  * strings, in argocd, labelled for gitops-bridge. Pure.
  */
 import { App, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-33';
 import { MANAGED_BY } from '../charts/labels.js';
-import type { KubeObject } from '../charts/object.js';
-import type { EnvironmentInstance } from '../load/fleet.js';
+import { k8s, type KubeObject } from '../charts/object.js';
 
 export const CLUSTER_METADATA_NAME = 'cluster-metadata';
 export const ARGOCD_NAMESPACE = 'argocd';
 
-export function clusterMetadataObjects(env: EnvironmentInstance): KubeObject[] {
+export function clusterMetadataObjects(env: { name: string; outputs: Record<string, string> }): KubeObject[] {
   const chart = new Chart(new App(), CLUSTER_METADATA_NAME, { disableResourceNameHashes: true });
   new k8s.KubeConfigMap(chart, 'config-map', {
     metadata: {

@@ -1,31 +1,20 @@
 /**
  * Fleet in, rendered files out: generate every unit's objects, apply overlay patches, lay them
  * out one object per file and serialise them. Pure: no disk, no clock, no git.
+ *
+ * renderFleet renders every unit in this thread. The CLI renders through incremental.ts, which
+ * takes unchanged units from a cache and spreads the others over worker threads, and gives the
+ * same bytes (test/render/incremental.test.ts).
  */
-import jsonpatch from 'fast-json-patch';
 import { ARGOCD_UNIT, argocdObjects, withSyncWave, type RenderedUnit } from '../argocd/index.js';
-import { appObjects } from '../charts/app-chart.js';
-import { namespaceObjects } from '../charts/namespace-chart.js';
-import { CLUSTER_SCOPED_KINDS, type KubeObject } from '../charts/object.js';
-import { BridgeError, ErrorSink } from '../core/errors.js';
-import { compareStrings } from '../core/strings.js';
-import type { AppInstance, EnvironmentInstance, Fleet } from '../load/fleet.js';
-import { clusterMetadataObjects, CLUSTER_METADATA_NAME } from '../metadata/cluster-metadata.js';
-import { layoutUnit } from '../write/layout.js';
+import { hubView } from '../argocd/plan.js';
+import type { KubeObject } from '../charts/object.js';
+import { ErrorSink } from '../core/errors.js';
+import type { Fleet } from '../load/fleet.js';
 import { toYaml } from '../write/yaml.js';
+import { layOutUnit, planUnits, renderUnitObjects, unitInputs, type RenderedObject, type Selection, type UnitPlan } from './units.js';
 
-export const NAMESPACES_UNIT = 'namespaces';
-
-export interface Selection {
-  environments?: string[];
-  apps?: string[];
-}
-
-export interface RenderedObject {
-  object: KubeObject;
-  /** The spec file that produced it, for error messages and reviews. */
-  source: string;
-}
+export { isSelected, NAMESPACES_UNIT, type RenderedObject, type Selection } from './units.js';
 
 export interface RenderResult {
   /** Path under rendered/ -> file content. */
@@ -43,116 +32,54 @@ export interface RenderResult {
   rendered?: Map<string, RenderedObject>;
 }
 
-export function isSelected(selection: Selection, env: string, dir: string): boolean {
-  if (selection.environments && !selection.environments.includes(env)) return false;
-  if (selection.apps && !selection.apps.includes(dir)) return false;
-  return true;
-}
-
 export function renderFleet(fleet: Fleet, selection: Selection = {}): RenderResult {
+  const { plans, environments } = planUnits(fleet, selection);
   const errors = new ErrorSink();
   const files = new Map<string, string>();
-  const renderedObjects = new Map<string, RenderedObject>();
-  const units = new Set<string>();
-  const appNames = new Set<string>();
-  let deployments = 0;
-  let objects = 0;
-  const environments: string[] = [];
-  const renderedUnits: RenderedUnit[] = [];
-
-  const emit = (unit: string, objectsOfUnit: RenderedObject[]) => {
-    units.add(unit);
-    // Argo CD sync waves (generators/argocd/sync-waves.ts), added to every unit alike.
-    const rendered = objectsOfUnit.map((r) => ({ ...r, object: withSyncWave(r.object) }));
-    const laid = errors.guard(() => layoutUnit(unit, rendered));
-    if (!laid) return;
-    const [environment, directory] = unit.split('/');
-    if (directory !== undefined) renderedUnits.push({ environment: environment!, directory, objects: rendered.map((r) => r.object) });
-    for (const name of [...laid.keys()].sort(compareStrings)) {
-      files.set(`${unit}/${name}`, toYaml(laid.get(name)!.object));
-      renderedObjects.set(`${unit}/${name}`, laid.get(name)!);
-      objects++;
-    }
-  };
-
-  for (const env of fleet.environments) {
-    if (selection.environments && !selection.environments.includes(env.name)) continue;
-    environments.push(env.name);
-    if (isSelected(selection, env.name, CLUSTER_METADATA_NAME)) {
-      emit(`${env.name}/${CLUSTER_METADATA_NAME}`, clusterMetadataObjects(env).map((object) => ({ object, source: env.snapshotFile })));
-    }
-    if (isSelected(selection, env.name, NAMESPACES_UNIT)) {
-      const namespaces = [...new Set(env.apps.map((a) => a.namespace))].sort(compareStrings);
-      emit(
-        `${env.name}/${NAMESPACES_UNIT}`,
-        namespaces.flatMap((ns) => namespaceObjects(ns, env).map((object) => ({ object, source: env.file }))),
-      );
-    }
-    for (const app of env.apps) {
-      if (!isSelected(selection, env.name, app.name)) continue;
-      const rendered = errors.guard(() => renderApp(app, env));
-      if (!rendered) continue;
-      appNames.add(app.name);
-      deployments++;
-      emit(`${env.name}/${app.name}`, rendered);
+  const rendered = new Map<string, RenderedObject>();
+  const hub: RenderedUnit[] = [];
+  for (const input of unitInputs(fleet, plans)) {
+    const laid = errors.guard(() => layOutUnit(input.plan.unit, renderUnitObjects(input)));
+    if (!laid) continue;
+    hub.push(hubUnit(input.plan, laid.map(([, r]) => r.object)));
+    for (const [name, entry] of laid) {
+      files.set(`${input.plan.unit}/${name}`, toYaml(entry.object));
+      rendered.set(`${input.plan.unit}/${name}`, entry);
     }
   }
   errors.throwIfAny();
   const complete = !selection.environments && !selection.apps;
-  // argocd/ describes every environment, so only a complete render writes it; a filtered one
-  // leaves it as it is (it does not own the unit).
-  if (complete && fleet.argocd) {
-    const source = fleet.argocd.file;
-    emit(ARGOCD_UNIT, argocdObjects(fleet, renderedUnits).map((object) => ({ object, source })));
-    errors.throwIfAny();
+  const argocd = complete ? renderHub(fleet, hub) : undefined;
+  for (const [name, entry] of argocd ?? []) {
+    files.set(`${ARGOCD_UNIT}/${name}`, toYaml(entry.object));
+    rendered.set(`${ARGOCD_UNIT}/${name}`, entry);
   }
-  return { files, units, complete, environments, apps: appNames.size, deployments, objects, rendered: renderedObjects };
+  return { files, rendered, ...summarise(plans, environments, complete, argocd !== undefined, files.size) };
 }
 
-function renderApp(app: AppInstance, env: EnvironmentInstance): RenderedObject[] {
-  const objects = appObjects(app, env).map(normalise);
-  applyPatches(app, objects);
-  const base = app.files[0]!;
-  return objects.map((object) => ({ object, source: base }));
+/** What the hub needs of a unit: its place and the views of its objects (argocd/plan.ts). */
+export function hubUnit(plan: UnitPlan, objects: KubeObject[]): RenderedUnit {
+  return { environment: plan.env, directory: plan.dir, objects: objects.map(hubView) };
 }
 
-/** Cluster-scoped kinds carry no namespace, whatever the chart's default. */
-function normalise(object: KubeObject): KubeObject {
-  if (CLUSTER_SCOPED_KINDS.has(object.kind) && object.metadata.namespace !== undefined) {
-    const { namespace: _drop, ...metadata } = object.metadata;
-    return { ...object, metadata: metadata as KubeObject['metadata'] };
-  }
-  return object;
+/**
+ * rendered/argocd/, from manifests/argocd.yaml, the environments and the units rendered for
+ * them, laid out; undefined when the project has no manifests/argocd.yaml. Only a complete render
+ * writes it: it describes every environment, so a filtered one leaves it as it is.
+ */
+export function renderHub(fleet: Fleet, units: RenderedUnit[]): [string, RenderedObject][] | undefined {
+  if (!fleet.argocd) return undefined;
+  const source = fleet.argocd.file;
+  const errors = new ErrorSink();
+  const laid = errors.guard(() => layOutUnit(ARGOCD_UNIT, argocdObjects(fleet, units).map((object) => ({ object: withSyncWave(object), source }))));
+  errors.throwIfAny();
+  return laid;
 }
 
-/** JSON 6902 patches from the overlay: the escape hatch for what the spec does not model. */
-function applyPatches(app: AppInstance, objects: KubeObject[]): void {
-  for (const patch of app.patches) {
-    const index = objects.findIndex((o) => o.kind === patch.target.kind && o.metadata.name === patch.target.name);
-    if (index < 0) {
-      throw new BridgeError({
-        code: 'patch',
-        message: `patch target ${patch.target.kind} "${patch.target.name}" is not among the objects rendered for ${app.name} in ${app.environment}`,
-        file: patch.file,
-        pointer: `${patch.pointer}/target`,
-        line: patch.lineOf(`${patch.pointer}/target`),
-        hint: `targets: ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`,
-      });
-    }
-    try {
-      const result = jsonpatch.applyPatch(structuredClone(objects[index]!), patch.operations as jsonpatch.Operation[], true, false);
-      objects[index] = result.newDocument as KubeObject;
-    } catch (e) {
-      const err = e as { message: string; index?: number };
-      const at = err.index !== undefined ? `${patch.pointer}/operations/${err.index}` : patch.pointer;
-      throw new BridgeError({
-        code: 'patch',
-        message: `patch on ${patch.target.kind} "${patch.target.name}" failed: ${err.message.split('\n')[0]}`,
-        file: patch.file,
-        pointer: at,
-        line: patch.lineOf(at),
-        hint: 'check the path against the rendered object (run `npm run render` without the patch and read the file)',
-      });
-    }
-  }
+/** The counts and ownership of a render. */
+export function summarise(plans: UnitPlan[], environments: string[], complete: boolean, hub: boolean, objects: number): Omit<RenderResult, 'files' | 'rendered'> {
+  const units = new Set(plans.map((p) => p.unit));
+  if (hub) units.add(ARGOCD_UNIT);
+  const apps = plans.filter((p) => p.kind === 'app');
+  return { units, complete, environments, apps: new Set(apps.map((p) => p.dir)).size, deployments: apps.length, objects };
 }

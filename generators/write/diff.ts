@@ -8,30 +8,72 @@ export interface FileChanges {
   changed: string[];
   removed: string[];
   unchanged: number;
-  /** The complete file set of rendered/ after the change. */
-  next: Map<string, string>;
+  /** The new content of every added and changed file (what writeRendered writes). */
+  contents: Map<string, string>;
 }
 
+/** Compares rendered/'s files (path -> content) with a render. */
 export function diffRendered(current: Map<string, string>, result: RenderResult): FileChanges {
-  const envs = new Set(result.environments);
-  const owned = (path: string) => result.complete || result.units.has(unitOf(path, envs));
-  const next = new Map<string, string>();
+  const owned = ownedBy(result);
+  const contents = new Map<string, string>();
   const added: string[] = [];
   const changed: string[] = [];
   const removed: string[] = [];
   let unchanged = 0;
-  for (const [path, content] of current) {
-    if (!owned(path)) next.set(path, content);
-    else if (!result.files.has(path)) removed.push(path);
+  for (const path of current.keys()) {
+    if (owned(path) && !result.files.has(path)) removed.push(path);
   }
   for (const [path, content] of result.files) {
-    next.set(path, content);
     const before = current.get(path);
     if (before === undefined) added.push(path);
     else if (before !== content) changed.push(path);
-    else unchanged++;
+    else {
+      unchanged++;
+      continue;
+    }
+    contents.set(path, content);
   }
-  return { added: added.sort(compareStrings), changed: changed.sort(compareStrings), removed: removed.sort(compareStrings), unchanged, next };
+  return { added: added.sort(compareStrings), changed: changed.sort(compareStrings), removed: removed.sort(compareStrings), unchanged, contents };
+}
+
+/**
+ * Compares rendered/'s files (path -> a content hash, computed on demand) with a render given as
+ * path -> hash, with the contents it has (an incremental render has those of the units it
+ * rendered; an added or changed file of any other unit gets no content, which only a writer minds).
+ */
+export function diffHashes(
+  current: ReadonlyMap<string, { hash(): string }>,
+  next: ReadonlyMap<string, string>,
+  contents: ReadonlyMap<string, string>,
+  result: RenderResult,
+): FileChanges {
+  const owned = ownedBy(result);
+  const out = new Map<string, string>();
+  const added: string[] = [];
+  const changed: string[] = [];
+  const removed: string[] = [];
+  let unchanged = 0;
+  for (const path of current.keys()) {
+    if (owned(path) && !next.has(path)) removed.push(path);
+  }
+  for (const [path, hash] of next) {
+    const before = current.get(path);
+    if (before === undefined) added.push(path);
+    else if (before.hash() !== hash) changed.push(path);
+    else {
+      unchanged++;
+      continue;
+    }
+    const content = contents.get(path);
+    if (content !== undefined) out.set(path, content);
+  }
+  return { added: added.sort(compareStrings), changed: changed.sort(compareStrings), removed: removed.sort(compareStrings), unchanged, contents: out };
+}
+
+/** Whether a path under rendered/ is the render's to write or delete: all of them, or those of the units it rendered. */
+export function ownedBy(result: Pick<RenderResult, 'complete' | 'units' | 'environments'>): (path: string) => boolean {
+  const envs = new Set(result.environments);
+  return (path) => result.complete || result.units.has(unitOf(path, envs));
 }
 
 export function hasChanges(c: FileChanges): boolean {

@@ -1,10 +1,19 @@
 /**
- * The I/O edge for rendered/: read it, and replace it atomically. A new tree is built beside
- * rendered/ (unchanged files hard-linked, not rewritten) and swapped in with renames, so a
- * failure part-way leaves the old rendered/ in place. A swap interrupted between its two
- * renames is completed by the next run.
+ * The I/O edge for rendered/: read it, and change it all or nothing.
+ *
+ * A first render builds the whole tree beside rendered/ (rendered.tmp-<pid>) and renames it into
+ * place. Later renders write only what changed: the new files go into a journal beside rendered/
+ * (rendered.journal-<pid>/files/...), then its plan (which files to move in, which to delete) is
+ * written, and only then is rendered/ touched: deletions, then each new file renamed over the old
+ * one. A run that fails before the plan is written leaves rendered/ as it was; a run killed while
+ * applying a plan is completed by the next run (readRendered / recoverRendered), which applies
+ * the rest of the plan. So rendered/ ends up all old or all new, and a one-app change costs the
+ * files of that app, not a copy of the tree.
+ *
+ * Left by older versions: a swap interrupted between its two renames (rendered.old-*, a complete
+ * rendered.tmp-*) is completed, a partial rendered.tmp-* is discarded.
  */
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { BridgeError } from '../core/errors.js';
 import type { FileChanges } from './diff.js';
@@ -15,7 +24,7 @@ export function renderedDir(root: string): string {
 }
 
 export function readRendered(dir: string): Map<string, string> {
-  recoverInterruptedSwap(dir);
+  recoverRendered(dir);
   const out = new Map<string, string>();
   const walk = (d: string) => {
     let entries;
@@ -34,48 +43,133 @@ export function readRendered(dir: string): Map<string, string> {
   return out;
 }
 
-/** Writes `changes.next` as the new rendered/. Does nothing when nothing changed. */
+interface Plan {
+  /** Paths under rendered/ to move in from the journal's files/. */
+  write: string[];
+  /** Paths under rendered/ to delete. */
+  remove: string[];
+}
+
+/** Writes what `changes` says: added and changed files (from `changes.contents`), removals. Does nothing when nothing changed. */
 export function writeRendered(dir: string, changes: FileChanges): void {
   if (!hasChanges(changes)) return;
+  recoverRendered(dir);
+  const write = [...changes.added, ...changes.changed];
+  for (const path of write) {
+    if (!changes.contents.has(path)) throw new Error(`internal error: no content for ${path}`);
+  }
+  if (!existsSync(dir)) return buildNew(dir, write, changes.contents);
+
+  const journal = `${dir}.journal-${process.pid}`;
+  const files = join(journal, 'files');
+  rmSync(journal, { recursive: true, force: true });
+  try {
+    mkdirSync(journal);
+    const made = new Set<string>();
+    for (const path of write) {
+      const target = inside(files, path);
+      const parent = dirname(target);
+      if (!made.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        made.add(parent);
+      }
+      writeFileSync(target, changes.contents.get(path)!);
+    }
+    for (const path of changes.removed) inside(dir, path);
+    // The plan, written last and renamed into place: from here on the change is committed.
+    writeFileSync(join(journal, 'plan.json.tmp'), JSON.stringify({ write, remove: changes.removed } satisfies Plan));
+    renameSync(join(journal, 'plan.json.tmp'), join(journal, 'plan.json'));
+  } catch (e) {
+    rmSync(journal, { recursive: true, force: true });
+    throw e;
+  }
+  applyJournal(dir, journal);
+}
+
+/** No rendered/ yet: build it beside, then rename it into place. */
+function buildNew(dir: string, write: string[], contents: ReadonlyMap<string, string>): void {
   const tmp = `${dir}.tmp-${process.pid}`;
-  const old = `${dir}.old-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   try {
-    mkdirSync(tmp, { recursive: true });
-    const rewritten = new Set([...changes.added, ...changes.changed]);
-    for (const [path, content] of changes.next) {
-      const target = resolve(tmp, path);
-      if (!target.startsWith(tmp + sep)) {
-        throw new BridgeError({ code: 'invalid-name', message: `refusing to write outside rendered/: ${path}` });
+    const made = new Set<string>();
+    for (const path of write) {
+      const target = inside(tmp, path);
+      const parent = dirname(target);
+      if (!made.has(parent)) {
+        mkdirSync(parent, { recursive: true });
+        made.add(parent);
       }
-      mkdirSync(dirname(target), { recursive: true });
-      if (rewritten.has(path)) writeFileSync(target, content);
-      else linkOrCopy(join(dir, path), target);
+      writeFileSync(target, contents.get(path)!);
     }
-    if (existsSync(dir)) renameSync(dir, old);
     renameSync(tmp, dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
-    if (!existsSync(dir) && existsSync(old)) renameSync(old, dir);
     throw e;
   }
-  rmSync(old, { recursive: true, force: true });
 }
 
-function linkOrCopy(from: string, to: string): void {
-  try {
-    linkSync(from, to);
-  } catch {
-    copyFileSync(from, to);
+/** `base/path`, refusing a path that would leave `base`. */
+function inside(base: string, path: string): string {
+  const target = resolve(base, path);
+  if (!target.startsWith(resolve(base) + sep)) {
+    throw new BridgeError({ code: 'invalid-name', message: `refusing to write outside rendered/: ${path}` });
+  }
+  return target;
+}
+
+/**
+ * Applies a committed journal to rendered/: deletions (and directories they leave empty), then
+ * every new file renamed into place. Idempotent, so a killed run's journal can be applied again.
+ */
+function applyJournal(dir: string, journal: string): void {
+  const plan = JSON.parse(readFileSync(join(journal, 'plan.json'), 'utf8')) as Plan;
+  for (const path of plan.remove) {
+    const target = inside(dir, path);
+    try {
+      unlinkSync(target);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    pruneEmpty(dir, dirname(target));
+  }
+  const made = new Set<string>();
+  for (const path of plan.write) {
+    const from = join(journal, 'files', path);
+    const target = inside(dir, path);
+    const parent = dirname(target);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    try {
+      renameSync(from, target);
+    } catch (e) {
+      // Already moved by the run this one completes.
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !existsSync(from)) continue;
+      throw e;
+    }
+  }
+  rmSync(journal, { recursive: true, force: true });
+}
+
+/** Removes `from` and its parents up to (not including) `dir` while they are empty. */
+function pruneEmpty(dir: string, from: string): void {
+  const root = resolve(dir);
+  for (let d = resolve(from); d !== root && d.startsWith(root + sep); d = dirname(d)) {
+    try {
+      rmdirSync(d);
+    } catch {
+      return;
+    }
   }
 }
 
 /**
- * Leftovers of a killed run. Killed while building: a partial rendered.tmp-* beside an intact
- * rendered/, which is deleted. Killed between the two renames: no rendered/, a complete
- * rendered.tmp-* (renames start only once it is built) and rendered.old-*: finish the swap.
+ * Finishes or discards what killed runs left beside rendered/: a journal with its plan is
+ * applied, one without is deleted (rendered/ was not touched yet); a journal of a run still
+ * going is left alone. Then the older swap leftovers.
  */
-function recoverInterruptedSwap(dir: string): void {
+export function recoverRendered(dir: string): void {
   const parent = dirname(dir);
   const base = dir.slice(parent.length + 1);
   let names: string[];
@@ -84,6 +178,35 @@ function recoverInterruptedSwap(dir: string): void {
   } catch {
     return;
   }
+  for (const name of names.filter((n) => n.startsWith(`${base}.journal-`)).sort()) {
+    const pid = Number(name.slice(`${base}.journal-`.length));
+    if (pid !== process.pid && alive(pid)) continue;
+    const journal = join(parent, name);
+    if (existsSync(join(journal, 'plan.json')) && existsSync(dir)) applyJournal(dir, journal);
+    else rmSync(journal, { recursive: true, force: true });
+  }
+  recoverInterruptedSwap(dir, names);
+}
+
+function alive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Leftovers of a killed run of the whole-tree swap. Killed while building: a partial
+ * rendered.tmp-* beside an intact rendered/, which is deleted. Killed between the two renames:
+ * no rendered/, a complete rendered.tmp-* (renames start only once it is built) and
+ * rendered.old-*: finish the swap.
+ */
+function recoverInterruptedSwap(dir: string, names: string[]): void {
+  const parent = dirname(dir);
+  const base = dir.slice(parent.length + 1);
   const tmps = names.filter((n) => n.startsWith(`${base}.tmp-`)).map((n) => join(parent, n));
   const olds = names.filter((n) => n.startsWith(`${base}.old-`)).map((n) => join(parent, n));
   if (!existsSync(dir)) {

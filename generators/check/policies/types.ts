@@ -8,9 +8,9 @@ export type PolicySetting = PolicyLevel | 'off';
 
 export interface PolicyContext {
   /** The environment of the object; undefined for hub units (rendered/argocd/). */
-  environment?: EnvironmentInstance;
+  environment?: Pick<EnvironmentInstance, 'name' | 'spec' | 'file'>;
   /** The app whose unit holds the object; undefined for cluster-metadata, namespaces and hub units. */
-  app?: AppInstance;
+  app?: Pick<AppInstance, 'name' | 'namespace'>;
   /** Rendered objects of the same environment of a kind, in a namespace (cross-object rules: a PDB for a Deployment). */
   siblings(kind: string, namespace: string | undefined): readonly KubeObject[];
 }

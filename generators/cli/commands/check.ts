@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { hasChanges } from '../../write/diff.js';
 import { checkSummary, formatOption, jsonReport, printCheck, printFailure, type OutputFormat } from '../check-report.js';
-import { collect, renderProject, type CommonOptions, type RenderRun } from '../project.js';
+import { collect, renderWithFeedback, type CommonOptions, type RenderRun } from '../project.js';
 import { countsOf, listChanges } from '../report.js';
 import type { Io } from '../main.js';
 
@@ -11,6 +11,7 @@ export function registerCheck(program: Command, io: Io): void {
     .description('validate the inputs, check every rendered object (Kubernetes schema, policies) and fail (exit 1) when rendered/ is not what `render` would write')
     .option('-e, --env <env>', 'only these environments (repeatable, or comma-separated)', collect)
     .option('-a, --app <app>', 'only these apps (repeatable, or comma-separated)', collect)
+    .option('--no-cache', 'render everything afresh: neither read nor write the cache in .cache/gitops-bridge/')
     .addOption(formatOption())
     .addHelpText(
       'after',
@@ -18,14 +19,15 @@ export function registerCheck(program: Command, io: Io): void {
         'Exemptions (manifests/<apps|addons>/<app>/exemptions.yaml) are listed.\n' +
         '\nExamples:\n  npm run check\n  npm run check -- --env prod\n  npm run check -- --format json > check.json',
     )
-    .action((options: CommonOptions & { format: OutputFormat }, cmd: Command) => {
+    .action(async (options: CommonOptions & { cache: boolean; format: OutputFormat }, cmd: Command) => {
       let run: RenderRun;
       try {
-        run = renderProject({ ...options, ...cmd.optsWithGlobals() });
+        run = await renderWithFeedback({ ...options, ...cmd.optsWithGlobals() }, io, 'checking');
       } catch (e) {
         printFailure(e, options.format, io);
         throw e;
       }
+      run.save(false);
       const stale = hasChanges(run.changes);
       if (options.format === 'json') {
         io.out(JSON.stringify(jsonReport(run.check, run.changes), null, 2));

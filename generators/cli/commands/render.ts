@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { writeRendered } from '../../write/rendered-dir.js';
 import { renderedDir } from '../../write/rendered-dir.js';
 import { checkSummary, formatOption, jsonReport, printCheck, printFailure, type OutputFormat } from '../check-report.js';
-import { collect, renderProject, type CommonOptions, type RenderRun } from '../project.js';
+import { collect, renderWithFeedback, type CommonOptions, type RenderRun } from '../project.js';
 import { countsOf, listChanges } from '../report.js';
 import type { Io } from '../main.js';
 
@@ -14,17 +14,19 @@ export function registerRender(program: Command, io: Io): void {
     .option('-a, --app <app>', 'only these apps (repeatable, or comma-separated); other files are left as they are', collect)
     .option('--dry-run', 'show what would change without writing')
     .option('-q, --quiet', 'print nothing on success (warnings still go to stderr)')
+    .option('--no-cache', 'render everything afresh: neither read nor write the cache in .cache/gitops-bridge/')
     .addOption(formatOption())
     .addHelpText('after', '\nExamples:\n  npm run render\n  npm run render -- --env prod --app orders-api\n  npm run render -- --dry-run')
-    .action((options: CommonOptions & { dryRun?: boolean; quiet?: boolean; format: OutputFormat }, cmd: Command) => {
+    .action(async (options: CommonOptions & { dryRun?: boolean; quiet?: boolean; cache: boolean; format: OutputFormat }, cmd: Command) => {
       let run: RenderRun;
       try {
-        run = renderProject({ ...options, ...cmd.optsWithGlobals() });
+        run = await renderWithFeedback({ ...options, ...cmd.optsWithGlobals() }, io);
       } catch (e) {
         printFailure(e, options.format, io);
         throw e;
       }
       if (!options.dryRun) writeRendered(renderedDir(run.root), run.changes);
+      run.save(!options.dryRun);
       if (options.format === 'json') {
         io.out(JSON.stringify(jsonReport(run.check, run.changes), null, 2));
         for (const v of run.check.violations) io.err(`warning: [${v.policy}] ${v.file} at ${v.pointer || '/'}: ${v.message}`);

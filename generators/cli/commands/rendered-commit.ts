@@ -3,7 +3,7 @@ import { BridgeError } from '../../core/errors.js';
 import { commitRenderedBranch, BRANCH } from '../../git/rendered-branch.js';
 import { hasChanges } from '../../write/diff.js';
 import { countsOf, listChanges } from '../report.js';
-import { renderProject } from '../project.js';
+import { renderWithFeedback } from '../project.js';
 import type { Io } from '../main.js';
 
 interface Options {
@@ -31,7 +31,8 @@ export function registerRenderedCommit(program: Command, io: Io): void {
     )
     .action(async (options: Options, cmd: Command) => {
       const all = { ...options, ...cmd.optsWithGlobals() } as Options;
-      const run = renderProject({ root: all.root });
+      const run = await renderWithFeedback({ root: all.root }, io, 'checking rendered/');
+      run.save(false);
       if (hasChanges(run.changes)) {
         io.err(`rendered/ is stale: ${countsOf(run.changes)}`);
         listChanges(run.changes, io.err);

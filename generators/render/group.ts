@@ -1,0 +1,112 @@
+/**
+ * Rendering and checking a group of units together: what a worker thread (or the main thread)
+ * does with the units the incremental render hands it. Each unit is rendered, serialised,
+ * hashed and checked; its sibling lookups (cross-object policies) are answered from the group
+ * and recorded with a digest of what they returned, so the caller can tell whether the group
+ * saw every sibling the whole render has (see incremental.ts). Pure.
+ */
+import type { KubeObject } from '../charts/object.js';
+import { checkUnitObjects, type SiblingLookup, type UnitFinding } from '../check/check.js';
+import type { DeclaredSchemas } from '../check/declared-schemas.js';
+import { BridgeError, BridgeErrors } from '../core/errors.js';
+import { blobId, digest } from '../core/hash.js';
+import { toYaml } from '../write/yaml.js';
+import { hubView } from '../argocd/plan.js';
+import { layOutUnit, renderUnitObjects, type RenderedObject, type UnitInput } from './units.js';
+
+/** A sibling lookup a unit's check made: kind, namespace ('' for none), digest of the objects it got. */
+export type SiblingRead = [kind: string, namespace: string, digest: string];
+
+/** One unit, rendered and checked. */
+export interface UnitResult {
+  unit: string;
+  /** False when rendering failed with an input error: the caller renders it again where errors can be located. */
+  ok: boolean;
+  /** In name order: file name, content, blob id. */
+  files: [string, string, string][];
+  /** Per file, what the hub and sibling index need (argocd/plan.ts hubView). */
+  views: KubeObject[];
+  findings: UnitFinding[];
+  reads: SiblingRead[];
+  /** The objects, when rendered in this thread (RenderResult.rendered). */
+  objects?: [string, RenderedObject][];
+}
+
+/** One entry of a sibling list: where the object is, its content, the object. */
+export interface SiblingEntry {
+  path: string;
+  hash: string;
+  object: KubeObject;
+}
+
+/** `<env>|<kind>|<namespace>`: the sibling index key (the check stage's). */
+export const siblingKey = (env: string, kind: string, namespace: string | null | undefined) => `${env}|${kind}|${namespace ?? ''}`;
+
+/** The digest a recorded read keeps of a sibling list: paths and contents, in order. */
+export function siblingDigest(entries: readonly { path: string; hash: string }[]): string {
+  return digest(...entries.map((e) => `${e.path}:${e.hash}`));
+}
+
+/**
+ * A sibling lookup over `index` that records what it was asked and a digest of each answer.
+ * `ensure` runs before each answer (the main thread's fix-up renders missing units there).
+ */
+export function recordingLookup(env: string, index: ReadonlyMap<string, SiblingEntry[]>, ensure?: (key: string) => void): { lookup: SiblingLookup; reads: () => SiblingRead[] } {
+  const reads = new Map<string, SiblingRead>();
+  const answers = new Map<string, KubeObject[]>();
+  const lookup: SiblingLookup = (kind, namespace) => {
+    const key = siblingKey(env, kind, namespace);
+    let answer = answers.get(key);
+    if (!answer) {
+      ensure?.(key);
+      const list = index.get(key) ?? [];
+      answer = list.map((e) => e.object);
+      answers.set(key, answer);
+      reads.set(key, [kind, namespace ?? '', siblingDigest(list)]);
+    }
+    return answer;
+  };
+  return { lookup, reads: () => [...reads.values()] };
+}
+
+/** Renders, serialises, hashes and checks `inputs` (units in render order, usually one environment's namespace). */
+export function renderGroup(inputs: readonly UnitInput[], declared: DeclaredSchemas | undefined, keepObjects: boolean): UnitResult[] {
+  const laidOut = inputs.map((input) => {
+    try {
+      return layOutUnit(input.plan.unit, renderUnitObjects(input));
+    } catch (e) {
+      if (e instanceof BridgeError || e instanceof BridgeErrors) return undefined;
+      throw e;
+    }
+  });
+  const index = new Map<string, SiblingEntry[]>();
+  const serialised = laidOut.map((laid, i) => {
+    if (!laid) return undefined;
+    const { plan } = inputs[i]!;
+    return laid.map(([name, entry]): [string, string, string] => {
+      const content = toYaml(entry.object);
+      const hash = blobId(content);
+      const key = siblingKey(plan.env, entry.object.kind, entry.object.metadata?.namespace);
+      const list = index.get(key) ?? [];
+      list.push({ path: `${plan.unit}/${name}`, hash, object: entry.object });
+      index.set(key, list);
+      return [name, content, hash];
+    });
+  });
+  return inputs.map((input, i): UnitResult => {
+    const laid = laidOut[i];
+    const files = serialised[i];
+    if (!laid || !files) return { unit: input.plan.unit, ok: false, files: [], views: [], findings: [], reads: [] };
+    const { lookup, reads } = recordingLookup(input.plan.env, index);
+    const findings = checkUnitObjects(laid, { environment: input.env, ...(input.app && { app: input.app }) }, lookup, declared);
+    return {
+      unit: input.plan.unit,
+      ok: true,
+      files,
+      views: laid.map(([, r]) => hubView(r.object)),
+      findings,
+      reads: reads(),
+      ...(keepObjects && { objects: laid }),
+    };
+  });
+}

@@ -1,0 +1,27 @@
+/**
+ * A render worker thread: renders and checks the groups of units the main thread sends
+ * (group.ts), and sends back their files, hashes, hub views and findings. Its DeclaredSchemas
+ * are built from the schemas/crds/ sources the main thread sends first.
+ */
+import { parentPort } from 'node:worker_threads';
+import { loadDeclaredSchemas, type DeclaredSchemas } from '../check/declared-schemas.js';
+import { renderGroup } from './group.js';
+import type { WorkerReply, WorkerRequest } from './workers.js';
+
+const port = parentPort!;
+let declared: DeclaredSchemas | undefined;
+
+port.on('message', (message: WorkerRequest) => {
+  let reply: WorkerReply;
+  try {
+    if (message.type === 'init') {
+      declared = message.declaredSources.length > 0 ? loadDeclaredSchemas(new Map(message.declaredSources)) : undefined;
+      reply = { type: 'ready' };
+    } else {
+      reply = { type: 'results', id: message.id, results: renderGroup(message.inputs, declared, false) };
+    }
+  } catch (e) {
+    reply = { type: 'fatal', error: (e as Error)?.stack ?? String(e) };
+  }
+  port.postMessage(reply);
+});

@@ -1,0 +1,225 @@
+/**
+ * The incremental render: with or without the cache, in this thread or across worker threads,
+ * the same bytes and the same check report as renderFleet + checkRendered; every kind of input
+ * invalidates what depends on it; a corrupt or unreadable cache is ignored.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { syntheticFleet, writeFiles } from '../../bench/synthetic-fleet.js';
+import { checkRendered } from '../../generators/check/check.js';
+import { loadDeclaredSchemas } from '../../generators/check/declared-schemas.js';
+import { loadFleet } from '../../generators/load/fleet.js';
+import { readSources } from '../../generators/load/sources.js';
+import { codeKey } from '../../generators/render/code-key.js';
+import { inProcessExecutor, renderIncremental, type UnitCache, type UnitRecord } from '../../generators/render/incremental.js';
+import { renderFleet } from '../../generators/render/pipeline.js';
+import { pooledExecutor } from '../../generators/render/workers.js';
+import { cli, repoRoot, snapshotDir } from '../helpers.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const d = mkdtempSync(join(tmpdir(), 'gitops-bridge-incremental-'));
+  dirs.push(d);
+  return d;
+}
+
+/** A project: the synthetic fleet (apps x 3 environments), or the example's inputs. */
+function project(kind: 'example' | { apps: number }): string {
+  const root = tempDir();
+  if (kind === 'example') {
+    for (const entry of ['manifests', 'infra/outputs', 'schemas/crds']) {
+      writeFiles(root, new Map([...readSources(repoRoot)].filter(([p]) => p.startsWith(entry + '/'))));
+    }
+  } else writeFiles(root, syntheticFleet({ apps: kind.apps, envs: 3 }));
+  writeFileSync(join(root, 'package.json'), '{}\n');
+  return root;
+}
+
+const edit = (root: string, rel: string, fn: (text: string) => string) => writeFileSync(join(root, rel), fn(readFileSync(join(root, rel), 'utf8')));
+
+class MemoryCache implements UnitCache {
+  readonly units = new Map<string, [string, UnitRecord]>();
+  get(unit: string, key: string) {
+    const e = this.units.get(unit);
+    return e && e[0] === key ? structuredClone(e[1]) : undefined;
+  }
+  set(unit: string, key: string, record: UnitRecord) {
+    this.units.set(unit, [key, structuredClone(record)]);
+  }
+}
+
+/** renderIncremental's files (contents of rendered units + hashes) against renderFleet, and its report against checkRendered. */
+async function expectSameAsFull(root: string, cache: UnitCache | undefined, executor: 'in-process' | 'workers' = 'in-process') {
+  const sources = readSources(root);
+  const fleet = loadFleet(sources);
+  const declared = loadDeclaredSchemas(sources);
+  const declaredSources = [...sources].filter(([f]) => f.startsWith('schemas/crds/'));
+  const full = renderFleet(fleet);
+  const inc = await renderIncremental(fleet, {}, {
+    cache,
+    codeKey: codeKey(declaredSources),
+    executor: executor === 'workers' ? pooledExecutor(declared, { threads: 3, minUnits: 1 }) : inProcessExecutor(declared),
+    declared,
+    declaredSources,
+  });
+  expect([...inc.hashes.keys()]).toEqual([...full.files.keys()]);
+  for (const [path, content] of inc.result.files) expect(content).toBe(full.files.get(path));
+  expect(inc.check).toEqual(checkRendered(full, fleet, declared));
+  expect({ ...inc.result, files: undefined }).toEqual({ ...full, files: undefined, rendered: undefined });
+  return inc;
+}
+
+describe('renderIncremental', () => {
+  it('gives renderFleet and checkRendered exactly, cold and then from the cache', async () => {
+    const root = project('example');
+    const cache = new MemoryCache();
+    const cold = await expectSameAsFull(root, cache);
+    expect(cold.stats).toMatchObject({ cached: 0, rendered: cold.stats.units });
+    expect(cold.result.files.size).toBe(cold.hashes.size);
+    const warm = await expectSameAsFull(root, cache);
+    expect(warm.stats).toMatchObject({ cached: warm.stats.units, rendered: 0 });
+    // Only the hub is serialised when everything comes from the cache.
+    expect([...warm.result.files.keys()].every((p) => p.startsWith('argocd/'))).toBe(true);
+  });
+
+  it('gives the same across worker threads as in this thread', async () => {
+    const root = project({ apps: 12 });
+    const inc = await expectSameAsFull(root, undefined, 'workers');
+    expect(inc.stats.rendered).toBe(inc.stats.units);
+  });
+
+  it('renders again exactly the units whose input changed, whatever the kind of input', async () => {
+    const root = project({ apps: 12 });
+    const cache = new MemoryCache();
+    await expectSameAsFull(root, cache);
+    const rendered = async () => (await expectSameAsFull(root, cache)).stats.rendered;
+
+    // The app spec: that app, in its three environments.
+    edit(root, 'manifests/apps/svc-0003/app.yaml', (t) => t.replace('tag: 1.0.0', 'tag: 1.0.1'));
+    expect(await rendered()).toBe(3);
+    // An overlay: that app in that environment.
+    edit(root, 'manifests/apps/svc-0003/overlays/prod.yaml', (t) => t.replace('replicas: 3', 'replicas: 4'));
+    expect(await rendered()).toBe(1);
+    // An overlay patch.
+    edit(root, 'manifests/apps/svc-0004/overlays/dev.yaml', (t) => `${t}patches:\n  - target: { kind: Deployment, name: svc-0004 }\n    operations:\n      - { op: add, path: /spec/minReadySeconds, value: 5 }\n`);
+    expect(await rendered()).toBe(1);
+    // The environment spec: every unit of that environment.
+    edit(root, 'manifests/environments/staging.yaml', (t) => t.replace('pods: 40', 'pods: 41'));
+    expect(await rendered()).toBe(14);
+    // The snapshot: every unit of that environment.
+    edit(root, 'infra/outputs/dev.json', (t) => t.replace('"aws_region": "eu-west-1"', '"aws_region": "eu-west-2"'));
+    expect(await rendered()).toBe(14);
+    // An app's namespace (network policy peers read every app's): the environments it moves in.
+    edit(root, 'manifests/apps/svc-0011/app.yaml', (t) => t.replace('namespace: team-001', 'namespace: team-009'));
+    expect(await rendered()).toBe(3 * 14);
+    // Nothing changed: nothing rendered.
+    expect(await rendered()).toBe(0);
+  });
+
+  it('a new declared CRD schema or other generator code keys every unit anew', async () => {
+    const root = project({ apps: 3 });
+    const sources = readSources(root);
+    const fleet = loadFleet(sources);
+    const cache = new MemoryCache();
+    const run = (key: string) => renderIncremental(fleet, {}, { cache, codeKey: key, executor: inProcessExecutor(undefined) });
+    expect((await run('a')).stats.cached).toBe(0);
+    expect((await run('a')).stats.rendered).toBe(0);
+    expect((await run('b')).stats.cached).toBe(0);
+    const crd = JSON.stringify({ type: 'object' });
+    expect(codeKey([['schemas/crds/example.com/widget_v1.json', crd]])).not.toBe(codeKey([]));
+    expect(codeKey([['schemas/crds/example.com/widget_v1.json', crd]])).not.toBe(codeKey([['schemas/crds/example.com/widget_v1.json', crd + ' ']]));
+  });
+
+  it('checks a cached unit again when a sibling it looked at changed (a PodDisruptionBudget of another app)', async () => {
+    const root = project({ apps: 2 });
+    // svc-0000 in prod loses its own PDB; svc-0001's PDB covers its pods instead (a patch on the selector).
+    edit(root, 'manifests/apps/svc-0000/overlays/prod.yaml', (t) => t.replace('disruptionBudget:\n    maxUnavailable: 1\n', ''));
+    edit(
+      root,
+      'manifests/apps/svc-0001/overlays/prod.yaml',
+      (t) => `${t}patches:\n  - target: { kind: PodDisruptionBudget, name: svc-0001 }\n    operations:\n      - { op: replace, path: /spec/selector/matchLabels, value: { app.kubernetes.io/part-of: bench } }\n`,
+    );
+    const cache = new MemoryCache();
+    const first = await expectSameAsFull(root, cache);
+    expect(first.check.violations.filter((v) => v.policy === 'pdb-in-production')).toEqual([]);
+    // The patch goes: svc-0000's unit is unchanged, but the PDB it relied on no longer covers it.
+    edit(root, 'manifests/apps/svc-0001/overlays/prod.yaml', (t) => t.slice(0, t.indexOf('patches:')));
+    const second = await expectSameAsFull(root, cache);
+    expect(second.stats).toMatchObject({ rendered: 1, rechecked: 1 });
+    expect(second.check.violations.map((v) => `${v.policy} ${v.file}`)).toContain('pdb-in-production rendered/prod/svc-0000/deployment-svc-0000.yaml');
+  });
+});
+
+describe('render and check with the cache on disk', () => {
+  it('write the same bytes as --no-cache, and check passes either way', async () => {
+    const a = project({ apps: 8 });
+    const b = project({ apps: 8 });
+    expect((await cli(['--root', a, 'render', '-q'])).code).toBe(0);
+    expect((await cli(['--root', b, 'render', '-q', '--no-cache'])).code).toBe(0);
+    expect(snapshotDir(join(a, 'rendered'))).toEqual(snapshotDir(join(b, 'rendered')));
+    expect(readFileSync(join(a, '.cache/gitops-bridge/.gitignore'), 'utf8')).toContain('*');
+    expect(() => readFileSync(join(b, '.cache/gitops-bridge/units.json'))).toThrow();
+
+    for (const variant of [1, 2]) {
+      const app = syntheticFleet({ apps: 1, envs: 3 }, variant).get('manifests/apps/svc-0000/app.yaml')!;
+      writeFiles(a, new Map([['manifests/apps/svc-0000/app.yaml', app]]));
+      writeFiles(b, new Map([['manifests/apps/svc-0000/app.yaml', app]]));
+      const r = await cli(['--root', a, 'render']);
+      expect(r.stdout).toMatch(/ 0 added, \d+ changed, 0 removed, \d+ unchanged/);
+      await cli(['--root', b, 'render', '-q', '--no-cache']);
+      expect(snapshotDir(join(a, 'rendered'))).toEqual(snapshotDir(join(b, 'rendered')));
+    }
+    expect((await cli(['--root', a, 'check'])).code).toBe(0);
+    expect((await cli(['--root', a, 'check', '--no-cache'])).code).toBe(0);
+    expect((await cli(['--root', b, 'check'])).code).toBe(0);
+  });
+
+  it('notices a hand edit of a rendered file the cache has seen, and rewrites it', async () => {
+    const root = project({ apps: 3 });
+    await cli(['--root', root, 'render', '-q']);
+    const expected = snapshotDir(join(root, 'rendered'));
+    // Same size, other bytes.
+    edit(root, 'rendered/dev/svc-0001/service-svc-0001.yaml', (t) => t.replace('port: 80', 'port: 81'));
+    const check = await cli(['--root', root, 'check']);
+    expect(check.code).toBe(1);
+    expect(check.stderr).toContain('~ dev/svc-0001/service-svc-0001.yaml');
+    const r = await cli(['--root', root, 'render']);
+    expect(r.stdout).toContain('0 added, 1 changed, 0 removed');
+    expect(snapshotDir(join(root, 'rendered'))).toEqual(expected);
+  });
+
+  it('ignores a corrupt, foreign or unreadable cache, and replaces it', async () => {
+    const root = project({ apps: 3 });
+    await cli(['--root', root, 'render', '-q']);
+    const expected = snapshotDir(join(root, 'rendered'));
+    const cache = join(root, '.cache/gitops-bridge');
+    const units = JSON.parse(readFileSync(join(cache, 'units.json'), 'utf8')) as { units: Record<string, [string, UnitRecord]> };
+    const [unit, [key]] = Object.entries(units.units)[0]!;
+    const corruptions: [string, () => void][] = [
+      ['not JSON', () => writeFileSync(join(cache, 'units.json'), '{"version": 1, "units": {')],
+      ['another version', () => writeFileSync(join(cache, 'units.json'), JSON.stringify({ ...units, version: 99 }))],
+      ['a record of the wrong shape', () => writeFileSync(join(cache, 'units.json'), JSON.stringify({ version: 1, units: { [unit]: [key, { files: 'x' }] } }))],
+      ['hashes that do not match rendered/', () => writeFileSync(join(cache, 'units.json'), JSON.stringify({ version: 1, units: Object.fromEntries(Object.entries(units.units).map(([u, [k, r]]) => [u, [k, { ...r, files: r.files.map(([n]) => [n, '0'.repeat(40)]) }]])) }))],
+      ['a manifest of garbage', () => writeFileSync(join(cache, 'rendered.json'), '\u0000\u0001garbage')],
+      ['unreadable files (directories in their place)', () => {
+        rmSync(cache, { recursive: true, force: true });
+        mkdirSync(join(cache, 'units.json'), { recursive: true });
+        mkdirSync(join(cache, 'rendered.json'), { recursive: true });
+      }],
+    ];
+    for (const [what, corrupt] of corruptions) {
+      corrupt();
+      rmSync(join(root, 'rendered/prod'), { recursive: true });
+      const r = await cli(['--root', root, 'render']);
+      expect(r.code, what).toBe(0);
+      expect(snapshotDir(join(root, 'rendered')), what).toEqual(expected);
+      expect((await cli(['--root', root, 'check'])).code, what).toBe(0);
+    }
+  });
+});
