@@ -4,11 +4,6 @@
  */
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
-import { registerCheck } from './commands/check.js';
-import { registerDiff } from './commands/diff.js';
-import { registerInfraOutputs } from './commands/infra-outputs.js';
-import { registerRender } from './commands/render.js';
-import { registerRenderedCommit } from './commands/rendered-commit.js';
 import { reportError } from './report.js';
 
 export interface Io {
@@ -17,18 +12,40 @@ export interface Io {
   exit(code: number): void;
 }
 
-export function buildProgram(io: Io): Command {
+type Register = (program: Command, io: Io) => void;
+
+/**
+ * The commands, each loaded when needed: a command's module brings its dependencies (the git
+ * layer, the diff formats, the Pulumi Automation API...), and Node start-up is part of every run.
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  render: async () => (await import('./commands/render.js')).registerRender,
+  check: async () => (await import('./commands/check.js')).registerCheck,
+  diff: async () => (await import('./commands/diff.js')).registerDiff,
+  'rendered-commit': async () => (await import('./commands/rendered-commit.js')).registerRenderedCommit,
+  'infra-outputs': async () => (await import('./commands/infra-outputs.js')).registerInfraOutputs,
+};
+
+/** The command an argument list runs (after the global options), if it names one. */
+function commandOf(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--root') i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/** The program with the command `argv` runs, or with every command (help, usage errors). */
+export async function buildProgram(io: Io, argv: string[] = []): Promise<Command> {
   const program = new Command('gitops-bridge')
     .description('Render Pulumi stack outputs and dry app specs into plain Kubernetes manifests for Argo CD')
     .option('--root <dir>', 'project root (default: the nearest directory upwards with manifests/ and package.json)')
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.out(s.replace(/\n$/, '')), writeErr: (s) => io.err(s.replace(/\n$/, '')) });
-  registerRender(program, io);
-  registerCheck(program, io);
-  registerDiff(program, io);
-  registerRenderedCommit(program, io);
-  registerInfraOutputs(program, io);
+  const name = commandOf(argv);
+  for (const command of name !== undefined && name in COMMANDS ? [name] : Object.keys(COMMANDS)) (await COMMANDS[command]!())(program, io);
   for (const c of program.commands) c.exitOverride().showHelpAfterError();
   return program;
 }
@@ -36,7 +53,7 @@ export function buildProgram(io: Io): Command {
 /** Runs the CLI and resolves to the exit code: 0 ok, 1 invalid input or stale output, 2 usage. */
 export async function run(argv: string[], io: Io): Promise<number> {
   let code = 0;
-  const program = buildProgram({ ...io, exit: (c) => (code = c) });
+  const program = await buildProgram({ ...io, exit: (c) => (code = c) }, argv);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {

@@ -1,21 +1,26 @@
-/** Shared by the commands: find the project, load it, render it, compare with rendered/. */
+/**
+ * Shared by the commands: find the project, load it, render it, compare with rendered/.
+ *
+ * Start-up matters (every `npm run render` pays it), so this module stays light: when the last
+ * run saw the same code, inputs and selection, its outcome is reused without loading the fleet
+ * or the generators at all; otherwise render-run.ts (cdk8s, ajv, the models) is loaded.
+ */
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { CheckFailed, type CheckReport } from '../check/check.js';
-import { CRDS_DIR, loadDeclaredSchemas } from '../check/declared-schemas.js';
 import { BridgeError } from '../core/errors.js';
-import { closest } from '../core/strings.js';
-import { loadFleet, type Fleet } from '../load/fleet.js';
-import { readSources } from '../load/sources.js';
-import { codeKey } from '../render/code-key.js';
-import { renderIncremental, type IncrementalRender } from '../render/incremental.js';
+import { blobId, digestOf } from '../core/hash.js';
+import { closest, compareStrings } from '../core/strings.js';
+import type { Fleet } from '../load/fleet.js';
+import { INPUT_DIRS, readSources } from '../load/sources.js';
+import { toolKey } from '../render/code-key.js';
+import type { IncrementalRender } from '../render/incremental.js';
 import type { RenderResult, Selection } from '../render/pipeline.js';
-import { cacheDir, DiskUnitCache, ensureCacheDir } from '../render/unit-cache.js';
-import { planUnits } from '../render/units.js';
-import { pooledExecutor } from '../render/workers.js';
-import { diffHashes, ownedBy, type FileChanges } from '../write/diff.js';
+import { cacheDir } from '../render/unit-cache.js';
+import { diffHashes, hasChanges, type FileChanges } from '../write/diff.js';
+import { readJsonFile, writeJsonFile } from '../write/json-file.js';
 import { recoverRendered, renderedDir } from '../write/rendered-dir.js';
-import { RenderedState } from '../write/rendered-state.js';
+import { NOT_A_FILE, RenderedState, type DiskFile } from '../write/rendered-state.js';
 import type { Io } from './main.js';
 import { phaseTimer, progressBar } from './progress.js';
 
@@ -48,6 +53,8 @@ export function findRoot(explicit?: string): string {
 export interface RenderOptions extends CommonOptions {
   /** false (--no-cache): render every unit, and neither read nor write .cache/gitops-bridge/. */
   cache?: boolean;
+  /** The caller writes rendered/ afterwards (so it needs the contents of what changed). */
+  write?: boolean;
   /** Units done out of the total, as the render goes (a progress bar). */
   progress?: (done: number, total: number) => void;
   /** Phase timings, for GITOPS_BRIDGE_TIMINGS. */
@@ -56,18 +63,35 @@ export interface RenderOptions extends CommonOptions {
 
 export interface RenderRun {
   root: string;
-  fleet: Fleet;
   /** The render; its `files` hold the contents of the units rendered in this run (cached units are not read). */
   result: RenderResult;
   changes: FileChanges;
   /** The check stage's findings: advisory violations and the exemptions applied (mandatory ones throw). */
   check: CheckReport;
-  stats: IncrementalRender['stats'];
+  /** Units rendered and taken from the cache; `memo` when the whole run was the last one's (nothing changed). */
+  stats: IncrementalRender['stats'] & { memo: boolean };
   /**
-   * Saves the cache and the manifest of rendered/: after writeRendered(changes) when `written`.
-   * Failing to save is not an error (the next run renders more).
+   * Saves the cache and the manifests: after writeRendered(changes) when `written`. Failing to
+   * save is not an error (the next run does more work).
    */
   save(written: boolean): void;
+}
+
+/** Where the cache keeps what it knows about the project. */
+export function cacheFiles(root: string) {
+  const dir = cacheDir(root);
+  return { rendered: join(dir, 'rendered.json'), sources: join(dir, 'sources.json'), lastRun: join(dir, 'last-run.json') };
+}
+
+/** The files readSources reads, as a scan of the input directories lists them. */
+const acceptSource = (name: string, kind: 'file' | 'dir' | 'other') => !name.startsWith('.') && (kind !== 'file' || /\.(ya?ml|json)$/.test(name));
+
+/**
+ * What the last run's outcome is keyed on: the code, the selection, every input file. When an
+ * input is not a plain file (a symbolic link), the scan cannot stand for readSources: undefined.
+ */
+function runKeyOf(options: CommonOptions, files: [string, string][]): string {
+  return digestOf([toolKey(), JSON.stringify([options.env ?? null, options.app ?? null]), ...files.flat()]);
 }
 
 /**
@@ -75,65 +99,99 @@ export interface RenderRun {
  * Throws CheckFailed (with the report and the changes) when a mandatory policy or the
  * Kubernetes schema is violated, so nothing is written.
  *
- * Unchanged units come from the cache in .cache/gitops-bridge/ (see render/incremental.ts), the
- * others are rendered on every core; rendered/ is compared through its manifest of blob ids, so
- * only files whose stat changed since they were written are read.
+ * With the cache (.cache/gitops-bridge/): when the code, every input file and the selection are
+ * what the last run saw (their stats vouch for them, see write/rendered-state.ts), its outcome is
+ * reused (last-run.json) and only rendered/ is looked at; otherwise render-run.ts renders, taking
+ * unchanged units from the unit cache and rendering the others on every core. rendered/ is
+ * compared through its manifest of blob ids, so only files whose stat changed are read.
  */
 export async function renderProject(options: RenderOptions): Promise<RenderRun> {
   const timing = options.timing ?? (() => undefined);
   const root = findRoot(options.root);
   const dir = renderedDir(root);
   recoverRendered(dir);
+  const useCache = options.cache !== false;
+  const files = cacheFiles(root);
+
+  let sourceState: RenderedState | undefined;
+  let scanned: Map<string, DiskFile> | undefined;
+  if (useCache) {
+    sourceState = RenderedState.load(files.sources);
+    scanned = sourceState.scan(root, INPUT_DIRS, acceptSource);
+    const plain = [...scanned.values()].every((f) => f.hashed !== NOT_A_FILE);
+    const key = plain ? runKeyOf(options, [...scanned.keys()].sort(compareStrings).map((p) => [p, scanned!.get(p)!.hash()])) : undefined;
+    timing('scan sources');
+    const last = key === undefined ? undefined : readLastRun(files.lastRun, key);
+    if (last) {
+      const state = RenderedState.load(files.rendered);
+      const disk = state.scan(dir, last.result.complete ? undefined : [...last.result.units]);
+      const changes = diffHashes(disk, last.hashes, new Map(), last.result);
+      timing('compare with the last run');
+      if (!options.write || !hasChanges(changes)) {
+        const save = () => {
+          try {
+            for (const file of disk.values()) state.recordScanned(file);
+            state.save(files.rendered, Date.now());
+            for (const file of scanned!.values()) sourceState!.recordScanned(file);
+            sourceState!.save(files.sources, Date.now());
+          } catch {
+            // the next run hashes a few files again, nothing else
+          }
+        };
+        if (last.check.violations.some((v) => v.level === 'mandatory')) {
+          save();
+          throw new CheckFailed(last.check, changes);
+        }
+        return { root, result: last.result, changes, check: last.check, stats: { units: last.result.units.size, cached: 0, rendered: 0, rechecked: 0, memo: true }, save };
+      }
+    }
+  }
+
   const sources = readSources(root);
   timing('read sources');
-  const fleet = loadFleet(sources);
-  const declared = loadDeclaredSchemas(sources);
-  const declaredSources = [...sources].filter(([file]) => file.startsWith(`${CRDS_DIR}/`));
-  const selection = selectionOf(fleet, options);
-  timing('load');
+  const { renderSources } = await import('./render-run.js');
+  // The outcome is kept under the key of the sources it was rendered from (read just now).
+  const key = useCache ? runKeyOf(options, [...sources].map(([path, text]) => [path, blobId(text)])) : '';
+  return renderSources(root, sources, options, (run) => {
+    for (const file of scanned!.values()) sourceState!.recordScanned(file);
+    sourceState!.save(files.sources, Date.now());
+    writeLastRun(files.lastRun, key, run);
+  });
+}
 
-  const useCache = options.cache !== false;
-  const manifest = join(cacheDir(root), 'rendered.json');
-  const state = useCache ? RenderedState.load(manifest) : RenderedState.empty();
-  const complete = !selection.environments && !selection.apps;
-  const disk = state.scan(dir, complete ? undefined : planUnits(fleet, selection).plans.map((p) => p.unit));
-  // A cached unit counts only while rendered/ holds its files: else it is rendered again, which
-  // gives the contents to write, and proves the difference real rather than a record gone bad.
-  const cache = useCache ? DiskUnitCache.load(root, (unit, record) => record.files.every(([name, hash]) => disk.get(`${unit}/${name}`)?.hash() === hash)) : undefined;
-  timing('cache');
+/** The outcome of the last run, as last-run.json keeps it. */
+interface LastRun {
+  result: RenderResult;
+  hashes: Map<string, string>;
+  check: CheckReport;
+}
 
-  const executor = pooledExecutor(declared);
-  const render = await renderIncremental(fleet, selection, { cache, codeKey: codeKey(declaredSources), executor, declared, declaredSources, progress: options.progress });
-  timing(`render (${render.stats.rendered} of ${render.stats.units} units rendered, ${executor.workersUsed} worker thread${executor.workersUsed === 1 ? '' : 's'})`);
-  const changes = diffHashes(disk, render.hashes, render.result.files, render.result);
-  timing('compare');
+interface LastRunFile {
+  version: 1;
+  key: string;
+  result: Omit<RenderResult, 'files' | 'rendered' | 'units'> & { units: string[] };
+  hashes: [string, string][];
+  check: CheckReport;
+}
 
-  const save = (written: boolean) => {
-    if (!cache) return;
-    try {
-      ensureCacheDir(root);
-      const owned = ownedBy(render.result);
-      const inScope = (path: string) => (complete ? true : owned(path));
-      // Forget files no longer there, keep what was hashed this run, record what was written.
-      state.retain((path) => !inScope(path) || disk.has(path));
-      for (const file of disk.values()) state.recordScanned(file);
-      if (written) {
-        for (const path of changes.removed) state.forget(path);
-        for (const path of [...changes.added, ...changes.changed]) state.record(dir, path, render.hashes.get(path)!);
-      }
-      state.save(manifest, Date.now());
-      cache.save();
-    } catch {
-      // a read-only or full disk: the next run renders more, nothing else
-    }
-    timing('save cache');
-  };
-  const check = render.check;
-  if (check.violations.some((v) => v.level === 'mandatory')) {
-    save(false);
-    throw new CheckFailed(check, changes);
-  }
-  return { root, fleet, result: render.result, changes, check, stats: render.stats, save };
+/** The last run's outcome if it was made from `key` (same code, inputs and selection); else undefined. */
+function readLastRun(file: string, key: string): LastRun | undefined {
+  const data = readJsonFile(file) as LastRunFile | undefined;
+  if (!data || data.version !== 1 || data.key !== key) return undefined;
+  const r = data.result;
+  const ok =
+    typeof r === 'object' && r !== null && Array.isArray(r.units) && typeof r.complete === 'boolean' && Array.isArray(r.environments) &&
+    [r.apps, r.deployments, r.objects].every((n) => typeof n === 'number') &&
+    Array.isArray(data.hashes) && data.hashes.every((h) => Array.isArray(h) && typeof h[0] === 'string' && typeof h[1] === 'string') &&
+    typeof data.check === 'object' && data.check !== null && Array.isArray(data.check.violations) && Array.isArray(data.check.exemptionsApplied) && typeof data.check.objects === 'number';
+  if (!ok) return undefined;
+  return { result: { ...r, units: new Set(r.units), files: new Map() }, hashes: new Map(data.hashes), check: data.check };
+}
+
+/** Keeps a run's outcome: its render (without contents), file hashes and check report. */
+function writeLastRun(file: string, key: string, run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }): void {
+  const { files: _files, rendered: _rendered, units, ...result } = run.result;
+  writeJsonFile(file, { version: 1, key, result: { ...result, units: [...units] }, hashes: [...run.hashes], check: run.check } satisfies LastRunFile);
 }
 
 /**

@@ -9,6 +9,11 @@ export function blobId(text: string): string {
 
 /** A short digest of some strings (cache keys, sibling sets). */
 export function digest(...parts: string[]): string {
+  return digestOf(parts);
+}
+
+/** digest() of any number of strings. */
+export function digestOf(parts: Iterable<string>): string {
   const h = createHash('sha256');
   for (const p of parts) h.update(p).update('\0');
   return h.digest('base64url');

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { digest } from '../core/hash.js';
+import { digestOf } from '../core/hash.js';
 import { toolRoot } from '../core/paths.js';
 
 /** Libraries whose version changes output; read from their package.json in case there is no lockfile. */
@@ -50,11 +50,11 @@ export function toolKey(): string {
     }
   }
   parts.push('node', process.version, 'CDK8S_DISABLE_SORT', process.env.CDK8S_DISABLE_SORT ?? '');
-  tool = digest(...parts);
+  tool = digestOf(parts);
   return tool;
 }
 
 /** The full code key of a project: the tool's, and its declared CRD schemas (schemas/crds/ sources). */
 export function codeKey(declaredSources: readonly [string, string][]): string {
-  return digest(toolKey(), ...declaredSources.flat());
+  return digestOf([toolKey(), ...declaredSources.flat()]);
 }

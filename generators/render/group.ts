@@ -9,7 +9,7 @@ import type { KubeObject } from '../charts/object.js';
 import { checkUnitObjects, type SiblingLookup, type UnitFinding } from '../check/check.js';
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
 import { BridgeError, BridgeErrors } from '../core/errors.js';
-import { blobId, digest } from '../core/hash.js';
+import { blobId, digestOf } from '../core/hash.js';
 import { toYaml } from '../write/yaml.js';
 import { hubView } from '../argocd/plan.js';
 import { layOutUnit, renderUnitObjects, type RenderedObject, type UnitInput } from './units.js';
@@ -44,7 +44,7 @@ export const siblingKey = (env: string, kind: string, namespace: string | null |
 
 /** The digest a recorded read keeps of a sibling list: paths and contents, in order. */
 export function siblingDigest(entries: readonly { path: string; hash: string }[]): string {
-  return digest(...entries.map((e) => `${e.path}:${e.hash}`));
+  return digestOf(entries.map((e) => `${e.path}:${e.hash}`));
 }
 
 /**

@@ -1,44 +1,48 @@
 /**
- * What rendered/ holds, without reading it: a manifest of every file's blob id (git hash-object)
- * with the file's size, mtime, ctime and inode when the id was taken. A file whose stat still
- * matches is taken to hold the same bytes; any other file (edited, replaced by a checkout,
- * written in the last moments before the manifest was saved) is read and hashed again. The
- * manifest lives in the cache directory; a missing, unreadable or corrupt one is an empty one.
- * The I/O edge of the incremental render.
+ * What a directory tree holds, without reading it: a manifest of every file's blob id (git
+ * hash-object) with the file's size, mtime, ctime and inode when the id was taken, and of every
+ * directory's listing with its mtime and inode when it was listed. A file whose stat still
+ * matches is taken to hold the same bytes; a directory whose stat still matches, to hold the same
+ * entries (adding, removing or renaming an entry changes a directory's mtime). Anything else
+ * (edited, replaced by a checkout, changed in the last moments before the manifest was saved) is
+ * read again. Used for rendered/ and for the input files (cli/project.ts); the manifests live in
+ * the cache directory, and a missing, unreadable or corrupt one is an empty one. I/O edge.
  */
 import { lstatSync, readdirSync, readFileSync, type Dirent, type Stats } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { blobId } from '../core/hash.js';
 import { readJsonFile, writeJsonFile } from './json-file.js';
 
-const VERSION = 1;
-/** A file changed this close (ms) to the manifest's saving is hashed again: its stat alone cannot prove it unchanged. */
+const VERSION = 2;
+/** Changed this close (ms) to the manifest's saving, a stat cannot prove a file or directory unchanged. */
 const RACY_MS = 50;
-
-/** The "hash" of a symbolic link or other non-file under rendered/: matches nothing. */
-const NOT_A_FILE = 'not-a-file';
+/** The "hash" of a symbolic link or other non-file: matches nothing. */
+export const NOT_A_FILE = 'not-a-file';
 
 /** [blob id, size, mtimeMs, ctimeMs, ino]. */
-type Entry = [string, number, number, number, number];
+type FileEntry = [string, number, number, number, number];
+/** [mtimeMs, ctimeMs, ino, entries: name + '/' for a directory, name + '@' for a non-file, name for a file]. */
+type DirEntry = [number, number, number, string[]];
 
 interface ManifestFile {
   version: number;
   savedAt: number;
-  files: Record<string, Entry>;
+  files: Record<string, FileEntry>;
+  dirs?: Record<string, DirEntry>;
 }
 
-/** One file on disk, hashed when asked (and only then read, unless the manifest vouches for it). */
+/** One entry on disk, hashed when asked (and only then read, unless the manifest vouches for it). */
 export class DiskFile {
   private id: string | undefined;
   constructor(
     readonly path: string,
-    private readonly full: string,
+    readonly full: string,
     readonly stats: Stats,
     trusted: string | undefined,
   ) {
     this.id = trusted;
   }
-  /** Whether the manifest vouched for the file (no read needed). */
+  /** Whether the manifest vouched for it (no read needed), or it is not a file. */
   get known(): boolean {
     return this.id !== undefined;
   }
@@ -46,105 +50,149 @@ export class DiskFile {
     this.id ??= blobId(readFileSync(this.full, 'utf8'));
     return this.id;
   }
-  /** Whether hash() is already computed (so the manifest can record it). */
+  /** The hash, if computed already (so the manifest can record it). */
   get hashed(): string | undefined {
     return this.id;
   }
 }
 
+/** Which entries a scan lists (by name and kind; directories let through are walked). */
+export type EntryFilter = (name: string, kind: 'file' | 'dir' | 'other') => boolean;
+
 export class RenderedState {
+  private dirty = false;
   private constructor(
-    private readonly files: Map<string, Entry>,
+    private readonly files: Map<string, FileEntry>,
+    private readonly dirs: Map<string, DirEntry>,
     private readonly savedAt: number,
   ) {}
 
   static empty(): RenderedState {
-    return new RenderedState(new Map(), 0);
+    return new RenderedState(new Map(), new Map(), 0);
   }
 
   /** The manifest in `file`; an empty one when it is missing or unusable. */
   static load(file: string): RenderedState {
     const data = readJsonFile(file) as ManifestFile | undefined;
     if (!data || data.version !== VERSION || typeof data.savedAt !== 'number' || typeof data.files !== 'object' || data.files === null) return RenderedState.empty();
-    const files = new Map<string, Entry>();
+    const files = new Map<string, FileEntry>();
     for (const [path, e] of Object.entries(data.files)) {
-      if (Array.isArray(e) && e.length === 5 && typeof e[0] === 'string' && e.slice(1).every((n) => typeof n === 'number')) files.set(path, e as Entry);
+      if (Array.isArray(e) && e.length === 5 && typeof e[0] === 'string' && e.slice(1).every((n) => typeof n === 'number')) files.set(path, e as FileEntry);
     }
-    return new RenderedState(files, data.savedAt);
+    const dirs = new Map<string, DirEntry>();
+    for (const [path, e] of Object.entries(typeof data.dirs === 'object' && data.dirs !== null ? data.dirs : {})) {
+      if (Array.isArray(e) && e.length === 4 && e.slice(0, 3).every((n) => typeof n === 'number') && Array.isArray(e[3]) && e[3].every((n) => typeof n === 'string')) dirs.set(path, e as DirEntry);
+    }
+    return new RenderedState(files, dirs, data.savedAt);
   }
 
   /**
-   * Everything but directories under `dir` (path relative to it, with `/`), or under its
-   * subdirectories `within` only. A symbolic link or other non-file is listed with a hash no
-   * render produces, so a render replaces or deletes it: rendered/ holds regular files only.
+   * Everything but directories under `root` (path relative to it, with `/`), or under its
+   * subdirectories `within` only, that `accept` lets through (default: everything). A symbolic
+   * link or other non-file is listed with the hash NOT_A_FILE, which no render produces, so a
+   * render replaces or deletes it: rendered/ holds regular files only.
    */
-  scan(dir: string, within?: readonly string[]): Map<string, DiskFile> {
+  scan(root: string, within?: readonly string[], accept: EntryFilter = () => true): Map<string, DiskFile> {
     const out = new Map<string, DiskFile>();
-    const walk = (abs: string, rel: string) => {
-      let entries: Dirent[];
-      try {
-        entries = readdirSync(abs, { withFileTypes: true });
-      } catch {
+    const visited = new Set<string>();
+    const walk = (abs: string, rel: string, top: boolean) => {
+      const stats = lstatSync(abs, { throwIfNoEntry: false });
+      if (!stats) return;
+      if (!stats.isDirectory()) {
+        // A scanned directory that is a link or a file: listed as something to replace.
+        if (top && rel !== '') out.set(rel, new DiskFile(rel, abs, stats, NOT_A_FILE));
         return;
       }
-      for (const e of entries) {
-        const full = join(abs, e.name);
-        const path = rel === '' ? e.name : `${rel}/${e.name}`;
-        if (e.isDirectory()) walk(full, path);
-        else {
-          let stats: Stats;
-          try {
-            stats = lstatSync(full);
-          } catch {
-            continue;
-          }
-          out.set(path, new DiskFile(path, full, stats, e.isFile() ? this.vouch(path, stats) : NOT_A_FILE));
+      visited.add(rel);
+      for (const entry of this.listing(abs, rel, stats)) {
+        const kind = entry.endsWith('/') ? 'dir' : entry.endsWith('@') ? 'other' : 'file';
+        const name = kind === 'file' ? entry : entry.slice(0, -1);
+        if (!accept(name, kind)) continue;
+        const full = abs + sep + name;
+        const path = rel === '' ? name : `${rel}/${name}`;
+        if (kind === 'dir') {
+          walk(full, path, false);
+          continue;
         }
+        const s = lstatSync(full, { throwIfNoEntry: false });
+        if (!s) continue;
+        out.set(path, new DiskFile(path, full, s, s.isFile() ? this.vouch(path, s) : NOT_A_FILE));
       }
     };
-    if (within) for (const sub of within) walk(join(dir, sub), sub);
-    else walk(dir, '');
+    if (within) for (const sub of within) walk(join(root, sub), sub, true);
+    else walk(root, '', true);
+    // Forget the listings of directories that are gone.
+    const inScope = (path: string) => !within || within.some((w) => path === w || path.startsWith(w + '/'));
+    for (const path of [...this.dirs.keys()]) {
+      if (inScope(path) && !visited.has(path)) {
+        this.dirs.delete(path);
+        this.dirty = true;
+      }
+    }
     return out;
+  }
+
+  /** A directory's entries: as recorded while its stat is unchanged, else listed (and recorded). */
+  private listing(abs: string, rel: string, s: Stats): string[] {
+    const e = this.dirs.get(rel);
+    if (e && e[0] === s.mtimeMs && e[1] === s.ctimeMs && e[2] === s.ino && this.settled(s)) return e[3];
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(abs, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+    const names = entries.map((d) => (d.isDirectory() ? `${d.name}/` : d.isFile() ? d.name : `${d.name}@`));
+    this.dirs.set(rel, [s.mtimeMs, s.ctimeMs, s.ino, names]);
+    this.dirty = true;
+    return names;
+  }
+
+  private settled(s: Stats): boolean {
+    return s.ctimeMs < this.savedAt - RACY_MS && s.mtimeMs < this.savedAt - RACY_MS;
   }
 
   private vouch(path: string, s: Stats): string | undefined {
     const e = this.files.get(path);
-    if (!e || e[1] !== s.size || e[2] !== s.mtimeMs || e[3] !== s.ctimeMs || e[4] !== s.ino) return undefined;
-    if (s.ctimeMs >= this.savedAt - RACY_MS || s.mtimeMs >= this.savedAt - RACY_MS) return undefined;
+    if (!e || e[1] !== s.size || e[2] !== s.mtimeMs || e[3] !== s.ctimeMs || e[4] !== s.ino || !this.settled(s)) return undefined;
     return e[0];
   }
 
   /** Records a file as it is now on disk, holding `hash`; a file that vanished is forgotten. */
-  record(dir: string, path: string, hash: string): void {
+  record(root: string, path: string, hash: string): void {
     try {
-      const s = lstatSync(join(dir, path));
+      const s = lstatSync(join(root, path));
       this.files.set(path, [hash, s.size, s.mtimeMs, s.ctimeMs, s.ino]);
     } catch {
       this.files.delete(path);
     }
+    this.dirty = true;
   }
 
-  /** Records a file whose stats were just taken (a scan). */
+  /** Records what a scan learnt about a file (its hash, if it was computed). */
   recordScanned(file: DiskFile): void {
     const hash = file.hashed;
     if (hash === undefined || hash === NOT_A_FILE) return;
     const s = file.stats;
+    const e = this.files.get(file.path);
+    if (e && e[0] === hash && e[1] === s.size && e[2] === s.mtimeMs && e[3] === s.ctimeMs && e[4] === s.ino) return;
     this.files.set(file.path, [hash, s.size, s.mtimeMs, s.ctimeMs, s.ino]);
+    this.dirty = true;
   }
 
   forget(path: string): void {
-    this.files.delete(path);
+    if (this.files.delete(path)) this.dirty = true;
   }
 
-  /** Keeps only the paths `keep` says yes to. */
+  /** Keeps only the files `keep` says yes to. */
   retain(keep: (path: string) => boolean): void {
-    for (const path of [...this.files.keys()]) if (!keep(path)) this.files.delete(path);
+    for (const path of [...this.files.keys()]) if (!keep(path)) this.forget(path);
   }
 
-  /** Writes the manifest (atomically); `now` is the clock reading the racy rule compares against. */
+  /** Writes the manifest (atomically) if anything changed; `now` is the clock reading the racy rule compares against. */
   save(file: string, now: number): void {
-    const files: Record<string, Entry> = {};
-    for (const [path, e] of this.files) files[path] = e;
-    writeJsonFile(file, { version: VERSION, savedAt: now, files } satisfies ManifestFile);
+    if (!this.dirty) return;
+    writeJsonFile(file, { version: VERSION, savedAt: now, files: Object.fromEntries(this.files), dirs: Object.fromEntries(this.dirs) } satisfies ManifestFile);
+    this.dirty = false;
   }
 }

@@ -194,6 +194,31 @@ describe('render and check with the cache on disk', () => {
     expect(snapshotDir(join(root, 'rendered'))).toEqual(expected);
   });
 
+  it('reuses the last run when code, inputs and selection are unchanged, and reports exactly what a fresh run reports', async () => {
+    const root = project('example');
+    // A warning (no probes in dev, where the policy is advisory) and an exemption.
+    edit(root, 'manifests/apps/catalog-api/overlays/dev.yaml', (t) => `${t}  probes: null\n`);
+    writeFileSync(
+      join(root, 'manifests/apps/catalog-api/exemptions.yaml'),
+      'apiVersion: gitops-bridge.dev/v1alpha1\nkind: Exemptions\nmetadata:\n  name: catalog-api\nexemptions:\n  - policy: image-immutable\n    reason: the test needs an exemption that lifts nothing\n',
+    );
+    await cli(['--root', root, 'render', '-q']);
+    const fresh = await cli(['--root', root, 'check', '--format', 'json', '--no-cache']);
+    expect(JSON.parse(fresh.stdout).violations.length).toBeGreaterThan(0);
+    const memo = await cli(['--root', root, 'check', '--format', 'json']);
+    expect(memo.stdout).toBe(fresh.stdout);
+    expect(memo.stderr).toBe(fresh.stderr);
+    expect(JSON.parse(memo.stdout).exemptions.length).toBeGreaterThan(0);
+    // Same for the summary of a render, and for a filtered one.
+    const a = await cli(['--root', root, 'render', '--env', 'prod']);
+    const b = await cli(['--root', root, 'render', '--env', 'prod']);
+    expect(b.stdout).toBe(a.stdout);
+    expect((await cli(['--root', root, 'render', '--env', 'prod', '--no-cache'])).stdout).toBe(a.stdout);
+    // A comment added to an input file is a new input: the fleet is loaded again.
+    edit(root, 'manifests/apps/orders-api/app.yaml', (t) => `# reviewed\n${t}`);
+    expect((await cli(['--root', root, 'check', '--format', 'json'])).stdout).toBe(fresh.stdout);
+  });
+
   it('ignores a corrupt, foreign or unreadable cache, and replaces it', async () => {
     const root = project({ apps: 3 });
     await cli(['--root', root, 'render', '-q']);
@@ -207,6 +232,8 @@ describe('render and check with the cache on disk', () => {
       ['a record of the wrong shape', () => writeFileSync(join(cache, 'units.json'), JSON.stringify({ version: 1, units: { [unit]: [key, { files: 'x' }] } }))],
       ['hashes that do not match rendered/', () => writeFileSync(join(cache, 'units.json'), JSON.stringify({ version: 1, units: Object.fromEntries(Object.entries(units.units).map(([u, [k, r]]) => [u, [k, { ...r, files: r.files.map(([n]) => [n, '0'.repeat(40)]) }]])) }))],
       ['a manifest of garbage', () => writeFileSync(join(cache, 'rendered.json'), '\u0000\u0001garbage')],
+      ['a last run of the wrong shape', () => writeFileSync(join(cache, 'last-run.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(cache, 'last-run.json'), 'utf8')), hashes: 7 }))],
+      ['a source manifest of garbage', () => writeFileSync(join(cache, 'sources.json'), '[')],
       ['unreadable files (directories in their place)', () => {
         rmSync(cache, { recursive: true, force: true });
         mkdirSync(join(cache, 'units.json'), { recursive: true });

@@ -20,7 +20,7 @@ export function registerRender(program: Command, io: Io): void {
     .action(async (options: CommonOptions & { dryRun?: boolean; quiet?: boolean; cache: boolean; format: OutputFormat }, cmd: Command) => {
       let run: RenderRun;
       try {
-        run = await renderWithFeedback({ ...options, ...cmd.optsWithGlobals() }, io);
+        run = await renderWithFeedback({ ...options, ...cmd.optsWithGlobals(), write: !options.dryRun }, io);
       } catch (e) {
         printFailure(e, options.format, io);
         throw e;

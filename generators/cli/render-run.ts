@@ -1,0 +1,82 @@
+/**
+ * The render behind renderProject when the last run's outcome cannot be reused: load the fleet,
+ * render incrementally (unit cache, worker threads), compare with rendered/ through its
+ * manifest. Loaded on demand (it brings cdk8s, ajv and the generators).
+ */
+import { CheckFailed, type CheckReport } from '../check/check.js';
+import { CRDS_DIR, loadDeclaredSchemas } from '../check/declared-schemas.js';
+import { loadFleet } from '../load/fleet.js';
+import type { SourceSet } from '../load/sources.js';
+import { codeKey } from '../render/code-key.js';
+import { renderIncremental } from '../render/incremental.js';
+import type { RenderResult } from '../render/pipeline.js';
+import { DiskUnitCache, ensureCacheDir } from '../render/unit-cache.js';
+import { planUnits } from '../render/units.js';
+import { pooledExecutor } from '../render/workers.js';
+import { diffHashes, ownedBy } from '../write/diff.js';
+import { renderedDir } from '../write/rendered-dir.js';
+import { RenderedState } from '../write/rendered-state.js';
+import { cacheFiles, selectionOf, type RenderOptions, type RenderRun } from './project.js';
+
+/**
+ * Renders `sources` (the project's input files) and compares with rendered/. `saved` runs after
+ * the cache is saved (renderProject keeps the run's outcome there), only with the cache on.
+ */
+export async function renderSources(
+  root: string,
+  sources: SourceSet,
+  options: RenderOptions,
+  saved: (run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }) => void,
+): Promise<RenderRun> {
+  const timing = options.timing ?? (() => undefined);
+  const dir = renderedDir(root);
+  const fleet = loadFleet(sources);
+  const declared = loadDeclaredSchemas(sources);
+  const declaredSources = [...sources].filter(([file]) => file.startsWith(`${CRDS_DIR}/`));
+  const selection = selectionOf(fleet, options);
+  timing('load');
+
+  const useCache = options.cache !== false;
+  const manifest = cacheFiles(root).rendered;
+  const state = useCache ? RenderedState.load(manifest) : RenderedState.empty();
+  const complete = !selection.environments && !selection.apps;
+  const disk = state.scan(dir, complete ? undefined : planUnits(fleet, selection).plans.map((p) => p.unit));
+  // A cached unit counts only while rendered/ holds its files: else it is rendered again, which
+  // gives the contents to write, and proves the difference real rather than a record gone bad.
+  const cache = useCache ? DiskUnitCache.load(root, (unit, record) => record.files.every(([name, hash]) => disk.get(`${unit}/${name}`)?.hash() === hash)) : undefined;
+  timing('cache');
+
+  const executor = pooledExecutor(declared);
+  const render = await renderIncremental(fleet, selection, { cache, codeKey: codeKey(declaredSources), executor, declared, declaredSources, progress: options.progress });
+  timing(`render (${render.stats.rendered} of ${render.stats.units} units rendered, ${executor.workersUsed} worker thread${executor.workersUsed === 1 ? '' : 's'})`);
+  const changes = diffHashes(disk, render.hashes, render.result.files, render.result);
+  timing('compare');
+
+  const save = (written: boolean) => {
+    if (!cache) return;
+    try {
+      ensureCacheDir(root);
+      const owned = ownedBy(render.result);
+      // Forget files no longer there, keep what was hashed this run, record what was written.
+      state.retain((path) => !(complete || owned(path)) || disk.has(path));
+      for (const file of disk.values()) state.recordScanned(file);
+      if (written) {
+        for (const path of changes.removed) state.forget(path);
+        for (const path of [...changes.added, ...changes.changed]) state.record(dir, path, render.hashes.get(path)!);
+      }
+      state.save(manifest, Date.now());
+      cache.save();
+      saved(render);
+    } catch {
+      // a read-only or full disk: the next run renders more, nothing else
+    }
+    timing('save cache');
+  };
+  const check = render.check;
+  if (check.violations.some((v) => v.level === 'mandatory')) {
+    save(false);
+    throw new CheckFailed(check, changes);
+  }
+  return { root, result: render.result, changes, check, stats: { ...render.stats, memo: false }, save };
+}
+
