@@ -1,15 +1,15 @@
 /** Test helpers: temporary copies of the example project, and the CLI run as a user runs it. */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { run } from '../generators/cli/main.js';
+import { scratchDir } from './scratch.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
 
 /** A throwaway copy of the project's inputs and rendered/ (no node_modules), removed by cleanup(). */
 export function tempProject(): { root: string; cleanup: () => void } {
-  const root = mkdtempSync(join(tmpdir(), 'gitops-bridge-test-'));
+  const root = scratchDir('gitops-bridge-test-');
   for (const entry of ['manifests', 'infra/outputs', 'rendered', 'package.json']) {
     cpSync(join(repoRoot, entry), join(root, entry), { recursive: true });
   }
@@ -24,14 +24,20 @@ export async function cli(args: string[]): Promise<{ code: number; stdout: strin
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-/** Runs the CLI as a separate process through tsx, the way `npm run` does. */
-export function cliProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}) {
-  const r = spawnSync(process.execPath, [join(repoRoot, 'generators/cli/bin.mjs'), ...args], {
-    cwd: options.cwd ?? repoRoot,
-    env: { ...process.env, ...options.env },
-    encoding: 'utf8',
+/** Runs the CLI as a separate process through tsx, the way `npm run` does (without blocking: other work can overlap it). */
+export function cliProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((done, fail) => {
+    const child = spawn(process.execPath, [join(repoRoot, 'generators/cli/bin.mjs'), ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env: { ...process.env, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
   });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Every file under dir, relative path -> bytes as a string. */

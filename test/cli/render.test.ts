@@ -1,9 +1,9 @@
 /** `render` and `check` as a user runs them: summaries, staleness, filters, pruning, determinism. */
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli, cliProcess, repoRoot, snapshotDir, tempProject } from '../helpers.js';
+import { scratchDir } from '../scratch.js';
 
 let project: { root: string; cleanup: () => void };
 beforeEach(() => {
@@ -134,29 +134,31 @@ describe('render', () => {
 });
 
 describe('determinism', () => {
-  it('byte-identical output twice, under another time zone and locale, and from another working directory', () => {
+  it('byte-identical output twice, under another time zone and locale, and from another working directory', async () => {
     const expected = snapshotDir(join(repoRoot, 'rendered'));
     rmSync(path('rendered'), { recursive: true });
-
-    const first = cliProcess(['--root', project.root, 'render'], { env: { TZ: 'Asia/Kolkata', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' } });
-    expect(first.code, first.stderr).toBe(0);
-    expect(snapshotDir(path('rendered'))).toEqual(expected);
-
-    // from a subdirectory of the project, with no --root: found by walking up
-    const other = cliProcess(['render'], { cwd: path('manifests/apps'), env: { TZ: 'America/St_Johns', LANG: 'C' } });
-    expect(other.code, other.stderr).toBe(0);
-    expect(other.stdout).toContain('0 added, 0 changed, 0 removed');
-
-    // a copy of the project at another path renders the same bytes
-    const elsewhere = mkdtempSync(join(tmpdir(), 'gitops-bridge-elsewhere-'));
+    const elsewhere = scratchDir('gitops-bridge-elsewhere-');
     try {
       cpSync(project.root, elsewhere, { recursive: true });
-      rmSync(join(elsewhere, 'rendered'), { recursive: true });
-      const third = cliProcess(['--root', elsewhere, 'render'], { cwd: tmpdir() });
+
+      // A process of its own, for the time zone and locale (fixed when a process starts) ...
+      const first = cliProcess(['--root', project.root, 'render'], { env: { TZ: 'Asia/Kolkata', LANG: 'tr_TR.UTF-8', LC_ALL: 'tr_TR.UTF-8' } });
+      // ... while, in this one (another working directory: this repository, itself a project),
+      // a copy of the project at another path renders the same bytes.
+      const third = await cli(['--root', elsewhere, 'render']);
       expect(third.code, third.stderr).toBe(0);
       expect(snapshotDir(join(elsewhere, 'rendered'))).toEqual(expected);
+
+      const r = await first;
+      expect(r.code, r.stderr).toBe(0);
+      expect(snapshotDir(path('rendered'))).toEqual(expected);
     } finally {
       rmSync(elsewhere, { recursive: true, force: true });
     }
+
+    // from a subdirectory of the project, with no --root: found by walking up
+    const other = await cliProcess(['render'], { cwd: path('manifests/apps'), env: { TZ: 'America/St_Johns', LANG: 'C' } });
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout).toContain('0 added, 0 changed, 0 removed');
   });
 });

@@ -3,19 +3,20 @@
  * temporary git repository: the three formats, the exit codes, the bases, and no noise.
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
-import { repoProject, validateDiffJson, type RepoProject } from './fixture.js';
+import { removeRepoTemplate, repoProject, validateDiffJson, type RepoProject } from './fixture.js';
+import { scratchDir } from '../scratch.js';
 
 let p: RepoProject;
 beforeEach(async () => {
   p = await repoProject();
 });
 afterEach(() => p.cleanup());
+afterAll(removeRepoTemplate);
 
 const IMAGE = '111122223333.dkr.ecr.eu-west-1.amazonaws.com/shop/orders-api';
 
@@ -290,7 +291,7 @@ describe('bases', () => {
     }
 
     // the project in platform/ of a larger repository: rendered/ is read at platform/rendered
-    const outer = mkdtempSync(join(tmpdir(), 'gitops-bridge-outer-'));
+    const outer = scratchDir('gitops-bridge-outer-');
     try {
       cpSync(p.root, join(outer, 'platform'), { recursive: true, filter: (src) => !src.includes(`${p.root}/.git`) });
       writeFileSync(join(outer, 'README.md'), 'monorepo\n');

@@ -1,9 +1,10 @@
 /** A copy of the example project in a fresh git repository, with rendered/ committed. */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { cli, repoRoot, tempProject } from '../helpers.js';
+import { scratchDir } from '../scratch.js';
 
 const GIT_ENV = {
   ...process.env,
@@ -26,17 +27,44 @@ export interface RepoProject {
   diff(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
 }
 
+const gitIn = (root: string) => (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', env: GIT_ENV });
+
+let template: Promise<string> | undefined;
+
 /**
  * The example project, re-rendered (so the baseline is what the generators make today, even
- * while rendered/ in the working copy lags behind) and committed on branch main.
+ * while rendered/ in the working copy lags behind) and committed on branch main: made once per
+ * test file, since rendering and committing it is most of a test's set-up.
  */
+async function exampleTemplate(): Promise<string> {
+  const { root } = tempProject();
+  const rendered = await cli(['--root', root, 'render', '--quiet']);
+  if (rendered.code !== 0) throw new Error(`render of the example failed: ${rendered.stderr}`);
+  const git = gitIn(root);
+  git('init', '-q', '-b', 'main');
+  git('add', '-A');
+  git('commit', '-q', '--no-verify', '-m', 'example fleet');
+  return root;
+}
+
+/** Removes the template repoProject() copies from; call in afterAll. */
+export async function removeRepoTemplate(): Promise<void> {
+  const t = template;
+  template = undefined;
+  if (t) rmSync(await t, { recursive: true, force: true });
+}
+
+/** A fresh copy of the rendered example fleet, committed on main in its own repository. */
 export async function repoProject(): Promise<RepoProject> {
-  const { root, cleanup } = tempProject();
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: root, encoding: 'utf8', env: GIT_ENV });
+  template ??= exampleTemplate();
+  const source = await template;
+  const root = scratchDir('gitops-bridge-test-');
+  cpSync(source, root, { recursive: true });
+  const git = gitIn(root);
   const path = (rel: string) => join(root, rel);
   const project: RepoProject = {
     root,
-    cleanup,
+    cleanup: () => rmSync(root, { recursive: true, force: true }),
     path,
     read: (rel) => readFileSync(path(rel), 'utf8'),
     edit(rel, fn) {
@@ -53,10 +81,6 @@ export async function repoProject(): Promise<RepoProject> {
     },
     diff: (...args) => cli(['--root', root, 'diff', ...args]),
   };
-  const rendered = await cli(['--root', root, 'render', '--quiet']);
-  if (rendered.code !== 0) throw new Error(`render of the example failed: ${rendered.stderr}`);
-  git('init', '-q', '-b', 'main');
-  project.commitAll('example fleet');
   return project;
 }
 

@@ -1,20 +1,30 @@
 /**
- * Crash safety: rendered-commit processes are killed (SIGKILL) at random moments; every time,
- * `git fsck` stays clean, the branch is at its old tip or its new one, and the next run
- * completes to the very commit an uninterrupted run makes.
+ * Crash safety: rendered-commit processes are killed (SIGKILL) at random moments of their git
+ * writes; every time, `git fsck` stays clean, the branch is at its old tip or its new one, and
+ * the next run completes to the very commit an uninterrupted run makes.
+ *
+ * The killed processes run crash-child.ts, compiled to JavaScript: the CLI's commit path
+ * without its rendered/ check. That check renders the fleet and writes nothing, and it passes
+ * or fails the same way for every copy of a scenario's repository, so each scenario runs it
+ * once, through the real CLI (in this process), and that run also gives the commit every
+ * killed process must end at or before. A real CLI process committing is rendered-commit.test.ts's.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from '../helpers.js';
 import { commitRenderedBranch } from '../../generators/git/rendered-branch.js';
 import { bridgeEnv, exampleRepo, expectFsckClean, git, removeTemplate, renderedCommit, tip, type Repo } from './git-helpers.js';
+import { scratchDir } from '../scratch.js';
 
 const RUNS = 20;
-const PARALLEL = 4;
+/** Killed processes at a time: two cores, and another test file runs beside this one. */
+const PARALLEL = 2;
 const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
+/** crash-child.ts compiled to JavaScript (compileChild). */
+let childScript: string;
 
 interface Scenario {
   name: string;
@@ -23,9 +33,19 @@ interface Scenario {
   args: string[];
   old: string | undefined;
   next: string;
-  /** Writes under .git/ an uninterrupted process makes, and how long it takes. */
+  /** Writes under .git/ an uninterrupted process makes, and how long it writes (first write to exit). */
   events: number;
-  durationMs: number;
+  writeMs: number;
+}
+
+interface Outcome {
+  code: number | null;
+  signal: string | null;
+  /** Writes under .git/ seen before the process ended. */
+  events: number;
+  /** From the first write under .git/ to the end of the process (0 when it wrote nothing). */
+  writeMs: number;
+  stderr: string;
 }
 
 const cleanups: (() => void)[] = [];
@@ -35,49 +55,83 @@ afterAll(async () => {
 });
 
 function copyOf(template: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-bridge-crash-'));
+  const dir = scratchDir('gitops-bridge-crash-');
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   cpSync(template, dir, { recursive: true });
   return dir;
 }
 
-/** Runs the CLI as a process in `dir`; kills it at the n-th write under .git/ or after ms, whichever comes first. */
-function runProcess(dir: string, args: string[], kill: { events?: number; ms?: number } = {}): Promise<{ code: number | null; signal: string | null; events: number; ms: number }> {
+/** Runs `f` on every item, at most PARALLEL at a time, results in order. */
+async function inBatches<T, R>(items: T[], f: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
+  for (let i = 0; i < items.length; i += PARALLEL) out.push(...(await Promise.all(items.slice(i, i + PARALLEL).map((x, j) => f(x, i + j)))));
+  return out;
+}
+
+/**
+ * crash-child.ts and the modules of this repository it imports, as JavaScript in a directory
+ * of their own (node_modules/ linked in): a killed process then starts on plain Node, without
+ * tsx's loader, which otherwise takes as long as the commit itself. TypeScript only strips the
+ * types (as tsx does), so the code that runs is the code under test.
+ */
+function compileChild(): string {
+  const out = scratchDir('gitops-bridge-crash-child-');
+  cleanups.push(() => rmSync(out, { recursive: true, force: true }));
+  symlinkSync(join(repoRoot, 'node_modules'), join(out, 'node_modules'), 'dir');
+  writeFileSync(join(out, 'package.json'), '{ "type": "module" }\n');
+  const entry = join(repoRoot, 'test/git/crash-child.ts');
+  const queue = [entry];
+  const seen = new Set<string>();
+  for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+    }).outputText;
+    const target = join(out, relative(repoRoot, file)).replace(/\.ts$/, '.js');
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, js);
+    for (const m of js.matchAll(/(?:from|import)\s*\(?\s*'(\.{1,2}\/[^']+)\.js'/g)) queue.push(resolve(dirname(file), `${m[1]}.ts`));
+  }
+  expect(seen.size).toBeGreaterThan(5); // the entry, generators/git/ and what it uses
+  return join(out, relative(repoRoot, entry)).replace(/\.ts$/, '.js');
+}
+
+/**
+ * Runs the commit as a process in `dir`; kills it at the n-th write under .git/, or that many
+ * ms after its first write, whichever is asked. Nothing else runs on this event loop meanwhile
+ * (callers verify after every process of a batch has ended), so a kill is not held up.
+ */
+function runProcess(dir: string, args: string[], kill: { events?: number; afterFirstWriteMs?: number } = {}): Promise<Outcome> {
   return new Promise((done) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'generators/cli/main.ts'), '--root', dir, 'rendered-commit', ...args], {
-      cwd: repoRoot,
-      env: bridgeEnv(),
-      stdio: 'ignore',
-    });
+    const child = spawn(process.execPath, [childScript, dir, ...args], { cwd: repoRoot, env: bridgeEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
     let events = 0;
+    let firstWrite: number | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const watcher = watch(join(dir, '.git'), { recursive: true }, () => {
       events++;
+      if (firstWrite === undefined) {
+        firstWrite = performance.now();
+        if (kill.afterFirstWriteMs !== undefined) timer = setTimeout(() => child.kill('SIGKILL'), kill.afterFirstWriteMs);
+      }
       if (kill.events !== undefined && events >= kill.events) child.kill('SIGKILL');
     });
-    const timer = kill.ms !== undefined ? setTimeout(() => child.kill('SIGKILL'), kill.ms) : undefined;
     child.on('close', (code, signal) => {
       watcher.close();
       if (timer) clearTimeout(timer);
-      done({ code, signal, events, ms: Date.now() - started });
+      done({ code, signal, events, writeMs: firstWrite === undefined ? 0 : performance.now() - firstWrite, stderr });
     });
   });
-}
-
-async function scenario(name: string, template: string, args: string[] = []): Promise<Scenario> {
-  const old = tip(template);
-  const reference = copyOf(template);
-  const r = await runProcess(reference, args);
-  expect(r.code).toBe(0);
-  const next = tip(reference)!;
-  expect(next).not.toBe(old);
-  return { name, template, args, old, next, events: r.events, durationMs: r.ms };
 }
 
 let scenarios: Scenario[] = [];
 let base: Repo;
 
 beforeAll(async () => {
+  childScript = compileChild();
   base = await exampleRepo({ origin: 'https://git.example.com/acme/fleet.git' });
   cleanups.push(base.cleanup);
   // 1: the branch's first commit (every tree and provenance blob is new).
@@ -97,48 +151,78 @@ beforeAll(async () => {
   expect((await cli(['--root', change, 'render', '-q'])).code).toBe(0);
   git(change, 'add', '-A');
   git(change, 'commit', '-q', '-m', 'TTL 41');
-  scenarios = await Promise.all([scenario('first commit', first), scenario('first commit, all blobs new', dirty, ['--allow-dirty']), scenario('one-app change', change)]);
-  if (process.env.GITOPS_BRIDGE_TEST_VERBOSE) console.log(scenarios.map((s) => `${s.name}: ${s.events} writes, ${s.durationMs} ms`).join("\n"));
+
+  const setups: { name: string; template: string; args: string[] }[] = [
+    { name: 'first commit', template: first, args: [] },
+    { name: 'first commit, all blobs new', template: dirty, args: ['--allow-dirty'] },
+    { name: 'one-app change', template: change, args: [] },
+  ];
+  // The real CLI, once per scenario (one at a time: renderedCommit swaps process.env): its
+  // rendered/ check passes, and its commit is the one every run must end at.
+  const references: { old: string | undefined; next: string }[] = [];
+  for (const s of setups) {
+    const reference = copyOf(s.template);
+    const r = await renderedCommit(reference, s.args);
+    expect(r.code, r.stderr).toBe(0);
+    const next = tip(reference)!;
+    expect(next).not.toBe(tip(s.template));
+    references.push({ old: tip(s.template), next });
+  }
+  // The child, uninterrupted: the same commit, and how many writes it makes over how long.
+  const measured = await inBatches(setups, async (s) => {
+    const dir = copyOf(s.template);
+    return { dir, r: await runProcess(dir, s.args) };
+  });
+  scenarios = setups.map((s, i) => {
+    const { dir, r } = measured[i]!;
+    expect(r.code, r.stderr).toBe(0);
+    expect(tip(dir), s.name).toBe(references[i]!.next);
+    expect(r.events, s.name).toBeGreaterThan(0);
+    return { ...s, ...references[i]!, events: r.events, writeMs: r.writeMs };
+  });
+  if (process.env.GITOPS_BRIDGE_TEST_VERBOSE) console.log(scenarios.map((s) => `${s.name}: ${s.events} writes in ${Math.round(s.writeMs)} ms`).join('\n'));
 }, 120_000);
 
 describe('a killed rendered-commit', () => {
   it(`leaves a consistent repository, whenever it dies (${RUNS} runs)`, async () => {
-    // Deterministic pseudo-random kill points (a failure can be replayed): three in four aimed at
-    // the writes under .git/ (the n-th of them), the others at a moment of the second half of
-    // the run (the first half is start-up and the rendered/ check, which write nothing).
+    // Deterministic pseudo-random kill points (a failure can be replayed): three in four at the
+    // n-th write under .git/, the others at a moment from the first write to a little past the
+    // end of an uninterrupted run (start-up and reading the worktree write nothing).
     let seed = 0x5eed;
     const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
     const plans = Array.from({ length: RUNS }, (_, i) => {
       const s = scenarios[i % scenarios.length]!;
-      const kill = i % 4 < 3 ? { events: 1 + Math.floor(random() * Math.max(1, s.events)) } : { ms: Math.floor(s.durationMs * (0.5 + random() * 0.6)) };
-      return { s, kill };
+      const kill = i % 4 < 3 ? { events: 1 + Math.floor(random() * s.events) } : { afterFirstWriteMs: Math.floor(s.writeMs * random() * 1.1) };
+      return { s, kill, dir: copyOf(s.template) };
     });
+    const results = await inBatches(plans, ({ s, dir, kill }) => runProcess(dir, s.args, kill));
+
     const outcomes: string[] = [];
-    for (let i = 0; i < plans.length; i += PARALLEL) {
-      await Promise.all(
-        plans.slice(i, i + PARALLEL).map(async ({ s, kill }, j) => {
-          const dir = copyOf(s.template);
-          const r = await runProcess(dir, s.args, kill);
-          const label = `run ${i + j} (${s.name}, kill at ${JSON.stringify(kill)}): ${r.signal ?? `exit ${r.code}`} after ${r.events} writes`;
-          const now = tip(dir);
-          outcomes.push(`${label}, branch at ${now === s.next ? 'new' : now === s.old ? 'old' : now} tip`);
-          expectFsckClean(dir);
-          expect([s.old, s.next], label).toContain(now);
-          if (r.code === 0) expect(now, label).toBe(s.next);
-          const lock = join(dir, '.git/refs/heads/rendered.lock');
-          if (existsSync(lock)) {
-            expect(now, `${label}: a held lock means the ref was not moved`).toBe(s.old);
-            rmSync(lock); // what the error message tells the user to do
-          }
-          // The next run completes, to the same commit an uninterrupted run makes (the library
-          // call: rendered/ was checked by the killed run's own start).
-          await commitRenderedBranch({ projectRoot: dir, allowDirty: s.args.includes('--allow-dirty'), env: bridgeEnv(), log: () => undefined });
-          expect(tip(dir), label).toBe(s.next);
-          expectFsckClean(dir);
-        }),
-      );
+    let killedWhileWriting = 0;
+    for (const [i, { s, kill, dir }] of plans.entries()) {
+      const r = results[i]!;
+      const label = `run ${i} (${s.name}, kill at ${JSON.stringify(kill)}): ${r.signal ?? `exit ${r.code}`} after ${r.events} writes`;
+      // Killed, or done: a process that fails on its own is a bug, not a crash.
+      expect(r.signal === 'SIGKILL' || r.code === 0, `${label}\n${r.stderr}`).toBe(true);
+      if (r.signal === 'SIGKILL' && r.events > 0) killedWhileWriting++;
+      const now = tip(dir);
+      outcomes.push(`${label}, branch at ${now === s.next ? 'new' : now === s.old ? 'old' : now} tip`);
+      expectFsckClean(dir);
+      expect([s.old, s.next], label).toContain(now);
+      if (r.code === 0) expect(now, label).toBe(s.next);
+      const lock = join(dir, '.git/refs/heads/rendered.lock');
+      if (existsSync(lock)) {
+        expect(now, `${label}: a held lock means the ref was not moved`).toBe(s.old);
+        rmSync(lock); // what the error message tells the user to do
+      }
+      // The next run completes, to the same commit an uninterrupted run makes.
+      await commitRenderedBranch({ projectRoot: dir, allowDirty: s.args.includes('--allow-dirty'), env: bridgeEnv(), log: () => undefined });
+      expect(tip(dir), label).toBe(s.next);
+      expectFsckClean(dir);
     }
-    if (process.env.GITOPS_BRIDGE_TEST_VERBOSE) console.log(outcomes.join("\n"));
+    if (process.env.GITOPS_BRIDGE_TEST_VERBOSE) console.log(outcomes.join('\n'));
     expect(outcomes).toHaveLength(RUNS);
+    // The kills landed in the git writes, not before them or after the process was done.
+    expect(killedWhileWriting, outcomes.join('\n')).toBeGreaterThanOrEqual(RUNS / 2);
   }, 240_000);
 });

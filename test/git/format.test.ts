@@ -1,7 +1,6 @@
 /** The pure pieces of generators/git, checked against the real git CLI where git has an answer. */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseGitDate, parseIdent, identities, DEFAULT_IDENTITY } from '../../generators/git/identity.js';
@@ -12,10 +11,11 @@ import { appDirsOf, commitMessage, rfc3339, splitMessage, type DryCommit } from 
 import { withoutCredentials } from '../../generators/git/repo.js';
 import { hashDir, nestFiles } from '../../generators/git/tree.js';
 import { git } from './git-helpers.js';
+import { scratchDir } from '../scratch.js';
 
 const dirs: string[] = [];
 function tempRepo(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-bridge-git-'));
+  const dir = scratchDir('gitops-bridge-git-');
   dirs.push(dir);
   git(dir, 'init', '-q', '-b', 'main');
   return dir;

@@ -1,10 +1,10 @@
 /** Temporary git repositories holding the example project, checked with the real git CLI. */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { cli, snapshotDir, tempProject } from '../helpers.js';
+import { scratchDir } from '../scratch.js';
 
 /** Fixed identities and dates, so commits (and this suite) do not depend on the clock or the machine's git config. */
 export const gitEnv: NodeJS.ProcessEnv = {
@@ -80,7 +80,7 @@ async function exampleTemplate(): Promise<string> {
 export async function exampleRepo(options: { origin?: string } = {}): Promise<Repo> {
   template ??= exampleTemplate();
   const source = await template;
-  const root = mkdtempSync(join(tmpdir(), 'gitops-bridge-repo-'));
+  const root = scratchDir('gitops-bridge-repo-');
   cpSync(source, root, { recursive: true });
   if (options.origin) git(root, 'remote', 'add', 'origin', options.origin);
   const commitAll = (message: string) => {

@@ -1,5 +1,5 @@
 /** `rendered-commit --push` against a real git server (git http-backend) on 127.0.0.1. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { scanDir } from '../../generators/git/worktree.js';
 import { cli } from '../helpers.js';
 import { exampleRepo, expectFsckClean, git, removeTemplate, renderedCommit, tip, type Repo } from './git-helpers.js';
 import { startGitServer, type GitServer } from './http-backend.js';
+import { scratchDir } from '../scratch.js';
 
 const TOKEN = 'tok-9f8e7d6c5b4a';
 const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
@@ -20,7 +21,7 @@ let server: GitServer;
 const cleanups: (() => void)[] = [];
 
 beforeAll(async () => {
-  served = mkdtempSync(join(tmpdir(), 'gitops-bridge-served-'));
+  served = scratchDir('gitops-bridge-served-');
   cleanups.push(() => rmSync(served, { recursive: true, force: true }));
   server = await startGitServer(served, TOKEN);
 });
@@ -44,7 +45,7 @@ async function setup(name: string): Promise<{ a: Repo; bare: string; url: string
 
 /** What CI has: a shallow clone of main only, no rendered branch, no tracking ref. */
 function ciClone(bare: string, url: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gitops-bridge-ci-'));
+  const dir = scratchDir('gitops-bridge-ci-');
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   git(tmpdir(), 'clone', '-q', '--single-branch', '--branch', 'main', '--depth', '1', `file://${bare}`, dir);
   git(dir, 'remote', 'set-url', 'origin', url);

@@ -1,7 +1,6 @@
 /** `rendered-commit` as a user runs it, checked with the real git CLI. */
 import { spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { buildRenderedCommit, readDryCommit } from '../../generators/git/commit.js';
@@ -26,6 +25,7 @@ import {
   tip,
   type Repo,
 } from './git-helpers.js';
+import { scratchDir } from '../scratch.js';
 
 const ORIGIN = 'https://x-access-token:s3cr3t-t0ken@git.example.com/acme/fleet.git';
 const REPO_URL = 'https://git.example.com/acme/fleet.git';
@@ -180,7 +180,7 @@ describe('rendered-commit', () => {
 
   it('gives the same commit for the same dry commit and parent, on any machine', async () => {
     const r = await repo();
-    const copy = mkdtempSync(join(tmpdir(), 'gitops-bridge-copy-'));
+    const copy = scratchDir('gitops-bridge-copy-');
     try {
       cpSync(r.root, copy, { recursive: true });
       expect((await renderedCommit(r.root)).code).toBe(0);

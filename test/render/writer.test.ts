@@ -1,16 +1,16 @@
-import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RenderResult } from '../../generators/render/pipeline.js';
 import { diffRendered } from '../../generators/write/diff.js';
 import { readRendered, writeRendered } from '../../generators/write/rendered-dir.js';
 import { toYaml } from '../../generators/write/yaml.js';
+import { scratchDir } from '../scratch.js';
 
 let dir: string;
 let parent: string;
 beforeEach(() => {
-  parent = mkdtempSync(join(tmpdir(), 'gitops-bridge-writer-'));
+  parent = scratchDir('gitops-bridge-writer-');
   dir = join(parent, 'rendered');
 });
 afterEach(() => rmSync(parent, { recursive: true, force: true }));
