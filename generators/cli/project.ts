@@ -17,7 +17,7 @@ import { toolKey } from '../render/code-key.js';
 import type { IncrementalRender } from '../render/incremental.js';
 import type { RenderResult, Selection } from '../render/pipeline.js';
 import { cacheDir } from '../render/unit-cache.js';
-import { diffHashes, hasChanges, type FileChanges } from '../write/diff.js';
+import { ownedBy, type FileChanges } from '../write/diff.js';
 import { readJsonFile, writeJsonFile } from '../write/json-file.js';
 import { recoverRendered, renderedDir } from '../write/rendered-dir.js';
 import { NOT_A_FILE, RenderedState, type DiskFile } from '../write/rendered-state.js';
@@ -75,6 +75,8 @@ export interface RenderRun {
    * save is not an error (the next run does more work).
    */
   save(written: boolean): void;
+  /** A first render's files, already written beside rendered/ (pass to writeRendered). */
+  staged?: string;
 }
 
 /** Where the cache keeps what it knows about the project. */
@@ -115,19 +117,20 @@ export async function renderProject(options: RenderOptions): Promise<RenderRun> 
 
   let sourceState: RenderedState | undefined;
   let scanned: Map<string, DiskFile> | undefined;
+  let plain = false;
   if (useCache) {
     sourceState = RenderedState.load(files.sources);
     scanned = sourceState.scan(root, INPUT_DIRS, acceptSource);
-    const plain = [...scanned.values()].every((f) => f.hashed !== NOT_A_FILE);
+    plain = [...scanned.values()].every((f) => f.hashed !== NOT_A_FILE);
     const key = plain ? runKeyOf(options, [...scanned.keys()].sort(compareStrings).map((p) => [p, scanned!.get(p)!.hash()])) : undefined;
     timing('scan sources');
     const last = key === undefined ? undefined : readLastRun(files.lastRun, key);
     if (last) {
       const state = RenderedState.load(files.rendered);
       const disk = state.scan(dir, last.result.complete ? undefined : [...last.result.units]);
-      const changes = diffHashes(disk, last.hashes, new Map(), last.result);
+      const same = digestOfFiles(disk, last.result) === last.digest;
       timing('compare with the last run');
-      if (!options.write || !hasChanges(changes)) {
+      if (same) {
         const save = () => {
           try {
             for (const file of disk.values()) state.recordScanned(file);
@@ -138,16 +141,18 @@ export async function renderProject(options: RenderOptions): Promise<RenderRun> 
             // the next run hashes a few files again, nothing else
           }
         };
+        const changes: FileChanges = { added: [], changed: [], removed: [], unchanged: last.result.objects, contents: new Map() };
         if (last.check.violations.some((v) => v.level === 'mandatory')) {
           save();
           throw new CheckFailed(last.check, changes);
         }
-        return { root, result: last.result, changes, check: last.check, stats: { units: last.result.units.size, cached: 0, rendered: 0, rechecked: 0, memo: true }, save };
+        return { root, result: last.result, changes, check: last.check, stats: { units: last.result.units.size, cached: 0, rendered: 0, rechecked: 0, hubCached: true, memo: true }, save };
       }
     }
   }
 
-  const sources = readSources(root);
+  // The input files: read from the scan (one read each) when it stands for readSources.
+  const sources = plain ? new Map([...scanned!.keys()].sort(compareStrings).map((p) => [p, scanned!.get(p)!.text()])) : readSources(root);
   timing('read sources');
   const { renderSources } = await import('./render-run.js');
   // The outcome is kept under the key of the sources it was rendered from (read just now).
@@ -159,39 +164,48 @@ export async function renderProject(options: RenderOptions): Promise<RenderRun> 
   });
 }
 
+/** A digest of the files of rendered/ a render owns (path and blob id, in path order). */
+function digestOfFiles(files: ReadonlyMap<string, { hash(): string }>, result: Pick<RenderResult, 'complete' | 'units' | 'environments'>): string {
+  const owned = ownedBy(result);
+  const paths = [...files.keys()].filter(owned).sort(compareStrings);
+  return digestOf(paths.flatMap((p) => [p, files.get(p)!.hash()]));
+}
+
 /** The outcome of the last run, as last-run.json keeps it. */
 interface LastRun {
   result: RenderResult;
-  hashes: Map<string, string>;
+  /** digestOfFiles of what it rendered. */
+  digest: string;
   check: CheckReport;
 }
 
 interface LastRunFile {
-  version: 1;
+  version: 2;
   key: string;
   result: Omit<RenderResult, 'files' | 'rendered' | 'units'> & { units: string[] };
-  hashes: [string, string][];
+  digest: string;
   check: CheckReport;
 }
 
 /** The last run's outcome if it was made from `key` (same code, inputs and selection); else undefined. */
 function readLastRun(file: string, key: string): LastRun | undefined {
   const data = readJsonFile(file) as LastRunFile | undefined;
-  if (!data || data.version !== 1 || data.key !== key) return undefined;
+  if (!data || data.version !== 2 || data.key !== key) return undefined;
   const r = data.result;
   const ok =
     typeof r === 'object' && r !== null && Array.isArray(r.units) && typeof r.complete === 'boolean' && Array.isArray(r.environments) &&
     [r.apps, r.deployments, r.objects].every((n) => typeof n === 'number') &&
-    Array.isArray(data.hashes) && data.hashes.every((h) => Array.isArray(h) && typeof h[0] === 'string' && typeof h[1] === 'string') &&
+    typeof data.digest === 'string' &&
     typeof data.check === 'object' && data.check !== null && Array.isArray(data.check.violations) && Array.isArray(data.check.exemptionsApplied) && typeof data.check.objects === 'number';
   if (!ok) return undefined;
-  return { result: { ...r, units: new Set(r.units), files: new Map() }, hashes: new Map(data.hashes), check: data.check };
+  return { result: { ...r, units: new Set(r.units), files: new Map() }, digest: data.digest, check: data.check };
 }
 
-/** Keeps a run's outcome: its render (without contents), file hashes and check report. */
+/** Keeps a run's outcome: its render (without contents), a digest of its files, its check report. */
 function writeLastRun(file: string, key: string, run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }): void {
   const { files: _files, rendered: _rendered, units, ...result } = run.result;
-  writeJsonFile(file, { version: 1, key, result: { ...result, units: [...units] }, hashes: [...run.hashes], check: run.check } satisfies LastRunFile);
+  const digest = digestOfFiles(new Map([...run.hashes].map(([p, h]) => [p, { hash: () => h }])), run.result);
+  writeJsonFile(file, { version: 2, key, result: { ...result, units: [...units] }, digest, check: run.check } satisfies LastRunFile);
 }
 
 /**

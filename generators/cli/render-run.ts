@@ -3,6 +3,7 @@
  * render incrementally (unit cache, worker threads), compare with rendered/ through its
  * manifest. Loaded on demand (it brings cdk8s, ajv and the generators).
  */
+import { existsSync } from 'node:fs';
 import { CheckFailed, type CheckReport } from '../check/check.js';
 import { CRDS_DIR, loadDeclaredSchemas } from '../check/declared-schemas.js';
 import { loadFleet } from '../load/fleet.js';
@@ -16,6 +17,7 @@ import { pooledExecutor } from '../render/workers.js';
 import { diffHashes, ownedBy } from '../write/diff.js';
 import { renderedDir } from '../write/rendered-dir.js';
 import { RenderedState } from '../write/rendered-state.js';
+import { Stage } from '../write/stage.js';
 import { cacheFiles, selectionOf, type RenderOptions, type RenderRun } from './project.js';
 
 /**
@@ -46,9 +48,27 @@ export async function renderSources(
   const cache = useCache ? DiskUnitCache.load(root, (unit, record) => record.files.every(([name, hash]) => disk.get(`${unit}/${name}`)?.hash() === hash)) : undefined;
   timing('cache');
 
+  // A first render writes its files while it renders (into the tree writeRendered renames into place).
+  const stage = options.write && complete && !existsSync(dir) ? new Stage(`${dir}.tmp-${process.pid}`) : undefined;
   const executor = pooledExecutor(declared);
-  const render = await renderIncremental(fleet, selection, { cache, codeKey: codeKey(declaredSources), executor, declared, declaredSources, progress: options.progress });
-  timing(`render (${render.stats.rendered} of ${render.stats.units} units rendered, ${executor.workersUsed} worker thread${executor.workersUsed === 1 ? '' : 's'})`);
+  let render;
+  try {
+    render = await renderIncremental(fleet, selection, {
+      cache,
+      codeKey: codeKey(declaredSources),
+      executor,
+      declared,
+      declaredSources,
+      progress: options.progress,
+      ...(stage && { rendered: (path: string, content: string) => stage.add(path, content) }),
+    });
+    timing(`render (${render.stats.rendered} of ${render.stats.units} units rendered, ${executor.workersUsed} worker thread${executor.workersUsed === 1 ? '' : 's'})`);
+    await stage?.finish();
+    if (stage) timing('written (while rendering)');
+  } catch (e) {
+    stage?.discard();
+    throw e;
+  }
   const changes = diffHashes(disk, render.hashes, render.result.files, render.result);
   timing('compare');
 
@@ -74,9 +94,10 @@ export async function renderSources(
   };
   const check = render.check;
   if (check.violations.some((v) => v.level === 'mandatory')) {
+    stage?.discard();
     save(false);
     throw new CheckFailed(check, changes);
   }
-  return { root, result: render.result, changes, check, stats: { ...render.stats, memo: false }, save };
+  return { root, result: render.result, changes, check, stats: { ...render.stats, memo: false }, save, ...(stage && { staged: stage.dir }) };
 }
 

@@ -14,11 +14,12 @@
  * Pure apart from what the cache and executor interfaces do; no clock.
  */
 import { ARGOCD_UNIT, type RenderedUnit } from '../argocd/index.js';
+import { hubView } from '../argocd/plan.js';
 import type { KubeObject } from '../charts/object.js';
 import { assembleReport, checkUnitObjects, type CheckedUnit, type CheckReport, type UnitFinding } from '../check/check.js';
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
 import { ErrorSink } from '../core/errors.js';
-import { blobId, digest } from '../core/hash.js';
+import { blobId, digest, digestOf } from '../core/hash.js';
 import type { Fleet } from '../load/fleet.js';
 import { toYaml } from '../write/yaml.js';
 import { recordingLookup, renderGroup, siblingDigest, siblingKey, type SiblingEntry, type SiblingRead, type UnitResult } from './group.js';
@@ -44,8 +45,8 @@ export interface UnitCache {
 
 /** Renders and checks groups of units: in worker threads, or in this thread (renderGroup). */
 export interface UnitExecutor {
-  /** Results of every unit of every group, in any order; `done` is called as units finish. */
-  run(groups: UnitInput[][], declaredSources: [string, string][], done: (units: number) => void): Promise<UnitResult[]>;
+  /** Results of every unit of every group, in any order; `done` is called with results as they come. */
+  run(groups: UnitInput[][], declaredSources: [string, string][], done: (results: UnitResult[]) => void): Promise<UnitResult[]>;
 }
 
 /** Renders in this thread. */
@@ -53,8 +54,9 @@ export const inProcessExecutor = (declared: DeclaredSchemas | undefined): UnitEx
   async run(groups, _sources, done) {
     const out: UnitResult[] = [];
     for (const group of groups) {
-      out.push(...renderGroup(group, declared, true));
-      done(group.length);
+      const results = renderGroup(group, declared, true);
+      out.push(...results);
+      done(results);
       // Let timers run (the progress bar) between groups.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -72,6 +74,8 @@ export interface IncrementalOptions {
   declaredSources?: [string, string][];
   /** Units done out of the total, as they finish. */
   progress?: (done: number, total: number) => void;
+  /** Each file as it is rendered (path under rendered/, content): a caller may start writing them. */
+  rendered?: (path: string, content: string) => void;
 }
 
 export interface IncrementalRender {
@@ -80,8 +84,8 @@ export interface IncrementalRender {
   /** Every file of the render: path under rendered/ -> blob id. */
   hashes: Map<string, string>;
   check: CheckReport;
-  /** Units, how many came from the cache, how many had their check redone for a changed sibling. */
-  stats: { units: number; cached: number; rendered: number; rechecked: number };
+  /** Units, how many came from the cache, how many had their check redone for a changed sibling; whether the hub (argocd/) came from the cache. */
+  stats: { units: number; cached: number; rendered: number; rechecked: number; hubCached: boolean };
 }
 
 export async function renderIncremental(fleet: Fleet, selection: Selection, o: IncrementalOptions): Promise<IncrementalRender> {
@@ -102,7 +106,10 @@ export async function renderIncremental(fleet: Fleet, selection: Selection, o: I
   const groups = groupUnits(portable);
   let done = records.size;
   o.progress?.(done, plans.length);
-  const results = await o.executor.run(groups, o.declaredSources ?? [], (n) => o.progress?.((done += n), plans.length));
+  const results = await o.executor.run(groups, o.declaredSources ?? [], (batch) => {
+    if (o.rendered) for (const r of batch) if (r.ok) for (const [name, content] of r.files) o.rendered(`${r.unit}/${name}`, content);
+    o.progress?.((done += batch.length), plans.length);
+  });
   const fresh = new Map(results.map((r) => [r.unit, r]));
 
   // A unit that failed is rendered again here, with its line locators, for the errors.
@@ -126,7 +133,6 @@ export async function renderIncremental(fleet: Fleet, selection: Selection, o: I
 
   const files = new Map<string, string>();
   const hashes = new Map<string, string>();
-  const rendered = new Map<string, RenderedObject>();
   const checked: CheckedUnit[] = [];
   const hub: RenderedUnit[] = [];
   for (const plan of plans) {
@@ -140,23 +146,35 @@ export async function renderIncremental(fleet: Fleet, selection: Selection, o: I
     hub.push({ environment: plan.env, directory: plan.dir, objects: record.views });
   }
 
+  // The hub: keyed on what it reads (manifests/argocd.yaml, the environments, every unit's hub
+  // views), so a change inside an app leaves it cached.
   const complete = !selection.environments && !selection.apps;
-  const argocd = complete ? renderHub(fleet, hub) : undefined;
-  if (argocd) {
-    for (const [name, entry] of argocd) {
-      const content = toYaml(entry.object);
-      files.set(`${ARGOCD_UNIT}/${name}`, content);
-      hashes.set(`${ARGOCD_UNIT}/${name}`, blobId(content));
-      rendered.set(`${ARGOCD_UNIT}/${name}`, entry);
+  let hubCached = false;
+  if (complete && fleet.argocd) {
+    const key = digestOf([o.codeKey, ARGOCD_UNIT, JSON.stringify(fleet.argocd), ...[...new Set(inputs.map((i) => i.env))].map((e) => JSON.stringify(e)), JSON.stringify(hub)]);
+    let record = o.cache?.get(ARGOCD_UNIT, key);
+    hubCached = record !== undefined;
+    if (!record) {
+      const argocd = renderHub(fleet, hub)!;
+      const hubFiles: [string, string][] = [];
+      for (const [name, entry] of argocd) {
+        const content = toYaml(entry.object);
+        o.rendered?.(`${ARGOCD_UNIT}/${name}`, content);
+        files.set(`${ARGOCD_UNIT}/${name}`, content);
+        hubFiles.push([name, blobId(content)]);
+      }
+      record = { files: hubFiles, views: argocd.map(([, r]) => hubView(r.object)), findings: checkUnitObjects(argocd, {}, () => [], o.declared), reads: [] };
+      o.cache?.set(ARGOCD_UNIT, key, record);
     }
-    checked.push({ unit: ARGOCD_UNIT, objects: argocd.length, findings: checkUnitObjects(argocd, {}, () => [], o.declared) });
+    for (const [name, hash] of record.files) hashes.set(`${ARGOCD_UNIT}/${name}`, hash);
+    checked.push({ unit: ARGOCD_UNIT, objects: record.files.length, findings: record.findings });
   }
   const check = assembleReport(checked, fleet);
   return {
-    result: { files, ...summarise(plans, environments, complete, argocd !== undefined, hashes.size) },
+    result: { files, ...summarise(plans, environments, complete, complete && fleet.argocd !== undefined, hashes.size) },
     hashes,
     check,
-    stats: { units: plans.length, cached: plans.length - missing.length, rendered: missing.length, rechecked: rechecked.length },
+    stats: { units: plans.length, cached: plans.length - missing.length, rendered: missing.length, rechecked: rechecked.length, hubCached },
   };
 }
 

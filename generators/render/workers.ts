@@ -29,7 +29,7 @@ const MIN_UNITS = 300;
 export function pooledExecutor(declared: DeclaredSchemas | undefined, options: PoolOptions = {}): UnitExecutor & { workersUsed: number } {
   const executor = {
     workersUsed: 0,
-    run: (groups: UnitInput[][], declaredSources: [string, string][], done: (units: number) => void) => {
+    run: (groups: UnitInput[][], declaredSources: [string, string][], done: (results: UnitResult[]) => void) => {
       const total = groups.reduce((n, g) => n + g.length, 0);
       const threads = Math.max(1, options.threads ?? availableParallelism());
       const workers = total >= (options.minUnits ?? MIN_UNITS) ? Math.min(threads - 1, Math.floor(total / (options.minUnits ?? MIN_UNITS))) : 0;
@@ -40,7 +40,7 @@ export function pooledExecutor(declared: DeclaredSchemas | undefined, options: P
   return executor;
 }
 
-async function runPool(groups: UnitInput[][], declaredSources: [string, string][], declared: DeclaredSchemas | undefined, workerCount: number, done: (units: number) => void): Promise<UnitResult[]> {
+async function runPool(groups: UnitInput[][], declaredSources: [string, string][], declared: DeclaredSchemas | undefined, workerCount: number, done: (results: UnitResult[]) => void): Promise<UnitResult[]> {
   const results: UnitResult[] = [];
   let next = 0;
   let failure: Error | undefined;
@@ -66,7 +66,7 @@ async function runPool(groups: UnitInput[][], declaredSources: [string, string][
       else if (reply.type === 'results') {
         results.push(...reply.results);
         inFlight.set(worker, inFlight.get(worker)! - 1);
-        done(reply.results.length);
+        done(reply.results);
         dispatch(worker);
       } else failure ??= new Error(`render worker failed: ${reply.error}`);
       wake();
@@ -82,8 +82,9 @@ async function runPool(groups: UnitInput[][], declaredSources: [string, string][
     // This thread takes groups too, yielding between them so replies are handled.
     while (!failure && next < groups.length) {
       const group = groups[next++]!;
-      results.push(...renderGroup(group, declared, false));
-      done(group.length);
+      const rendered = renderGroup(group, declared, false);
+      results.push(...rendered);
+      done(rendered);
       await new Promise((resolve) => setImmediate(resolve));
     }
     while (!failure && [...inFlight.values()].some((n) => n > 0)) {

@@ -50,9 +50,21 @@ interface Plan {
   remove: string[];
 }
 
-/** Writes what `changes` says: added and changed files (from `changes.contents`), removals. Does nothing when nothing changed. */
-export function writeRendered(dir: string, changes: FileChanges): void {
-  if (!hasChanges(changes)) return;
+/**
+ * Writes what `changes` says: added and changed files (from `changes.contents`), removals. Does
+ * nothing when nothing changed. `staged`: a first render's tree already written (write/stage.ts),
+ * holding exactly the added files, to rename into place.
+ */
+export function writeRendered(dir: string, changes: FileChanges, staged?: string): void {
+  if (!hasChanges(changes)) {
+    if (staged) rmSync(staged, { recursive: true, force: true });
+    return;
+  }
+  if (staged && !existsSync(dir) && changes.changed.length === 0 && changes.removed.length === 0 && existsSync(staged)) {
+    renameSync(staged, dir);
+    return;
+  }
+  if (staged) rmSync(staged, { recursive: true, force: true });
   recoverRendered(dir);
   const write = [...changes.added, ...changes.changed];
   for (const path of write) {
@@ -109,7 +121,7 @@ function buildNew(dir: string, write: string[], contents: ReadonlyMap<string, st
 }
 
 /** `base/path`, refusing a path that would leave `base`. */
-function inside(base: string, path: string): string {
+export function inside(base: string, path: string): string {
   const target = resolve(base, path);
   if (!target.startsWith(resolve(base) + sep)) {
     throw new BridgeError({ code: 'invalid-name', message: `refusing to write outside rendered/: ${path}` });
@@ -213,5 +225,13 @@ function recoverInterruptedSwap(dir: string, names: string[]): void {
     if (olds.length === 1 && tmps.length === 1) renameSync(tmps.pop()!, dir);
     else if (olds.length === 1 && tmps.length === 0) renameSync(olds.pop()!, dir);
   }
-  if (existsSync(dir)) for (const leftover of [...tmps, ...olds]) rmSync(leftover, { recursive: true, force: true });
+  // With rendered/ in place, or none and nothing it was swapped from (a first build killed
+  // before its rename), what is left is a partial build: gone.
+  if (existsSync(dir) || olds.length === 0) {
+    for (const leftover of [...tmps, ...olds]) {
+      const pid = Number(leftover.slice(leftover.lastIndexOf('-') + 1));
+      if (pid !== process.pid && alive(pid)) continue;
+      rmSync(leftover, { recursive: true, force: true });
+    }
+  }
 }

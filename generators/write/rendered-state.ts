@@ -50,6 +50,12 @@ export class DiskFile {
     this.id ??= blobId(readFileSync(this.full, 'utf8'));
     return this.id;
   }
+  /** The file's text (read once; its hash, if not vouched for, computed from it). */
+  text(): string {
+    const text = readFileSync(this.full, 'utf8');
+    this.id ??= blobId(text);
+    return text;
+  }
   /** The hash, if computed already (so the manifest can record it). */
   get hashed(): string | undefined {
     return this.id;

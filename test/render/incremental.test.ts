@@ -100,9 +100,10 @@ describe('renderIncremental', () => {
     await expectSameAsFull(root, cache);
     const rendered = async () => (await expectSameAsFull(root, cache)).stats.rendered;
 
-    // The app spec: that app, in its three environments.
+    // The app spec: that app, in its three environments; the hub reads nothing that changed.
     edit(root, 'manifests/apps/svc-0003/app.yaml', (t) => t.replace('tag: 1.0.0', 'tag: 1.0.1'));
-    expect(await rendered()).toBe(3);
+    const stats = (await expectSameAsFull(root, cache)).stats;
+    expect(stats).toMatchObject({ rendered: 3, hubCached: true });
     // An overlay: that app in that environment.
     edit(root, 'manifests/apps/svc-0003/overlays/prod.yaml', (t) => t.replace('replicas: 3', 'replicas: 4'));
     expect(await rendered()).toBe(1);
@@ -117,7 +118,8 @@ describe('renderIncremental', () => {
     expect(await rendered()).toBe(14);
     // An app's namespace (network policy peers read every app's): the environments it moves in.
     edit(root, 'manifests/apps/svc-0011/app.yaml', (t) => t.replace('namespace: team-001', 'namespace: team-009'));
-    expect(await rendered()).toBe(3 * 14);
+    const moved = (await expectSameAsFull(root, cache)).stats;
+    expect(moved).toMatchObject({ rendered: 3 * 14, hubCached: false });
     // Nothing changed: nothing rendered.
     expect(await rendered()).toBe(0);
   });

@@ -25,7 +25,7 @@ export function registerRender(program: Command, io: Io): void {
         printFailure(e, options.format, io);
         throw e;
       }
-      if (!options.dryRun) writeRendered(renderedDir(run.root), run.changes);
+      if (!options.dryRun) writeRendered(renderedDir(run.root), run.changes, run.staged);
       run.save(!options.dryRun);
       if (options.format === 'json') {
         io.out(JSON.stringify(jsonReport(run.check, run.changes), null, 2));
