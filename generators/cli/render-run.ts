@@ -4,6 +4,7 @@
  * manifest. Loaded on demand (it brings cdk8s, ajv and the generators).
  */
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { CheckFailed, type CheckReport } from '../check/check.js';
 import { CRDS_DIR, loadDeclaredSchemas } from '../check/declared-schemas.js';
 import { loadFleet } from '../load/fleet.js';
@@ -11,9 +12,9 @@ import type { SourceSet } from '../load/sources.js';
 import { codeKey } from '../render/code-key.js';
 import { renderIncremental } from '../render/incremental.js';
 import type { RenderResult } from '../render/pipeline.js';
-import { DiskUnitCache, ensureCacheDir } from '../render/unit-cache.js';
+import { cacheDir, DiskUnitCache, ensureCacheDir } from '../render/unit-cache.js';
 import { planUnits } from '../render/units.js';
-import { pooledExecutor } from '../render/workers.js';
+import { pooledExecutor, RenderWorkers, workersFor } from '../render/workers.js';
 import { diffHashes, ownedBy } from '../write/diff.js';
 import { renderedDir } from '../write/rendered-dir.js';
 import { RenderedState } from '../write/rendered-state.js';
@@ -32,9 +33,37 @@ export async function renderSources(
 ): Promise<RenderRun> {
   const timing = options.timing ?? (() => undefined);
   const dir = renderedDir(root);
+  const useCache = options.cache !== false;
+  const declaredSources = [...sources].filter(([file]) => file.startsWith(`${CRDS_DIR}/`));
+  const complete = !options.env?.length && !options.app?.length;
+  // A first render (no rendered/) writes its files while it renders, into the tree writeRendered renames into place.
+  const stage = options.write && complete && !existsSync(dir) ? new Stage(`${dir}.tmp-${process.pid}`) : undefined;
+  // Likely to render everything (no rendered/, no cache): start the workers now, to load the
+  // generators while this thread loads the inputs.
+  const cold = !useCache || !existsSync(dir) || !existsSync(join(cacheDir(root), 'units.json'));
+  const workers = cold ? RenderWorkers.start(workersFor(Number.MAX_SAFE_INTEGER), declaredSources, stage?.dir) : undefined;
+  try {
+    return await renderWith(root, sources, options, saved, { declaredSources, stage, workers });
+  } catch (e) {
+    stage?.discard();
+    throw e;
+  } finally {
+    await workers?.close();
+  }
+}
+
+async function renderWith(
+  root: string,
+  sources: SourceSet,
+  options: RenderOptions,
+  saved: (run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }) => void,
+  ahead: { declaredSources: [string, string][]; stage: Stage | undefined; workers: RenderWorkers | undefined },
+): Promise<RenderRun> {
+  const timing = options.timing ?? (() => undefined);
+  const dir = renderedDir(root);
+  const { declaredSources, stage } = ahead;
   const fleet = loadFleet(sources);
   const declared = loadDeclaredSchemas(sources);
-  const declaredSources = [...sources].filter(([file]) => file.startsWith(`${CRDS_DIR}/`));
   const selection = selectionOf(fleet, options);
   timing('load');
 
@@ -48,27 +77,17 @@ export async function renderSources(
   const cache = useCache ? DiskUnitCache.load(root, (unit, record) => record.files.every(([name, hash]) => disk.get(`${unit}/${name}`)?.hash() === hash)) : undefined;
   timing('cache');
 
-  // A first render writes its files while it renders (into the tree writeRendered renames into place).
-  const stage = options.write && complete && !existsSync(dir) ? new Stage(`${dir}.tmp-${process.pid}`) : undefined;
-  const executor = pooledExecutor(declared);
-  let render;
-  try {
-    render = await renderIncremental(fleet, selection, {
-      cache,
-      codeKey: codeKey(declaredSources),
-      executor,
-      declared,
-      declaredSources,
-      progress: options.progress,
-      ...(stage && { rendered: (path: string, content: string) => stage.add(path, content) }),
-    });
-    timing(`render (${render.stats.rendered} of ${render.stats.units} units rendered, ${executor.workersUsed} worker thread${executor.workersUsed === 1 ? '' : 's'})`);
-    await stage?.finish();
-    if (stage) timing('written (while rendering)');
-  } catch (e) {
-    stage?.discard();
-    throw e;
-  }
+  const executor = pooledExecutor(declared, { ...(stage && { stage: stage.dir }), ...(ahead.workers && { workers: ahead.workers }) });
+  const render = await renderIncremental(fleet, selection, {
+    cache,
+    codeKey: codeKey(declaredSources),
+    executor,
+    declared,
+    declaredSources,
+    progress: options.progress,
+    ...(stage && { hubRendered: (path: string, content: string) => stage.add(path, content) }),
+  });
+  timing(`render (${render.stats.rendered} of ${render.stats.units} units rendered, ${executor.workersUsed} worker thread${executor.workersUsed === 1 ? '' : 's'})`);
   const changes = diffHashes(disk, render.hashes, render.result.files, render.result);
   timing('compare');
 

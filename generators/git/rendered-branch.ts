@@ -19,7 +19,7 @@ import { ObjectStore } from './object-store.js';
 import { fetchTip, pushCommit, remoteTip, type Remote } from './push.js';
 import { readHead, readRef, type GitDirs } from './refs.js';
 import { findRepository, projectPrefix, remoteUrl, withoutCredentials } from './repo.js';
-import { scanDir, uncommittedChanges } from './worktree.js';
+import { scanDir, uncommittedChanges, type KnownBlob } from './worktree.js';
 
 export const BRANCH = 'rendered';
 export const BRANCH_REF = `refs/heads/${BRANCH}`;
@@ -36,6 +36,8 @@ export interface RenderedCommitOptions extends IdentityOptions {
   push?: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
+  /** Blob ids of rendered/ files known without reading them (the render's manifest). */
+  knownBlobs?: KnownBlob;
 }
 
 export interface RenderedCommitResult {
@@ -63,7 +65,7 @@ export async function commitRenderedBranch(o: RenderedCommitOptions): Promise<Re
   const store = new ObjectStore(dirs.commondir);
   const dry = await readDryCommit(store, head.oid);
 
-  const files = scanDir(join(o.projectRoot, 'rendered'));
+  const files = scanDir(join(o.projectRoot, 'rendered'), o.knownBlobs);
   if (files.size === 0) {
     throw new BridgeError({ code: 'stale', message: 'rendered/ is empty or missing', file: 'rendered/', hint: 'run `npm run render` and commit rendered/ first' });
   }

@@ -14,10 +14,18 @@ import type { GitDirs } from './refs.js';
 import { hashDir, nestFiles, type FileBlob, type HashedDir } from './tree.js';
 
 /**
+ * A file's blob id known without reading it (render keeps a manifest of rendered/'s blob ids with
+ * the stats they were taken at, see write/rendered-state.ts); undefined when unknown.
+ */
+export type KnownBlob = (path: string, stats: fs.Stats) => string | undefined;
+
+/**
  * Every regular file under `dir` as `relative path -> blob` (content kept, id computed).
  * Missing directory: an empty map. A symbolic link is an error: rendered/ holds plain files.
+ * With `known`, a file whose id it knows is not read: its content is read if a commit needs
+ * to write it, and checked against the id then.
  */
-export function scanDir(dir: string): Map<string, FileBlob> {
+export function scanDir(dir: string, known?: KnownBlob): Map<string, FileBlob> {
   const out = new Map<string, FileBlob>();
   const walk = (abs: string, rel: string) => {
     let entries: fs.Dirent[];
@@ -31,8 +39,13 @@ export function scanDir(dir: string): Map<string, FileBlob> {
       const path = rel + e.name;
       if (e.isDirectory()) walk(join(abs, e.name), path + '/');
       else if (e.isFile()) {
-        const content = readSmallFile(join(abs, e.name));
-        out.set(path, { oid: hashObject('blob', content), mode: '100644', content });
+        const full = join(abs, e.name);
+        const oid = known?.(path, fs.lstatSync(full));
+        if (oid !== undefined) out.set(path, lazyBlob(full, oid));
+        else {
+          const content = readSmallFile(full);
+          out.set(path, { oid: hashObject('blob', content), mode: '100644', content });
+        }
       } else if (e.isSymbolicLink()) {
         throw new BridgeError({ code: 'io', message: `${join(dir, path)} is a symbolic link`, file: join(dir, path), hint: 'rendered/ holds only regular files: run `npm run render` to rewrite it' });
       }
@@ -40,6 +53,24 @@ export function scanDir(dir: string): Map<string, FileBlob> {
   };
   walk(dir, '');
   return out;
+}
+
+/** A blob whose content is read when first asked for, and must then still have the id it was known by. */
+function lazyBlob(file: string, oid: string): FileBlob {
+  let content: Buffer | undefined;
+  return {
+    oid,
+    mode: '100644',
+    get content() {
+      if (content === undefined) {
+        content = readSmallFile(file);
+        if (hashObject('blob', content) !== oid) {
+          throw new BridgeError({ code: 'io', message: `${file} changed while it was being committed`, file, hint: 'run the command again once nothing writes rendered/' });
+        }
+      }
+      return content;
+    },
+  };
 }
 
 const scratch = Buffer.allocUnsafe(1 << 20);

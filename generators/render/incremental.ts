@@ -74,8 +74,8 @@ export interface IncrementalOptions {
   declaredSources?: [string, string][];
   /** Units done out of the total, as they finish. */
   progress?: (done: number, total: number) => void;
-  /** Each file as it is rendered (path under rendered/, content): a caller may start writing them. */
-  rendered?: (path: string, content: string) => void;
+  /** Each file of the hub (argocd/) as it is rendered (path under rendered/, content), for a caller staging a first render. */
+  hubRendered?: (path: string, content: string) => void;
 }
 
 export interface IncrementalRender {
@@ -106,10 +106,7 @@ export async function renderIncremental(fleet: Fleet, selection: Selection, o: I
   const groups = groupUnits(portable);
   let done = records.size;
   o.progress?.(done, plans.length);
-  const results = await o.executor.run(groups, o.declaredSources ?? [], (batch) => {
-    if (o.rendered) for (const r of batch) if (r.ok) for (const [name, content] of r.files) o.rendered(`${r.unit}/${name}`, content);
-    o.progress?.((done += batch.length), plans.length);
-  });
+  const results = await o.executor.run(groups, o.declaredSources ?? [], (batch) => o.progress?.((done += batch.length), plans.length));
   const fresh = new Map(results.map((r) => [r.unit, r]));
 
   // A unit that failed is rendered again here, with its line locators, for the errors.
@@ -159,7 +156,7 @@ export async function renderIncremental(fleet: Fleet, selection: Selection, o: I
       const hubFiles: [string, string][] = [];
       for (const [name, entry] of argocd) {
         const content = toYaml(entry.object);
-        o.rendered?.(`${ARGOCD_UNIT}/${name}`, content);
+        o.hubRendered?.(`${ARGOCD_UNIT}/${name}`, content);
         files.set(`${ARGOCD_UNIT}/${name}`, content);
         hubFiles.push([name, blobId(content)]);
       }

@@ -1,24 +1,29 @@
 /**
  * A render worker thread: renders and checks the groups of units the main thread sends
- * (group.ts), and sends back their files, hashes, hub views and findings. Its DeclaredSchemas
- * are built from the schemas/crds/ sources the main thread sends first.
+ * (group.ts), and sends back their files, hashes, hub views and findings (and writes the files,
+ * for a first render). Its DeclaredSchemas are built from the schemas/crds/ sources the main
+ * thread sends first.
  */
 import { parentPort } from 'node:worker_threads';
 import { loadDeclaredSchemas, type DeclaredSchemas } from '../check/declared-schemas.js';
 import { renderGroup } from './group.js';
-import type { WorkerReply, WorkerRequest } from './workers.js';
+import { stageResults, type WorkerReply, type WorkerRequest } from './workers.js';
 
 const port = parentPort!;
 let declared: DeclaredSchemas | undefined;
+let stage: string | undefined;
 
 port.on('message', (message: WorkerRequest) => {
   let reply: WorkerReply;
   try {
     if (message.type === 'init') {
       declared = message.declaredSources.length > 0 ? loadDeclaredSchemas(new Map(message.declaredSources)) : undefined;
+      stage = message.stage;
       reply = { type: 'ready' };
     } else {
-      reply = { type: 'results', id: message.id, results: renderGroup(message.inputs, declared, false) };
+      const results = renderGroup(message.inputs, declared, false);
+      if (stage !== undefined) stageResults(stage, results);
+      reply = { type: 'results', id: message.id, results };
     }
   } catch (e) {
     reply = { type: 'fatal', error: (e as Error)?.stack ?? String(e) };

@@ -4,16 +4,20 @@
  * is enough to render to repay their start-up (loading the generators, cdk8s and the models
  * again), and this thread starts rendering at once, so a worker joins as soon as it is ready.
  * Output does not depend on who rendered what: every unit's result is a function of its input,
- * and the caller puts them in render order. The I/O edge (threads) of the incremental render.
+ * and the caller puts them in render order. With `stage`, each thread also writes the files of
+ * the units it renders into that directory (a first render's tree, see write/stage.ts), so the
+ * writing is shared out too. The I/O edge (threads, files) of the incremental render.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
 import { renderGroup, type UnitResult } from './group.js';
 import type { UnitExecutor } from './incremental.js';
 import type { UnitInput } from './units.js';
+import { inside } from '../write/rendered-dir.js';
 
-export type WorkerRequest = { type: 'init'; declaredSources: [string, string][] } | { type: 'group'; id: number; inputs: UnitInput[] };
+export type WorkerRequest = { type: 'init'; declaredSources: [string, string][]; stage?: string } | { type: 'group'; id: number; inputs: UnitInput[] };
 export type WorkerReply = { type: 'ready' } | { type: 'results'; id: number; results: UnitResult[] } | { type: 'fatal'; error: string };
 
 export interface PoolOptions {
@@ -21,30 +25,82 @@ export interface PoolOptions {
   threads?: number;
   /** Fewer units than this are rendered in this thread alone. */
   minUnits?: number;
+  /** Write each rendered unit's files into this directory (`<unit>/<file>`). */
+  stage?: string;
+  /** Workers started ahead (RenderWorkers.start), used instead of starting new ones. */
+  workers?: RenderWorkers;
 }
 
 /** Units rendered per worker start-up below which a worker costs more than it saves. */
 const MIN_UNITS = 300;
 
+/** Threads to render on: GITOPS_BRIDGE_THREADS when set (1: this thread only), else one per core. */
+export function threadCount(env: NodeJS.ProcessEnv = process.env): number {
+  const n = Number(env.GITOPS_BRIDGE_THREADS);
+  return Number.isInteger(n) && n >= 1 ? n : availableParallelism();
+}
+
+/** How many workers to start besides this thread, for `units` units. */
+export function workersFor(units: number, options: Pick<PoolOptions, 'threads' | 'minUnits'> = {}): number {
+  const threads = Math.max(1, options.threads ?? threadCount());
+  const min = options.minUnits ?? MIN_UNITS;
+  return units >= min ? Math.min(threads - 1, Math.floor(units / min)) : 0;
+}
+
+/**
+ * Worker threads, started ahead of the render that uses them: a first render starts them before
+ * loading the fleet, so they load the generators while this thread loads the inputs.
+ */
+export class RenderWorkers {
+  private constructor(readonly entries: { worker: Worker; ready: boolean }[]) {}
+
+  static start(count: number, declaredSources: [string, string][], stage?: string): RenderWorkers {
+    const entries = Array.from({ length: count }, () => {
+      const worker = new Worker(new URL('./unit-worker.mjs', import.meta.url), { execArgv: [] });
+      const entry = { worker, ready: false };
+      worker.on('message', (reply: WorkerReply) => {
+        if (reply.type === 'ready') entry.ready = true;
+      });
+      // An error before the render attaches its handlers must not crash the process: the render reports it.
+      worker.on('error', () => undefined);
+      worker.postMessage({ type: 'init', declaredSources, ...(stage !== undefined && { stage }) } satisfies WorkerRequest);
+      return entry;
+    });
+    return new RenderWorkers(entries);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.entries.map((e) => e.worker.terminate()));
+  }
+}
+
 export function pooledExecutor(declared: DeclaredSchemas | undefined, options: PoolOptions = {}): UnitExecutor & { workersUsed: number } {
   const executor = {
     workersUsed: 0,
-    run: (groups: UnitInput[][], declaredSources: [string, string][], done: (results: UnitResult[]) => void) => {
+    run: async (groups: UnitInput[][], declaredSources: [string, string][], done: (results: UnitResult[]) => void) => {
       const total = groups.reduce((n, g) => n + g.length, 0);
-      const threads = Math.max(1, options.threads ?? availableParallelism());
-      const workers = total >= (options.minUnits ?? MIN_UNITS) ? Math.min(threads - 1, Math.floor(total / (options.minUnits ?? MIN_UNITS))) : 0;
-      executor.workersUsed = workers;
-      return runPool(groups, declaredSources, declared, workers, done);
+      const workers = options.workers ?? RenderWorkers.start(workersFor(total, options), declaredSources, options.stage);
+      executor.workersUsed = workers.entries.length;
+      try {
+        return await runPool(groups, declared, workers, done, options.stage);
+      } finally {
+        await workers.close();
+      }
     },
   };
   return executor;
 }
 
-async function runPool(groups: UnitInput[][], declaredSources: [string, string][], declared: DeclaredSchemas | undefined, workerCount: number, done: (results: UnitResult[]) => void): Promise<UnitResult[]> {
+async function runPool(
+  groups: UnitInput[][],
+  declared: DeclaredSchemas | undefined,
+  workers: RenderWorkers,
+  done: (results: UnitResult[]) => void,
+  stage: string | undefined,
+): Promise<UnitResult[]> {
   const results: UnitResult[] = [];
   let next = 0;
   let failure: Error | undefined;
-  const workers: Worker[] = [];
   const inFlight = new Map<Worker, number>();
   let settle: (() => void) | undefined;
   const wake = () => settle?.();
@@ -57,9 +113,8 @@ async function runPool(groups: UnitInput[][], declaredSources: [string, string][
       worker.postMessage({ type: 'group', id, inputs: groups[id]! } satisfies WorkerRequest);
     }
   };
-  for (let i = 0; i < workerCount; i++) {
-    const worker = new Worker(new URL('./unit-worker.mjs', import.meta.url), { execArgv: [] });
-    workers.push(worker);
+  for (const entry of workers.entries) {
+    const { worker } = entry;
     inFlight.set(worker, 0);
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type === 'ready') dispatch(worker);
@@ -75,24 +130,31 @@ async function runPool(groups: UnitInput[][], declaredSources: [string, string][
       failure ??= e;
       wake();
     });
-    worker.postMessage({ type: 'init', declaredSources } satisfies WorkerRequest);
+    if (entry.ready) dispatch(worker);
   }
 
-  try {
-    // This thread takes groups too, yielding between them so replies are handled.
-    while (!failure && next < groups.length) {
-      const group = groups[next++]!;
-      const rendered = renderGroup(group, declared, false);
-      results.push(...rendered);
-      done(rendered);
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    while (!failure && [...inFlight.values()].some((n) => n > 0)) {
-      await new Promise<void>((resolve) => (settle = resolve));
-    }
-    if (failure) throw failure;
-    return results;
-  } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+  // This thread takes groups too, yielding between them so replies are handled.
+  while (!failure && next < groups.length) {
+    const group = groups[next++]!;
+    const rendered = renderGroup(group, declared, false);
+    if (stage !== undefined) stageResults(stage, rendered);
+    results.push(...rendered);
+    done(rendered);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  while (!failure && [...inFlight.values()].some((n) => n > 0)) {
+    await new Promise<void>((resolve) => (settle = resolve));
+  }
+  if (failure) throw failure;
+  return results;
+}
+
+/** Writes the files of rendered units under `stage` (synchronously: on a thread of its own, that is the fastest way). */
+export function stageResults(stage: string, results: readonly UnitResult[]): void {
+  for (const r of results) {
+    if (!r.ok) continue;
+    const dir = inside(stage, r.unit);
+    mkdirSync(dir, { recursive: true });
+    for (const [name, content] of r.files) writeFileSync(inside(dir, name), content);
   }
 }

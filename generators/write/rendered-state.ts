@@ -158,6 +158,11 @@ export class RenderedState {
     return s.ctimeMs < this.savedAt - RACY_MS && s.mtimeMs < this.savedAt - RACY_MS;
   }
 
+  /** The blob id of the file at `path` (relative to the scanned root) if the manifest vouches for it with these stats. */
+  known(path: string, s: Stats): string | undefined {
+    return this.vouch(path, s);
+  }
+
   private vouch(path: string, s: Stats): string | undefined {
     const e = this.files.get(path);
     if (!e || e[1] !== s.size || e[2] !== s.mtimeMs || e[3] !== s.ctimeMs || e[4] !== s.ino || !this.settled(s)) return undefined;

@@ -3,7 +3,8 @@ import { BridgeError } from '../../core/errors.js';
 import { commitRenderedBranch, BRANCH } from '../../git/rendered-branch.js';
 import { hasChanges } from '../../write/diff.js';
 import { countsOf, listChanges } from '../report.js';
-import { renderWithFeedback } from '../project.js';
+import { RenderedState } from '../../write/rendered-state.js';
+import { cacheFiles, renderWithFeedback } from '../project.js';
 import type { Io } from '../main.js';
 
 interface Options {
@@ -48,6 +49,8 @@ export function registerRenderedCommit(program: Command, io: Io): void {
         committer: all.committer,
         env: process.env,
         log: io.out,
+        // The check just now left a manifest of rendered/'s blob ids: unchanged files need no reading.
+        knownBlobs: knownBlobs(run.root),
       });
       const b = r.build;
       if (r.commit) {
@@ -60,4 +63,10 @@ export function registerRenderedCommit(program: Command, io: Io): void {
       if (r.pushed) io.out(`pushed ${r.tip!.slice(0, 7)} to ${push}/${BRANCH}`);
       else if (push) io.out(`${push}/${BRANCH} is up to date`);
     });
+}
+
+/** Blob ids of rendered/ files its manifest vouches for (see write/rendered-state.ts). */
+function knownBlobs(root: string): (path: string, stats: import('node:fs').Stats) => string | undefined {
+  const state = RenderedState.load(cacheFiles(root).rendered);
+  return (path, stats) => state.known(path, stats);
 }
