@@ -9,6 +9,7 @@ import type { AppInstance, EnvironmentInstance } from '../load/fleet.js';
 import type { AppSpec, EnvVar, Probe } from '../load/types.gen.js';
 import { appLabels, selectorLabels } from './labels.js';
 import { k8s, type KubeObject } from './object.js';
+import { synth } from './synth.js';
 
 /**
  * What an app's chart reads: the app instance (without its source locators) and its
@@ -28,6 +29,11 @@ const port = (p: string | number) => (typeof p === 'number' ? k8s.IntOrString.fr
 const intOrPercent = (v: string | number | undefined) => (v === undefined ? undefined : port(v));
 
 export function appObjects(app: ChartApp, env: ChartEnv): KubeObject[] {
+  return synth(appChart(app, env));
+}
+
+/** The app's chart, built (synthesised by appObjects). */
+export function appChart(app: ChartApp, env: ChartEnv): Chart {
   const spec = app.spec;
   const chart = new Chart(new App(), app.name, { namespace: app.namespace, disableResourceNameHashes: true });
   const labels = appLabels(app);
@@ -204,7 +210,7 @@ export function appObjects(app: ChartApp, env: ChartEnv): KubeObject[] {
 
   new k8s.KubeNetworkPolicy(chart, 'network-policy', { metadata: meta(app.name), spec: networkPolicySpec(app, env) as never });
 
-  return chart.toJson() as KubeObject[];
+  return chart;
 }
 
 function container(app: ChartApp, spec: AppSpec, configName: string, outputs: Record<string, string>) {

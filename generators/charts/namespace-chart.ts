@@ -7,6 +7,7 @@ import type { EnvironmentInstance } from '../load/fleet.js';
 import type { ResourceList } from '../load/types.gen.js';
 import { MANAGED_BY } from './labels.js';
 import { k8s, type KubeObject } from './object.js';
+import { synth } from './synth.js';
 
 /** What a namespace's chart reads of its environment: of its apps, only namespaces and teams. */
 export interface NamespaceEnv {
@@ -19,6 +20,11 @@ const quantities = (r: ResourceList) =>
   Object.fromEntries(Object.entries(r).map(([k, v]) => [k, k8s.Quantity.fromString(v as string)]));
 
 export function namespaceObjects(namespace: string, env: NamespaceEnv): KubeObject[] {
+  return synth(namespaceChart(namespace, env));
+}
+
+/** The namespace's chart, built (synthesised by namespaceObjects). */
+export function namespaceChart(namespace: string, env: NamespaceEnv): Chart {
   const apps = env.apps.filter((a) => a.namespace === namespace);
   const teams = [...new Set(apps.map((a) => a.spec.team))].sort();
   const chart = new Chart(new App(), namespace, { disableResourceNameHashes: true });
@@ -59,7 +65,7 @@ export function namespaceObjects(namespace: string, env: NamespaceEnv): KubeObje
     metadata: { name: `${namespace}-default-deny`, namespace, labels },
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   });
-  return chart.toJson() as KubeObject[];
+  return chart;
 }
 
 function prefixed<T>(prefix: string, o: Record<string, T>): Record<string, T> {

@@ -5,11 +5,17 @@
 import { App, Chart } from 'cdk8s';
 import { MANAGED_BY } from '../charts/labels.js';
 import { k8s, type KubeObject } from '../charts/object.js';
+import { synth } from '../charts/synth.js';
 
 export const CLUSTER_METADATA_NAME = 'cluster-metadata';
 export const ARGOCD_NAMESPACE = 'argocd';
 
 export function clusterMetadataObjects(env: { name: string; outputs: Record<string, string> }): KubeObject[] {
+  return synth(clusterMetadataChart(env));
+}
+
+/** The cluster-metadata chart, built (synthesised by clusterMetadataObjects). */
+export function clusterMetadataChart(env: { name: string; outputs: Record<string, string> }): Chart {
   const chart = new Chart(new App(), CLUSTER_METADATA_NAME, { disableResourceNameHashes: true });
   new k8s.KubeConfigMap(chart, 'config-map', {
     metadata: {
@@ -19,5 +25,5 @@ export function clusterMetadataObjects(env: { name: string; outputs: Record<stri
     },
     data: { ...env.outputs, environment: env.name },
   });
-  return chart.toJson() as KubeObject[];
+  return chart;
 }
