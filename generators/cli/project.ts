@@ -17,10 +17,12 @@ import { toolKey } from '../render/code-key.js';
 import type { IncrementalRender } from '../render/incremental.js';
 import type { RenderResult, Selection } from '../render/pipeline.js';
 import { cacheDir } from '../render/unit-cache.js';
+import { RenderWorkers, workersFor } from '../render/worker-threads.js';
 import { ownedBy, type FileChanges } from '../write/diff.js';
 import { readJsonFile, writeJsonFile } from '../write/json-file.js';
 import { recoverRendered, renderedDir } from '../write/rendered-dir.js';
 import { NOT_A_FILE, RenderedState, type DiskFile } from '../write/rendered-state.js';
+import { Stage } from '../write/stage.js';
 import type { Io } from './main.js';
 import { phaseTimer, progressBar } from './progress.js';
 
@@ -154,14 +156,31 @@ export async function renderProject(options: RenderOptions): Promise<RenderRun> 
   // The input files: read from the scan (one read each) when it stands for readSources.
   const sources = plain ? new Map([...scanned!.keys()].sort(compareStrings).map((p) => [p, scanned!.get(p)!.text()])) : readSources(root);
   timing('read sources');
-  const { renderSources } = await import('./render-run.js');
-  // The outcome is kept under the key of the sources it was rendered from (read just now).
-  const key = useCache ? runKeyOf(options, [...sources].map(([path, text]) => [path, blobId(text)])) : '';
-  return renderSources(root, sources, options, (run) => {
-    for (const file of scanned!.values()) sourceState!.recordScanned(file);
-    sourceState!.save(files.sources, Date.now());
-    writeLastRun(files.lastRun, key, run);
-  });
+
+  // A first render (no rendered/) writes its files while it renders, into the tree writeRendered
+  // renames into place; likely to render everything (no rendered/, no cache), it starts the
+  // worker threads now, so they load the generators while this thread does.
+  const complete = !options.env?.length && !options.app?.length;
+  const stage = options.write && complete && !existsSync(dir) ? new Stage(`${dir}.tmp-${process.pid}`) : undefined;
+  const cold = !useCache || !existsSync(dir) || !existsSync(join(cacheDir(root), 'units.json'));
+  const declaredSources = [...sources].filter(([file]) => file.startsWith('schemas/crds/'));
+  const workers = cold ? RenderWorkers.start(workersFor(Number.MAX_SAFE_INTEGER), declaredSources, stage?.dir) : undefined;
+  try {
+    const { renderSources } = await import('./render-run.js');
+    // The outcome is kept under the key of the sources it was rendered from (read just now).
+    const key = useCache ? runKeyOf(options, [...sources].map(([path, text]) => [path, blobId(text)])) : '';
+    const save = (run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }) => {
+      for (const file of scanned!.values()) sourceState!.recordScanned(file);
+      sourceState!.save(files.sources, Date.now());
+      writeLastRun(files.lastRun, key, run);
+    };
+    return await renderSources(root, sources, options, save, { stage, workers });
+  } catch (e) {
+    stage?.discard();
+    throw e;
+  } finally {
+    await workers?.close();
+  }
 }
 
 /** A digest of the files of rendered/ a render owns (path and blob id, in path order). */

@@ -3,8 +3,6 @@
  * render incrementally (unit cache, worker threads), compare with rendered/ through its
  * manifest. Loaded on demand (it brings cdk8s, ajv and the generators).
  */
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { CheckFailed, type CheckReport } from '../check/check.js';
 import { CRDS_DIR, loadDeclaredSchemas } from '../check/declared-schemas.js';
 import { loadFleet } from '../load/fleet.js';
@@ -12,13 +10,14 @@ import type { SourceSet } from '../load/sources.js';
 import { codeKey } from '../render/code-key.js';
 import { renderIncremental } from '../render/incremental.js';
 import type { RenderResult } from '../render/pipeline.js';
-import { cacheDir, DiskUnitCache, ensureCacheDir } from '../render/unit-cache.js';
+import { DiskUnitCache, ensureCacheDir } from '../render/unit-cache.js';
 import { planUnits } from '../render/units.js';
-import { pooledExecutor, RenderWorkers, workersFor } from '../render/workers.js';
+import type { RenderWorkers } from '../render/worker-threads.js';
+import { pooledExecutor } from '../render/workers.js';
 import { diffHashes, ownedBy } from '../write/diff.js';
 import { renderedDir } from '../write/rendered-dir.js';
 import { RenderedState } from '../write/rendered-state.js';
-import { Stage } from '../write/stage.js';
+import type { Stage } from '../write/stage.js';
 import { cacheFiles, selectionOf, type RenderOptions, type RenderRun } from './project.js';
 
 /**
@@ -30,26 +29,10 @@ export async function renderSources(
   sources: SourceSet,
   options: RenderOptions,
   saved: (run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }) => void,
+  ahead: { stage: Stage | undefined; workers: RenderWorkers | undefined },
 ): Promise<RenderRun> {
-  const timing = options.timing ?? (() => undefined);
-  const dir = renderedDir(root);
-  const useCache = options.cache !== false;
   const declaredSources = [...sources].filter(([file]) => file.startsWith(`${CRDS_DIR}/`));
-  const complete = !options.env?.length && !options.app?.length;
-  // A first render (no rendered/) writes its files while it renders, into the tree writeRendered renames into place.
-  const stage = options.write && complete && !existsSync(dir) ? new Stage(`${dir}.tmp-${process.pid}`) : undefined;
-  // Likely to render everything (no rendered/, no cache): start the workers now, to load the
-  // generators while this thread loads the inputs.
-  const cold = !useCache || !existsSync(dir) || !existsSync(join(cacheDir(root), 'units.json'));
-  const workers = cold ? RenderWorkers.start(workersFor(Number.MAX_SAFE_INTEGER), declaredSources, stage?.dir) : undefined;
-  try {
-    return await renderWith(root, sources, options, saved, { declaredSources, stage, workers });
-  } catch (e) {
-    stage?.discard();
-    throw e;
-  } finally {
-    await workers?.close();
-  }
+  return renderWith(root, sources, options, saved, { declaredSources, ...ahead });
 }
 
 async function renderWith(

@@ -13,11 +13,23 @@
  */
 import yaml from 'js-yaml';
 
-const FIRST_KEYS = ['apiVersion', 'kind', 'metadata', 'name', 'namespace'];
-const rank = (k: string) => {
-  const i = FIRST_KEYS.indexOf(k);
-  return i < 0 ? FIRST_KEYS.length : i;
-};
+/** apiVersion, kind, metadata, name, namespace first, in that order; then everything else. */
+function rank(k: string): number {
+  switch (k) {
+    case 'apiVersion':
+      return 0;
+    case 'kind':
+      return 1;
+    case 'metadata':
+      return 2;
+    case 'name':
+      return 3;
+    case 'namespace':
+      return 4;
+    default:
+      return 5;
+  }
+}
 
 export function compareKeys(a: string, b: string): number {
   const ra = rank(a);
