@@ -21,6 +21,11 @@ describe('npm run bench', () => {
       expect(out[key], key).toBeTypeOf('number');
       expect(out[key] as number, key).toBeGreaterThan(0);
     }
+    const inside = out.in_process as Record<string, number>;
+    for (const key of ['full_render_s', 'noop_render_s', 'one_app_render_s', 'check_s']) {
+      expect(inside[key], `in_process.${key}`).toBeGreaterThan(0);
+      expect(inside[key]!, `in_process.${key}`).toBeLessThanOrEqual(out[key] as number);
+    }
     expect(out.peak_rss_mb).toBeGreaterThan(20);
     expect(out.peak_rss_mb).toBeLessThan(4096);
     // Kustomize runs where kubectl is installed, and is null where it is not.

@@ -167,6 +167,7 @@ export async function renderProject(options: RenderOptions): Promise<RenderRun> 
   const workers = cold ? RenderWorkers.start(workersFor(Number.MAX_SAFE_INTEGER), declaredSources, stage?.dir) : undefined;
   try {
     const { renderSources } = await import('./render-run.js');
+    timing('load the generators');
     // The outcome is kept under the key of the sources it was rendered from (read just now).
     const key = useCache ? runKeyOf(options, [...sources].map(([path, text]) => [path, blobId(text)])) : '';
     const save = (run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }) => {

@@ -25,7 +25,9 @@ export function registerRender(program: Command, io: Io): void {
         printFailure(e, options.format, io);
         throw e;
       }
+      const written = performance.now();
       if (!options.dryRun) writeRendered(renderedDir(run.root), run.changes, run.staged);
+      if (process.env.GITOPS_BRIDGE_TIMINGS && process.env.GITOPS_BRIDGE_TIMINGS !== '0') io.err(`timing: write rendered/ ${Math.round(performance.now() - written)} ms`);
       run.save(!options.dryRun);
       if (options.format === 'json') {
         io.out(JSON.stringify(jsonReport(run.check, run.changes), null, 2));
