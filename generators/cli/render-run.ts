@@ -60,7 +60,7 @@ async function renderWith(
   const cache = useCache ? DiskUnitCache.load(root, (unit, record) => record.files.every(([name, hash]) => disk.get(`${unit}/${name}`)?.hash() === hash)) : undefined;
   timing('cache');
 
-  const executor = pooledExecutor(declared, { ...(stage && { stage: stage.dir }), ...(ahead.workers && { workers: ahead.workers }) });
+  const executor = pooledExecutor(declared, { ...(stage && { stage }), ...(ahead.workers && { workers: ahead.workers }) });
   const render = await renderIncremental(fleet, selection, {
     cache,
     codeKey: codeKey(declaredSources),
@@ -71,6 +71,10 @@ async function renderWith(
     ...(stage && { hubRendered: (path: string, content: string) => stage.add(path, content) }),
   });
   timing(`render (${render.stats.rendered} of ${render.stats.units} units rendered, ${executor.workersUsed} worker thread${executor.workersUsed === 1 ? '' : 's'})`);
+  if (stage) {
+    await stage.finish();
+    timing('finish writing');
+  }
   const changes = diffHashes(disk, render.hashes, render.result.files, render.result);
   timing('compare');
 

@@ -22,8 +22,8 @@ export interface UnitResult {
   unit: string;
   /** False when rendering failed with an input error: the caller renders it again where errors can be located. */
   ok: boolean;
-  /** In name order: file name, content, blob id. */
-  files: [string, string, string][];
+  /** In name order: file name, content (null once written where it belongs: a first render's staging), blob id. */
+  files: [string, string | null, string][];
   /** Per file, what the hub and sibling index need (argocd/plan.ts hubView). */
   views: KubeObject[];
   findings: UnitFinding[];
@@ -83,7 +83,7 @@ export function renderGroup(inputs: readonly UnitInput[], declared: DeclaredSche
   const serialised = laidOut.map((laid, i) => {
     if (!laid) return undefined;
     const { plan } = inputs[i]!;
-    return laid.map(([name, entry]): [string, string, string] => {
+    return laid.map(([name, entry]): [string, string | null, string] => {
       const content = toYaml(entry.object);
       const hash = blobId(content);
       const key = siblingKey(plan.env, entry.object.kind, entry.object.metadata?.namespace);

@@ -137,7 +137,8 @@ export async function renderIncremental(fleet: Fleet, selection: Selection, o: I
     const r = fresh.get(plan.unit);
     record.files.forEach(([name, hash], i) => {
       hashes.set(`${plan.unit}/${name}`, hash);
-      if (r) files.set(`${plan.unit}/${name}`, r.files[i]![1]);
+      const content = r?.files[i]![1];
+      if (content != null) files.set(`${plan.unit}/${name}`, content);
     });
     checked.push({ unit: plan.unit, objects: record.files.length, findings: record.findings });
     hub.push({ environment: plan.env, directory: plan.dir, objects: record.views });

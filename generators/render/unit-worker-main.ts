@@ -7,11 +7,13 @@
 import { parentPort } from 'node:worker_threads';
 import { loadDeclaredSchemas, type DeclaredSchemas } from '../check/declared-schemas.js';
 import { renderGroup } from './group.js';
+import type { UnitEnvironment } from './units.js';
 import { stageResults, type WorkerReply, type WorkerRequest } from './workers.js';
 
 const port = parentPort!;
 let declared: DeclaredSchemas | undefined;
 let stage: string | undefined;
+const envs = new Map<string, UnitEnvironment>();
 
 port.on('message', (message: WorkerRequest) => {
   let reply: WorkerReply;
@@ -20,9 +22,14 @@ port.on('message', (message: WorkerRequest) => {
       declared = message.declaredSources.length > 0 ? loadDeclaredSchemas(new Map(message.declaredSources)) : undefined;
       stage = message.stage;
       reply = { type: 'ready' };
+    } else if (message.type === 'env') {
+      envs.set(message.env.name, message.env);
+      return;
     } else {
-      const results = renderGroup(message.inputs, declared, false);
-      if (stage !== undefined) stageResults(stage, results);
+      const inputs = message.units.map((unit) => ({ ...unit, env: envs.get(unit.plan.env)! }));
+      const results = renderGroup(inputs, declared, false);
+      // Written here; the contents need not travel back.
+      if (stage !== undefined) stageResults(stage, results, true);
       reply = { type: 'results', id: message.id, results };
     }
   } catch (e) {

@@ -6,18 +6,31 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { UnitResult } from './group.js';
-import type { UnitInput } from './units.js';
+import type { UnitEnvironment, UnitInput } from './units.js';
 
-export type WorkerRequest = { type: 'init'; declaredSources: [string, string][]; stage?: string } | { type: 'group'; id: number; inputs: UnitInput[] };
+/**
+ * To a worker: its set-up; an environment (sent once, before the first group of it: every
+ * unit of an environment shares it, and it lists every app); a group of units (their plan and app,
+ * the environment by name).
+ */
+export type WorkerRequest =
+  | { type: 'init'; declaredSources: [string, string][]; stage?: string }
+  | { type: 'env'; env: UnitEnvironment }
+  | { type: 'group'; id: number; units: Omit<UnitInput, 'env'>[] };
 export type WorkerReply = { type: 'ready' } | { type: 'results'; id: number; results: UnitResult[] } | { type: 'fatal'; error: string };
 
 /** Units rendered per worker start-up below which a worker costs more than it saves. */
 const MIN_UNITS = 300;
 
-/** Threads to render on: GITOPS_BRIDGE_THREADS when set (1: this thread only), else one per core. */
+/**
+ * Threads to render on: GITOPS_BRIDGE_THREADS when set (1: this thread only), else one fewer than
+ * the cores. A render allocates at a great rate, and V8 collects garbage on threads of its own:
+ * measured on 2 cores, a second render thread cost more (its start-up, its own JIT warm-up, and
+ * both heaps' collectors fighting over the cores) than it gave; from 3 cores on, it pays.
+ */
 export function threadCount(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.GITOPS_BRIDGE_THREADS);
-  return Number.isInteger(n) && n >= 1 ? n : availableParallelism();
+  return Number.isInteger(n) && n >= 1 ? n : Math.max(1, availableParallelism() - 1);
 }
 
 /** How many workers to start besides this thread, for `units` units. */

@@ -15,6 +15,7 @@ import { renderGroup, type UnitResult } from './group.js';
 import type { UnitExecutor } from './incremental.js';
 import type { UnitInput } from './units.js';
 import { inside } from '../write/rendered-dir.js';
+import type { Stage } from '../write/stage.js';
 import { RenderWorkers, workersFor, type WorkerReply, type WorkerRequest } from './worker-threads.js';
 
 export { RenderWorkers, threadCount, workersFor, type WorkerReply, type WorkerRequest } from './worker-threads.js';
@@ -24,8 +25,8 @@ export interface PoolOptions {
   threads?: number;
   /** Fewer units than this are rendered in this thread alone. */
   minUnits?: number;
-  /** Write each rendered unit's files into this directory (`<unit>/<file>`). */
-  stage?: string;
+  /** A first render's staging: each rendered unit's files go there (`<unit>/<file>`). */
+  stage?: Stage;
   /** Workers started ahead (RenderWorkers.start), used instead of starting new ones. */
   workers?: RenderWorkers;
 }
@@ -35,7 +36,7 @@ export function pooledExecutor(declared: DeclaredSchemas | undefined, options: P
     workersUsed: 0,
     run: async (groups: UnitInput[][], declaredSources: [string, string][], done: (results: UnitResult[]) => void) => {
       const total = groups.reduce((n, g) => n + g.length, 0);
-      const workers = options.workers ?? RenderWorkers.start(workersFor(total, options), declaredSources, options.stage);
+      const workers = options.workers ?? RenderWorkers.start(workersFor(total, options), declaredSources, options.stage?.dir);
       executor.workersUsed = workers.entries.length;
       try {
         return await runPool(groups, declared, workers, done, options.stage);
@@ -52,7 +53,7 @@ async function runPool(
   declared: DeclaredSchemas | undefined,
   workers: RenderWorkers,
   done: (results: UnitResult[]) => void,
-  stage: string | undefined,
+  stage: Stage | undefined,
 ): Promise<UnitResult[]> {
   const results: UnitResult[] = [];
   let next = 0;
@@ -61,12 +62,21 @@ async function runPool(
   let settle: (() => void) | undefined;
   const wake = () => settle?.();
 
+  const envsSent = new Map<Worker, Set<string>>();
   const dispatch = (worker: Worker) => {
     // Two groups in flight, so a worker never waits for this thread to hand it the next one.
     while (!failure && next < groups.length && (inFlight.get(worker) ?? 0) < 2) {
       const id = next++;
       inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
-      worker.postMessage({ type: 'group', id, inputs: groups[id]! } satisfies WorkerRequest);
+      const group = groups[id]!;
+      const sent = envsSent.get(worker) ?? new Set<string>();
+      envsSent.set(worker, sent);
+      for (const input of group) {
+        if (sent.has(input.env.name)) continue;
+        sent.add(input.env.name);
+        worker.postMessage({ type: 'env', env: input.env } satisfies WorkerRequest);
+      }
+      worker.postMessage({ type: 'group', id, units: group.map(({ env: _env, ...unit }) => unit) } satisfies WorkerRequest);
     }
   };
   for (const entry of workers.entries) {
@@ -93,7 +103,16 @@ async function runPool(
   while (!failure && next < groups.length) {
     const group = groups[next++]!;
     const rendered = renderGroup(group, declared, false);
-    if (stage !== undefined) stageResults(stage, rendered);
+    if (stage) {
+      // To the writer thread; the contents are not needed here any more.
+      for (const r of rendered) {
+        if (!r.ok) continue;
+        for (const file of r.files) {
+          stage.add(`${r.unit}/${file[0]}`, file[1]!);
+          file[1] = null;
+        }
+      }
+    }
     results.push(...rendered);
     done(rendered);
     await new Promise((resolve) => setImmediate(resolve));
@@ -105,12 +124,18 @@ async function runPool(
   return results;
 }
 
-/** Writes the files of rendered units under `stage` (synchronously: on a thread of its own, that is the fastest way). */
-export function stageResults(stage: string, results: readonly UnitResult[]): void {
+/**
+ * Writes the files of rendered units under `stage` (synchronously: on a thread of its own, that
+ * is the fastest way), and with `drop` lets go of their contents, which nothing needs any more.
+ */
+export function stageResults(stage: string, results: readonly UnitResult[], drop: boolean): void {
   for (const r of results) {
     if (!r.ok) continue;
     const dir = inside(stage, r.unit);
     mkdirSync(dir, { recursive: true });
-    for (const [name, content] of r.files) writeFileSync(inside(dir, name), content);
+    for (const file of r.files) {
+      writeFileSync(inside(dir, file[0]), file[1]!);
+      if (drop) file[1] = null;
+    }
   }
 }

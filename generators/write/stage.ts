@@ -1,26 +1,54 @@
 /**
- * A first render's files written while the render is still going: each thread writes the units
- * it renders (render/workers.ts) into the tree that writeRendered then renames into place
- * (rendered.tmp-<pid>). A failed render deletes the tree, so nothing is written. The I/O edge.
+ * A first render's files written while the render is still going, into the tree writeRendered
+ * then renames into place (rendered.tmp-<pid>): this thread hands each rendered unit's files to a
+ * writer thread (file-writer.mjs) and goes on rendering; render worker threads, where there are
+ * some, write their own units. A failed render deletes the tree, so nothing is written. The I/O
+ * edge.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync, rmSync } from 'node:fs';
+import { Worker } from 'node:worker_threads';
 import { inside } from './rendered-dir.js';
 
 export class Stage {
+  private readonly writer: Worker;
+  private batch: [string, string][] = [];
+  private error: Error | undefined;
+
   constructor(readonly dir: string) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
+    this.writer = new Worker(new URL('./file-writer.mjs', import.meta.url), { execArgv: [] });
+    this.writer.on('error', (e) => (this.error ??= e));
   }
 
-  /** Writes one more file (the hub's, rendered once the units are). */
+  /** Queues one file (path under rendered/) for writing. */
   add(path: string, content: string): void {
-    const target = inside(this.dir, path);
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, content);
+    this.batch.push([inside(this.dir, path), content]);
+    if (this.batch.length >= 256) this.flush();
   }
 
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    this.writer.postMessage({ type: 'files', files: this.batch });
+    this.batch = [];
+  }
+
+  /** Resolves once every queued file is written; rejects if one could not be. */
+  async finish(): Promise<void> {
+    this.flush();
+    const reply = await new Promise<{ type: string; error?: string }>((resolve, reject) => {
+      this.writer.once('message', resolve);
+      this.writer.once('error', reject);
+      this.writer.postMessage({ type: 'finish' });
+    });
+    await this.writer.terminate();
+    if (this.error) throw this.error;
+    if (reply.type !== 'finished') throw new Error(`writing ${this.dir} failed: ${reply.error}`);
+  }
+
+  /** Stops the writer and deletes the tree (again once the writer has stopped, whatever it wrote last). */
   discard(): void {
     rmSync(this.dir, { recursive: true, force: true });
+    void this.writer.terminate().then(() => rmSync(this.dir, { recursive: true, force: true }));
   }
 }
