@@ -84,7 +84,7 @@ export interface RenderRun {
 /** Where the cache keeps what it knows about the project. */
 export function cacheFiles(root: string) {
   const dir = cacheDir(root);
-  return { rendered: join(dir, 'rendered.json'), sources: join(dir, 'sources.json'), lastRun: join(dir, 'last-run.json') };
+  return { rendered: join(dir, 'rendered.json'), sources: join(dir, 'sources.json'), lastRun: join(dir, 'last-run.json'), parsed: join(dir, 'parsed.json') };
 }
 
 /** The files readSources reads, as a scan of the input directories lists them. */

@@ -7,7 +7,8 @@ import { CheckFailed, type CheckReport } from '../check/check.js';
 import { CRDS_DIR, loadDeclaredSchemas } from '../check/declared-schemas.js';
 import { loadFleet } from '../load/fleet.js';
 import type { SourceSet } from '../load/sources.js';
-import { codeKey } from '../render/code-key.js';
+import { ParseCache, type ParseCacheEntries } from '../load/parse-cache.js';
+import { codeKey, toolKey } from '../render/code-key.js';
 import { renderIncremental } from '../render/incremental.js';
 import type { RenderResult } from '../render/pipeline.js';
 import { DiskUnitCache, ensureCacheDir } from '../render/unit-cache.js';
@@ -15,6 +16,7 @@ import { planUnits } from '../render/units.js';
 import type { RenderWorkers } from '../render/worker-threads.js';
 import { pooledExecutor } from '../render/workers.js';
 import { diffHashes, ownedBy } from '../write/diff.js';
+import { readJsonFile, writeJsonFile } from '../write/json-file.js';
 import { renderedDir } from '../write/rendered-dir.js';
 import { RenderedState } from '../write/rendered-state.js';
 import type { Stage } from '../write/stage.js';
@@ -45,12 +47,13 @@ async function renderWith(
   const timing = options.timing ?? (() => undefined);
   const dir = renderedDir(root);
   const { declaredSources, stage } = ahead;
-  const fleet = loadFleet(sources);
+  const useCache = options.cache !== false;
+  const parseCache = useCache ? readParseCache(cacheFiles(root).parsed) : undefined;
+  const fleet = loadFleet(sources, { ...(parseCache && { parseCache }) });
   const declared = loadDeclaredSchemas(sources);
   const selection = selectionOf(fleet, options);
   timing('load');
 
-  const useCache = options.cache !== false;
   const manifest = cacheFiles(root).rendered;
   const state = useCache ? RenderedState.load(manifest) : RenderedState.empty();
   const complete = !selection.environments && !selection.apps;
@@ -92,6 +95,7 @@ async function renderWith(
       }
       state.save(manifest, Date.now());
       cache.save();
+      if (parseCache?.dirty) writeJsonFile(cacheFiles(root).parsed, { version: PARSED_VERSION, key: toolKey(), entries: parseCache.toJSON() } satisfies ParsedFile);
       saved(render);
     } catch {
       // a read-only or full disk: the next run renders more, nothing else
@@ -107,3 +111,18 @@ async function renderWith(
   return { root, result: render.result, changes, check, stats: { ...render.stats, memo: false }, save, ...(stage && { staged: stage.dir }) };
 }
 
+
+/** .cache/gitops-bridge/parsed.json: the parse cache of the input files, under the code it was made by. */
+interface ParsedFile {
+  version: number;
+  key: string;
+  entries: ParseCacheEntries;
+}
+const PARSED_VERSION = 1;
+
+/** The parse cache on disk, or an empty one when missing, corrupt, or made by other code. */
+function readParseCache(file: string): ParseCache {
+  const data = readJsonFile(file) as Partial<ParsedFile> | undefined;
+  const usable = data?.version === PARSED_VERSION && data.key === toolKey() && typeof data.entries === 'object' && data.entries !== null;
+  return new ParseCache(usable ? data.entries : {});
+}

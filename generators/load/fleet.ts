@@ -8,6 +8,7 @@ import { BridgeError, ErrorSink, pointerOf } from '../core/errors.js';
 import { secretReason } from '../core/secrets.js';
 import { closest } from '../core/strings.js';
 import { interpolate } from './interpolate.js';
+import type { ParseCache } from './parse-cache.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
 import { deploymentsIn, loadSpecs, mergeSpec, type Deployment } from './specs.js';
@@ -73,9 +74,10 @@ export interface Fleet {
 const SNAPSHOT_FILE = /^infra\/outputs\/([^/]+)\.json$/;
 
 
-export function loadFleet(sources: SourceSet): Fleet {
+/** @param options.parseCache earlier runs' parses and schema passes (parse-cache.ts): same fleet, sooner */
+export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache } = {}): Fleet {
   const errors = new ErrorSink();
-  const specs = loadSpecs(sources, errors);
+  const specs = loadSpecs(sources, errors, options.parseCache);
 
   const snapshotFiles = new Map<string, string>();
   for (const file of sources.keys()) {

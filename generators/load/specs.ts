@@ -8,7 +8,8 @@
 import { ErrorSink, pointerOf } from '../core/errors.js';
 import { closest, compareStrings } from '../core/strings.js';
 import { mergeOverlay, setByOverlay } from './merge.js';
-import { validateAgainst } from './schemas.js';
+import type { CachedDocument, ParseCache } from './parse-cache.js';
+import { validateAgainst, type SchemaName } from './schemas.js';
 import type { SourceSet } from './sources.js';
 import type { App, AppOverlay, AppSpec, ArgoCD, ArgoCDSpec, Environment, Exemptions } from './types.gen.js';
 import { parseYaml, type ParsedDocument } from './yaml.js';
@@ -70,8 +71,13 @@ export interface MergedSpec {
   whoSet(pointer: string): ParsedDocument;
 }
 
-export function loadSpecs(sources: SourceSet, errors: ErrorSink): Specs {
-  const parse = (file: string): ParsedDocument | undefined => errors.guard(() => parseYaml(sources.get(file)!, file));
+/**
+ * @param cache what texts parsed to and which schemas they passed in earlier runs (parse-cache.ts):
+ *   the same data and the same errors, sooner
+ */
+export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCache): Specs {
+  const parse = (file: string): ParsedDocument | undefined =>
+    errors.guard(() => (cache ? cache.parse(sources.get(file)!, file) : parseYaml(sources.get(file)!, file)));
 
   // 1. Classify every file; anything unexpected under manifests/ is an error, not silently ignored.
   const envFiles: [string, string][] = [];
@@ -102,7 +108,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink): Specs {
     const doc = parse(file);
     if (!doc) continue;
     if (!checkName(errors, name, file, 'environment')) continue;
-    const schemaErrors = validateAgainst('environment', doc.data, doc);
+    const schemaErrors = validateDoc('environment', doc);
     if (schemaErrors.length) {
       schemaErrors.forEach((e) => errors.add(e));
       continue;
@@ -138,7 +144,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink): Specs {
       continue;
     }
     // Values holding ${...} references are checked once resolved, per environment.
-    const schemaErrors = validateAgainst('app', doc.data, doc, undefined, { deferReferences: true });
+    const schemaErrors = validateDoc('app', doc, { deferReferences: true });
     if (schemaErrors.length) {
       schemaErrors.forEach((e) => errors.add(e));
       continue;
@@ -160,7 +166,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink): Specs {
   for (const [file, source, appName, envName] of overlayFiles) {
     const doc = parse(file);
     if (!doc) continue;
-    const schemaErrors = validateAgainst('app-overlay', doc.data, doc);
+    const schemaErrors = validateDoc('app-overlay', doc);
     if (schemaErrors.length) {
       schemaErrors.forEach((e) => errors.add(e));
       continue;
@@ -196,7 +202,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink): Specs {
   for (const [file, source, appName] of exemptionFiles) {
     const doc = parse(file);
     if (!doc) continue;
-    const schemaErrors = validateAgainst('exemptions', doc.data, doc);
+    const schemaErrors = validateDoc('exemptions', doc);
     if (schemaErrors.length) {
       schemaErrors.forEach((e) => errors.add(e));
       continue;
@@ -321,9 +327,19 @@ function loadArgoCd(files: string[], parse: (file: string) => ParsedDocument | u
   }
   const doc = files[0] === undefined ? undefined : parse(files[0]);
   if (!doc) return undefined;
-  const schemaErrors = validateAgainst('argocd', doc.data, doc);
+  const schemaErrors = validateDoc('argocd', doc);
   schemaErrors.forEach((e) => errors.add(e));
   return schemaErrors.length ? undefined : { file: doc.file, spec: (doc.data as ArgoCD).spec };
+}
+
+/** A document against a schema; a text that passed it before (parse-cache.ts) is not checked again. */
+function validateDoc(schema: SchemaName, doc: ParsedDocument, options: { deferReferences?: boolean } = {}) {
+  const cached = doc as Partial<CachedDocument>;
+  const label = options.deferReferences ? `${schema} (references deferred)` : schema;
+  if (cached.passed?.(label)) return [];
+  const problems = validateAgainst(schema, doc.data, doc, undefined, options);
+  if (problems.length === 0) cached.pass?.(label);
+  return problems;
 }
 
 function checkName(errors: ErrorSink, name: string, file: string, what: string): boolean {

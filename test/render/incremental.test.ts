@@ -221,6 +221,19 @@ describe('render and check with the cache on disk', () => {
     expect((await cli(['--root', root, 'check', '--format', 'json'])).stdout).toBe(fresh.stdout);
   });
 
+  it('an error in an input file the parse cache holds still names its line', async () => {
+    const root = project('example');
+    await cli(['--root', root, 'render', '-q']);
+    expect(readFileSync(join(root, '.cache/gitops-bridge/parsed.json'), 'utf8')).toContain('orders_db_endpoint');
+    // orders-api/app.yaml is unchanged (served from the cache); the snapshot it reads loses a key.
+    edit(root, 'infra/outputs/dev.json', (t) => t.replace('"orders_db_endpoint"', '"orders_db_endpoint_old"'));
+    const r = await cli(['--root', root, 'render']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/manifests\/apps\/orders-api\/app\.yaml:\d+ at \/spec\/env\/1\/fromBridge/);
+    const fresh = await cli(['--root', root, 'render', '--no-cache']);
+    expect(fresh.stderr).toBe(r.stderr);
+  });
+
   it('ignores a corrupt, foreign or unreadable cache, and replaces it', async () => {
     const root = project({ apps: 3 });
     await cli(['--root', root, 'render', '-q']);
@@ -236,6 +249,8 @@ describe('render and check with the cache on disk', () => {
       ['a manifest of garbage', () => writeFileSync(join(cache, 'rendered.json'), '\u0000\u0001garbage')],
       ['a last run of the wrong shape', () => writeFileSync(join(cache, 'last-run.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(cache, 'last-run.json'), 'utf8')), hashes: 7 }))],
       ['a source manifest of garbage', () => writeFileSync(join(cache, 'sources.json'), '[')],
+      ['a parse cache of garbage', () => writeFileSync(join(cache, 'parsed.json'), '{"version": 1, "key"')],
+      ['a parse cache made by other code', () => writeFileSync(join(cache, 'parsed.json'), JSON.stringify({ ...JSON.parse(readFileSync(join(cache, 'parsed.json'), 'utf8')), key: 'other code' }))],
       ['unreadable files (directories in their place)', () => {
         rmSync(cache, { recursive: true, force: true });
         mkdirSync(join(cache, 'units.json'), { recursive: true });
