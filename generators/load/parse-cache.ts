@@ -7,7 +7,6 @@
  * Whoever persists a ParseCache keys the whole of it on the generator code (render/code-key.ts):
  * another parser or schema must never meet these entries. Pure: the disk is the caller's.
  */
-import { isDeepStrictEqual } from 'node:util';
 import { blobId } from '../core/hash.js';
 import { parseYaml, type ParsedDocument } from './yaml.js';
 
@@ -40,9 +39,7 @@ export class ParseCache {
       };
     }
     const doc = parseYaml(text, file);
-    const json = JSON.stringify(doc.data);
-    const faithful = json !== undefined && isDeepStrictEqual(JSON.parse(json), doc.data);
-    const kept: [string, ...string[]] | undefined = faithful ? [json] : undefined;
+    const kept: [string, ...string[]] | undefined = jsonCarries(doc.data) ? [JSON.stringify(doc.data)] : undefined;
     if (kept) {
       this.entries.set(id, kept);
       this.changed = true;
@@ -73,6 +70,19 @@ export class ParseCache {
     }
     return out;
   }
+}
+
+/**
+ * Whether JSON gives this value back as it is: what CORE_SCHEMA YAML gives (plain objects and
+ * arrays, strings, booleans, null, numbers) but for NaN, the infinities and -0.
+ */
+function jsonCarries(value: unknown): boolean {
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (Array.isArray(value)) return value.every(jsonCarries);
+  if (typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) if (!Object.hasOwn(value, key) || !jsonCarries((value as Record<string, unknown>)[key])) return false;
+  return true;
 }
 
 /** A parsed document that knows which schemas its text passed before. */

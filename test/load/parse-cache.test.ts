@@ -82,3 +82,25 @@ describe('ParseCache', () => {
     expect(cache.parse(TEXT, 'f').data).toEqual(parseYaml(TEXT, 'f').data);
   });
 });
+
+describe('ParseCache round trip', () => {
+  it('gives back exactly what parseYaml gives for every input file of the example', async () => {
+    const { readSources } = await import('../../generators/load/sources.js');
+    const { repoRoot } = await import('../helpers.js');
+    const first = new ParseCache();
+    const texts = [...readSources(repoRoot)].filter(([file]) => /\.ya?ml$/.test(file));
+    expect(texts.length).toBeGreaterThan(10);
+    for (const [file, text] of texts) first.parse(text, file);
+    const next = nextRun(first);
+    for (const [file, text] of texts) expect(next.parse(text, file).data, file).toStrictEqual(parseYaml(text, file).data);
+    expect(Object.keys(next.toJSON())).toHaveLength(new Set(texts.map(([, t]) => t)).size);
+  });
+
+  it('a "__proto__" key stays a plain key', () => {
+    const text = 'a:\n  "__proto__":\n    polluted: true\n';
+    const cache = new ParseCache();
+    const data = cache.parse(text, 'f').data;
+    expect(nextRun(cache).parse(text, 'f').data).toStrictEqual(data);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
