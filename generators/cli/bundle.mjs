@@ -8,7 +8,7 @@
 // bytes of every source file and esbuild's version, so an edited source never runs stale code;
 // libraries stay outside the bundle (imported from node_modules as usual). Everything in the
 // bundle sits in one directory: main.mjs, unit-worker.mjs (the render worker thread's entry),
-// file-writer.mjs (copied) and the chunks they share, so the `new URL('./x.mjs', import.meta.url)`
+// the plain JavaScript thread entries file-writer.mjs and tree-walk.mjs (copied) and the chunks they share, so the `new URL('./x.mjs', import.meta.url)`
 // of the sources finds the bundled file beside it.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,7 +24,7 @@ const generators = join(toolRoot, 'generators');
 /** Entry points, by their name in the bundle. */
 const ENTRIES = { main: 'generators/cli/main.ts', 'unit-worker': 'generators/render/unit-worker-main.ts' };
 /** Plain JavaScript worker entries the sources start by URL, copied beside the bundle. */
-const COPIED = ['generators/write/file-writer.mjs'];
+const COPIED = ['generators/write/file-writer.mjs', 'generators/write/tree-walk.mjs'];
 const SOURCE = /\.(ts|mts|mjs|js|json)$/;
 
 /** Every source file under generators/ (tests included: cheap, and never wrong), sorted. */

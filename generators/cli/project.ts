@@ -21,7 +21,7 @@ import { RenderWorkers, workersFor } from '../render/worker-threads.js';
 import { ownedBy, type FileChanges } from '../write/diff.js';
 import { readJsonFile, writeJsonFile } from '../write/json-file.js';
 import { recoverRendered, renderedDir } from '../write/rendered-dir.js';
-import { NOT_A_FILE, RenderedState, type DiskFile } from '../write/rendered-state.js';
+import { NOT_A_FILE, RenderedState, TreeWalk, type DiskFile } from '../write/rendered-state.js';
 import { Stage } from '../write/stage.js';
 import type { Io } from './main.js';
 import { phaseTimer, progressBar } from './progress.js';
@@ -110,10 +110,20 @@ function runKeyOf(options: CommonOptions, files: [string, string][]): string {
  * compared through its manifest of blob ids, so only files whose stat changed are read.
  */
 export async function renderProject(options: RenderOptions): Promise<RenderRun> {
-  const timing = options.timing ?? (() => undefined);
   const root = findRoot(options.root);
   const dir = renderedDir(root);
   recoverRendered(dir);
+  // rendered/ is listed on the other core meanwhile (rendered-state.ts TreeWalk).
+  const walk = options.cache !== false && existsSync(dir) ? new TreeWalk(dir) : undefined;
+  try {
+    return await renderWithWalk(options, root, dir, walk);
+  } finally {
+    await walk?.close();
+  }
+}
+
+async function renderWithWalk(options: RenderOptions, root: string, dir: string, walk: TreeWalk | undefined): Promise<RenderRun> {
+  const timing = options.timing ?? (() => undefined);
   const useCache = options.cache !== false;
   const files = cacheFiles(root);
 
@@ -129,7 +139,7 @@ export async function renderProject(options: RenderOptions): Promise<RenderRun> 
     const last = key === undefined ? undefined : readLastRun(files.lastRun, key);
     if (last) {
       const state = RenderedState.load(files.rendered);
-      const disk = state.scan(dir, last.result.complete ? undefined : [...last.result.units]);
+      const disk = state.scan(dir, last.result.complete ? undefined : [...last.result.units], undefined, await walk?.walked());
       const same = digestOfFiles(disk, last.result) === last.digest;
       timing('compare with the last run');
       if (same) {
@@ -175,7 +185,7 @@ export async function renderProject(options: RenderOptions): Promise<RenderRun> 
       sourceState!.save(files.sources, Date.now());
       writeLastRun(files.lastRun, key, run);
     };
-    return await renderSources(root, sources, options, save, { stage, workers });
+    return await renderSources(root, sources, options, save, { stage, workers, walk });
   } catch (e) {
     stage?.discard();
     throw e;

@@ -18,7 +18,7 @@ import { pooledExecutor } from '../render/workers.js';
 import { diffHashes, ownedBy } from '../write/diff.js';
 import { readJsonFile, writeJsonFile } from '../write/json-file.js';
 import { renderedDir } from '../write/rendered-dir.js';
-import { RenderedState } from '../write/rendered-state.js';
+import { RenderedState, type TreeWalk } from '../write/rendered-state.js';
 import type { Stage } from '../write/stage.js';
 import { cacheFiles, selectionOf, type RenderOptions, type RenderRun } from './project.js';
 
@@ -31,7 +31,7 @@ export async function renderSources(
   sources: SourceSet,
   options: RenderOptions,
   saved: (run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }) => void,
-  ahead: { stage: Stage | undefined; workers: RenderWorkers | undefined },
+  ahead: { stage: Stage | undefined; workers: RenderWorkers | undefined; walk: TreeWalk | undefined },
 ): Promise<RenderRun> {
   const declaredSources = [...sources].filter(([file]) => file.startsWith(`${CRDS_DIR}/`));
   return renderWith(root, sources, options, saved, { declaredSources, ...ahead });
@@ -42,7 +42,7 @@ async function renderWith(
   sources: SourceSet,
   options: RenderOptions,
   saved: (run: { result: RenderResult; hashes: Map<string, string>; check: CheckReport }) => void,
-  ahead: { declaredSources: [string, string][]; stage: Stage | undefined; workers: RenderWorkers | undefined },
+  ahead: { declaredSources: [string, string][]; stage: Stage | undefined; workers: RenderWorkers | undefined; walk: TreeWalk | undefined },
 ): Promise<RenderRun> {
   const timing = options.timing ?? (() => undefined);
   const dir = renderedDir(root);
@@ -57,7 +57,8 @@ async function renderWith(
   const manifest = cacheFiles(root).rendered;
   const state = useCache ? RenderedState.load(manifest) : RenderedState.empty();
   const complete = !selection.environments && !selection.apps;
-  const disk = state.scan(dir, complete ? undefined : planUnits(fleet, selection).plans.map((p) => p.unit));
+  const walked = useCache ? await ahead.walk?.walked() : undefined;
+  const disk = state.scan(dir, complete ? undefined : planUnits(fleet, selection).plans.map((p) => p.unit), undefined, walked);
   // A cached unit counts only while rendered/ holds its files: else it is rendered again, which
   // gives the contents to write, and proves the difference real rather than a record gone bad.
   const cache = useCache ? DiskUnitCache.load(root, (unit, record) => record.files.every(([name, hash]) => disk.get(`${unit}/${name}`)?.hash() === hash)) : undefined;

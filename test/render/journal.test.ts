@@ -1,12 +1,12 @@
 /** rendered/ changed through a journal: all or nothing, and a killed run finished by the next. */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RenderResult } from '../../generators/render/pipeline.js';
 import { diffHashes, diffRendered } from '../../generators/write/diff.js';
 import { readRendered, recoverRendered, writeRendered } from '../../generators/write/rendered-dir.js';
-import { RenderedState } from '../../generators/write/rendered-state.js';
+import { RenderedState, TreeWalk } from '../../generators/write/rendered-state.js';
 import { blobId } from '../../generators/core/hash.js';
 
 let parent: string;
@@ -94,5 +94,44 @@ describe('RenderedState', () => {
     const manifest = join(parent, 'manifest.json');
     state.save(manifest, Date.now());
     expect(RenderedState.load(manifest).scan(dir).get('dev/a/x.yaml')!.known).toBe(false);
+  });
+
+  it('scans the same from a TreeWalk (listed on another thread) as from the file system, whole or in part', async () => {
+    render({ 'dev/a/x.yaml': 'x\n', 'dev/a/y.yaml': 'y\n', 'dev/b/z.yaml': 'z\n', 'prod/a/x.yaml': 'p\n' });
+    mkdirSync(join(dir, 'dev/empty'));
+    symlinkSync('/etc/hostname', join(dir, 'dev/a/link.yaml'));
+    symlinkSync(join(dir, 'dev/b'), join(dir, 'prod/b'));
+    const state = RenderedState.empty();
+    state.record(dir, 'dev/a/x.yaml', blobId('x\n'));
+    const manifest = join(parent, 'manifest.json');
+    state.save(manifest, Date.now() + 1000);
+    writeFileSync(join(dir, 'dev/a/x.yaml'), 'X\n'); // its stat no longer vouches
+
+    const view = (files: ReturnType<RenderedState['scan']>) =>
+      [...files].map(([path, f]) => [path, f.known, f.hash(), f.stats.size, f.stats.mtimeMs, f.stats.ctimeMs, f.stats.ino, f.stats.isFile()]);
+    const walk = new TreeWalk(dir);
+    const walked = await walk.walked();
+    await walk.close();
+    expect(walked).toBeDefined();
+    for (const within of [undefined, ['dev/a', 'prod/b', 'dev/none']]) {
+      const a = RenderedState.load(manifest);
+      const b = RenderedState.load(manifest);
+      const fromDisk = a.scan(dir, within);
+      const fromWalk = b.scan(dir, within, undefined, walked);
+      expect(view(fromWalk)).toEqual(view(fromDisk));
+      expect(fromDisk.size).toBeGreaterThan(2);
+      // The listings recorded for the next scan are the same too.
+      a.save(join(parent, 'a.json'), Date.now() + 1000);
+      b.save(join(parent, 'b.json'), Date.now() + 1000);
+      const listings = (f: string) => (JSON.parse(readFileSync(join(parent, f), 'utf8')) as { dirs: unknown }).dirs;
+      expect(listings('b.json')).toEqual(listings('a.json'));
+    }
+  });
+
+  it('a TreeWalk of a missing directory gives an empty tree', async () => {
+    const walk = new TreeWalk(join(parent, 'none'));
+    const walked = await walk.walked();
+    await walk.close();
+    expect(RenderedState.empty().scan(join(parent, 'none'), undefined, undefined, walked).size).toBe(0);
   });
 });
