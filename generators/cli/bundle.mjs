@@ -5,8 +5,11 @@
 // 0.15 s from the bundle), which is most of a no-op render's time.
 //
 // Plain JavaScript, since it runs before any TypeScript can. The digest covers the path and
-// bytes of every source file and esbuild's version, so an edited source never runs stale code;
-// libraries stay outside the bundle (imported from node_modules as usual). Everything in the
+// bytes of every source file, the installed packages (npm's node_modules/.package-lock.json,
+// rewritten by every install) and esbuild's and Node's versions, so neither an edited source nor
+// an upgraded library ever runs stale. Libraries are bundled too (fewer files to find and read at
+// every start), but for those loaded by computed paths or only by rarely run commands: the
+// Kubernetes models, the Pulumi SDKs, esbuild and tsx, imported from node_modules. Everything in the
 // bundle sits in one directory: main.mjs, unit-worker.mjs (the render worker thread's entry),
 // the plain JavaScript thread entries file-writer.mjs and tree-walk.mjs (copied) and the chunks they share, so the `new URL('./x.mjs', import.meta.url)`
 // of the sources finds the bundled file beside it.
@@ -26,6 +29,8 @@ const ENTRIES = { main: 'generators/cli/main.ts', 'unit-worker': 'generators/ren
 /** Plain JavaScript worker entries the sources start by URL, copied beside the bundle. */
 const COPIED = ['generators/write/file-writer.mjs', 'generators/write/tree-walk.mjs'];
 const SOURCE = /\.(ts|mts|mjs|js|json)$/;
+/** Packages left out of the bundle: loaded by computed paths (the models), by rare commands (Pulumi), or tools. */
+const EXTERNAL = ['cdk8s', 'cdk8s-plus-33', 'cdk8s-plus-33/*', 'constructs', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes-models/*', '@pulumi/*', 'esbuild', 'tsx', 'tsx/*'];
 
 /** Every source file under generators/ (tests included: cheap, and never wrong), sorted. */
 function sources(dir = generators, out = []) {
@@ -43,6 +48,13 @@ export function bundleKey(esbuildVersion) {
   // The root is in the key too: the bundle holds it (core/paths.ts), and a copied project has its own.
   h.update(`esbuild ${esbuildVersion}\0node ${process.versions.node}\0${toolRoot}\0`);
   for (const file of sources()) h.update(relative(toolRoot, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const lock of ['package-lock.json', 'node_modules/.package-lock.json']) {
+    try {
+      h.update(lock).update('\0').update(readFileSync(join(toolRoot, lock))).update('\0');
+    } catch {
+      h.update(lock).update('\0missing\0');
+    }
+  }
   return h.digest('base64url').slice(0, 32);
 }
 
@@ -83,7 +95,9 @@ export async function bundle() {
       format: 'esm',
       platform: 'node',
       target: `node${process.versions.node.split('.')[0]}`,
-      packages: 'external',
+      external: EXTERNAL,
+      // Bundled CommonJS libraries call require(): give the bundle one.
+      banner: { js: "import { createRequire as gitopsBridgeRequire } from 'node:module'; const require = gitopsBridgeRequire(import.meta.url);" },
       outExtension: { '.js': '.mjs' },
       chunkNames: 'chunk-[hash]',
       sourcemap: 'linked',

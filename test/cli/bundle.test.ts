@@ -29,7 +29,7 @@ describe('the CLI bundle', () => {
   const tool = toolCopy();
   afterAll(() => rmSync(tool, { recursive: true, force: true }));
 
-  it('runs an edited source at the next start; processes starting together leave one bundle', async () => {
+  it('runs an edited source or a changed install at the next start; processes starting together leave one bundle', async () => {
     const before = run(tool, ['--help']);
     expect(before.status, before.stderr).toBe(0);
     expect(before.stdout).toContain('Render Pulumi stack outputs');
@@ -53,6 +53,14 @@ describe('the CLI bundle', () => {
     // The bundle of the first sources and the one of the edited sources; no build left half-done.
     expect(dirs.filter((d) => !d.startsWith('.'))).toHaveLength(2);
     expect(dirs.filter((d) => d.startsWith('.'))).toEqual([]);
+
+    // Installing or upgrading a package rewrites node_modules/.package-lock.json: a new bundle.
+    const lock = join(tool, 'node_modules/.package-lock.json');
+    const text = readFileSync(lock, 'utf8');
+    rmSync(lock);
+    writeFileSync(lock, `${text}\n`);
+    expect(run(tool, ['--help']).status).toBe(0);
+    expect(readdirSync(bundles).filter((d) => !d.startsWith('.'))).toHaveLength(3);
   });
 
   it('renders the same bytes from the bundle as from the sources through tsx', async () => {
