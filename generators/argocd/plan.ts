@@ -9,6 +9,7 @@
 import type { KubeObject } from '../charts/object.js';
 import { BridgeError } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
+import { appNamed } from '../load/app-index.js';
 import type { EnvironmentInstance } from '../load/fleet.js';
 import { ARGOCD_NAMESPACE, CLUSTER_METADATA_NAME } from '../metadata/cluster-metadata.js';
 import { groupOf, type ArgoCdSettings, type GroupKind } from './settings.js';
@@ -68,7 +69,7 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
  * the project allows anyway, instead of widening the project for it.
  */
 export function destinationNamespace(env: EnvironmentInstance, directory: string): string {
-  const app = env.apps.find((a) => a.name === directory);
+  const app = appNamed(env, directory);
   return app ? app.namespace : ARGOCD_NAMESPACE;
 }
 

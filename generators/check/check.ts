@@ -10,6 +10,7 @@ import yaml from 'js-yaml';
 import type { KubeObject } from '../charts/object.js';
 import { BridgeError, BridgeErrors } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
+import { appNamed } from '../load/app-index.js';
 import type { AppExemption, AppInstance, EnvironmentInstance, Fleet } from '../load/fleet.js';
 import type { RenderResult } from '../render/pipeline.js';
 import type { RenderedObject } from '../render/units.js';
@@ -286,7 +287,7 @@ function scopeOf(unit: string, envs: Map<string, EnvironmentInstance>): Scope {
   const environment = slash > 0 ? envs.get(unit.slice(0, slash)) : undefined;
   if (!environment) return { unit, dir: unit };
   const dir = unit.slice(slash + 1);
-  const app = environment.apps.find((a) => a.name === dir);
+  const app = appNamed(environment, dir);
   return { environment, ...(app && { app }), unit, dir };
 }
 

@@ -101,12 +101,11 @@ export function unitEnvironment(env: EnvironmentInstance): UnitEnvironment {
 
 /** The plain-data input of each unit. `portable` drops the functions (line locators) for a structured clone. */
 export function unitInputs(fleet: Fleet, plans: UnitPlan[], portable = false): UnitInput[] {
-  const envs = new Map(fleet.environments.map((e) => [e.name, { instance: e, data: unitEnvironment(e) }]));
+  const envs = new Map(fleet.environments.map((e) => [e.name, { apps: new Map(e.apps.map((a) => [a.name, a])), data: unitEnvironment(e) }]));
   return plans.map((plan) => {
     const env = envs.get(plan.env)!;
     if (plan.kind !== 'app') return { plan, env: env.data };
-    const a = env.instance.apps.find((x) => x.name === plan.dir)!;
-    return { plan, env: env.data, app: unitApp(a, portable) };
+    return { plan, env: env.data, app: unitApp(env.apps.get(plan.dir)!, portable) };
   });
 }
 
