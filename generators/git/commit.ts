@@ -7,13 +7,17 @@
  *   when the database does not hold it already.
  * - An app directory whose manifests did not change keeps the parent's hydrator.metadata and
  *   README.md, so its provenance keeps naming the dry commit that produced its manifests, and
- *   a one-app change touches that app's directory and the root hydrator.metadata only.
+ *   a one-app change touches that app's directory and the root hydrator.metadata only. Which
+ *   provenance the parent's app directory holds comes from the provenance cache when it can be
+ *   confirmed by hashing (the app's manifests plus that provenance give the parent's directory
+ *   id exactly), else from reading the directory: at 3,000 apps, reading them all was a large
+ *   part of a one-app commit.
  * - "Nothing changed" means: the tree equals the parent's but for the root hydrator.metadata
  *   (a new dry commit that renders the same manifests makes no commit).
  * - Nothing here moves a ref; objects are all written (children first) before the caller does.
  */
 import { BridgeError } from '../core/errors.js';
-import { encodeCommit, hashObject, isTreeMode, type Signature, type TreeEntry } from './object-format.js';
+import { encodeCommit, encodeTree, hashObject, isTreeMode, type Signature, type TreeEntry } from './object-format.js';
 import type { ObjectStore } from './object-store.js';
 import {
   APP_PROVENANCE,
@@ -23,7 +27,6 @@ import {
   METADATA_FILE,
   README_FILE,
   ROOT_PROVENANCE,
-  appDirsOf,
   appMetadata,
   appReadme,
   commitMessage,
@@ -32,12 +35,15 @@ import {
   splitMessage,
   type DryCommit,
 } from './provenance.js';
-import { dirAt, entriesOf, hashDir, nestFiles, treeOid, type FileBlob, type HashedDir } from './tree.js';
+import { ProvenanceCache, type AppProvenance } from './provenance-cache.js';
+import { entriesOf, hashDir, nestFiles, treeOid, type FileBlob, type HashedDir } from './tree.js';
 
 export interface BuildRequest {
   store: ObjectStore;
-  /** rendered/'s files, paths relative to rendered/. */
-  files: ReadonlyMap<string, FileBlob>;
+  /** rendered/'s files, paths relative to rendered/; or, instead, `rendered`. */
+  files?: ReadonlyMap<string, FileBlob>;
+  /** rendered/ already nested and hashed (hashDir), instead of `files`. Not modified. */
+  rendered?: HashedDir;
   dry: DryCommit;
   repoURL: string;
   /** The project's directory inside the repository ("" at the root), for the render commands. */
@@ -46,6 +52,8 @@ export interface BuildRequest {
   parent: string | undefined;
   author: Signature;
   committer: Signature;
+  /** Proposals for the parent's app provenance (each checked by hashing); updated with the tree built. */
+  provenance?: ProvenanceCache;
 }
 
 export interface BuildResult {
@@ -72,53 +80,107 @@ function textBlob(text: string): FileBlob {
   return { oid: hashObject('blob', content), mode: '100644', content };
 }
 
-/** Refuses rendered/ files that would collide with provenance. */
-function checkReserved(files: ReadonlyMap<string, FileBlob>, apps: readonly string[]): void {
-  const reserved = new Set<string>([...ROOT_PROVENANCE]);
-  for (const app of apps) for (const name of APP_PROVENANCE) reserved.add(`${app}/${name}`);
-  for (const path of files.keys()) {
-    if (reserved.has(path)) {
-      throw new BridgeError({
-        code: 'file-collision',
-        message: `rendered/${path} collides with a provenance file of the rendered branch`,
-        file: `rendered/${path}`,
-        hint: `${[...ROOT_PROVENANCE].join(' and ')} at the root and ${[...APP_PROVENANCE].join(' and ')} in app directories are written by rendered:commit; remove the file from rendered/`,
-      });
-    }
-  }
+function reservedCollision(path: string): BridgeError {
+  return new BridgeError({
+    code: 'file-collision',
+    message: `rendered/${path} collides with a provenance file of the rendered branch`,
+    file: `rendered/${path}`,
+    hint: `${[...ROOT_PROVENANCE].join(' and ')} at the root and ${[...APP_PROVENANCE].join(' and ')} in app directories are written by rendered:commit; remove the file from rendered/`,
+  });
+}
+
+/** A directory's hashed form with `files` and `dirs` as its entries. */
+function hashedDir(files: Map<string, FileBlob>, dirs: Map<string, HashedDir>): HashedDir {
+  const encoded = encodeTree(entriesOf({ files, dirs }));
+  return { oid: hashObject('tree', encoded), encoded, files, dirs };
+}
+
+/** An app directory: its manifests (as rendered/ holds them) plus its two provenance files. */
+function withProvenance(manifests: HashedDir, metadata: FileBlob, readme: FileBlob): HashedDir {
+  const files = new Map(manifests.files);
+  files.set(METADATA_FILE, metadata);
+  files.set(README_FILE, readme);
+  return hashedDir(files, manifests.dirs);
 }
 
 export async function buildRenderedCommit(req: BuildRequest): Promise<BuildResult> {
   const { store, dry, repoURL } = req;
-  const apps = appDirsOf(req.files.keys());
-  checkReserved(req.files, apps);
-  let root;
-  try {
-    root = nestFiles(req.files);
-  } catch (e) {
-    throw new BridgeError({ code: 'io', message: `rendered/ cannot become a git tree: ${(e as Error).message}` });
-  }
-  const parentTree = req.parent ? (await store.readCommit(req.parent)).tree : undefined;
-
-  const changedApps: string[] = [];
-  for (const app of apps) {
-    const node = dirAt(root, app)!;
-    const manifests = hashDir(node).oid;
-    const kept = parentTree ? await parentProvenance(store, parentTree, app, manifests) : undefined;
-    if (kept) {
-      for (const e of kept) node.files.set(e.name, { oid: e.oid, mode: '100644' });
-      continue;
+  let rendered = req.rendered;
+  if (!rendered) {
+    let nested;
+    try {
+      nested = nestFiles(req.files ?? new Map());
+    } catch (e) {
+      throw new BridgeError({ code: 'io', message: `rendered/ cannot become a git tree: ${(e as Error).message}` });
     }
-    changedApps.push(app);
-    const commands = renderCommands(req.projectPrefix, app);
-    node.files.set(METADATA_FILE, textBlob(appMetadata(repoURL, dry.sha, commands)));
-    node.files.set(README_FILE, textBlob(appReadme(app, repoURL, dry.sha, commands, req.projectPrefix)));
+    rendered = hashDir(nested);
   }
-  root.files.set(GITATTRIBUTES_FILE, textBlob(GITATTRIBUTES));
-  root.files.set(METADATA_FILE, textBlob(rootMetadata(dry, repoURL)));
-  const tree = hashDir(root);
+  // The app directories: every directory one level below an environment directory (any
+  // top-level directory but the hub's; see appDirsOf). rendered/ files must not take the
+  // names of provenance files.
+  for (const name of ROOT_PROVENANCE) if (rendered.files.has(name)) throw reservedCollision(name);
+  const apps: { path: string; env: string; name: string; manifests: HashedDir }[] = [];
+  for (const [env, envDir] of rendered.dirs) {
+    if (env === HUB_DIR) continue;
+    for (const [name, manifests] of envDir.dirs) {
+      const path = `${env}/${name}`;
+      for (const reserved of APP_PROVENANCE) if (manifests.files.has(reserved)) throw reservedCollision(`${path}/${reserved}`);
+      apps.push({ path, env, name, manifests });
+    }
+  }
+  apps.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 
-  const removedApps = parentTree ? (await appDirsOfTree(store, parentTree)).filter((a) => !apps.includes(a)) : [];
+  const parentTree = req.parent ? (await store.readCommit(req.parent)).tree : undefined;
+  const parentApps = parentTree ? await appDirsOfTree(store, parentTree) : new Map<string, string>();
+  const cache = req.provenance ?? ProvenanceCache.none();
+
+  // Each app directory keeps the parent's provenance when its manifests did not change: the
+  // cache proposes the parent's provenance and hashing confirms it (the directory comes out
+  // exactly as the parent's), else the parent's directory is read to find out.
+  const changedApps: string[] = [];
+  const builtApps = new Map<string, Map<string, HashedDir>>();
+  const recorded = new Map<string, AppProvenance>();
+  for (const app of apps) {
+    const before = parentApps.get(app.path);
+    let dir: HashedDir | undefined;
+    if (before) {
+      const proposed = cache.get(before);
+      if (proposed) {
+        const d = withProvenance(app.manifests, { oid: proposed.metadata, mode: '100644' }, { oid: proposed.readme, mode: '100644' });
+        if (d.oid === before) dir = d;
+      }
+      if (!dir) {
+        const kept = await parentProvenance(store, before, app.manifests.oid);
+        if (kept) dir = withProvenance(app.manifests, kept.metadata, kept.readme);
+      }
+    }
+    if (!dir) {
+      changedApps.push(app.path);
+      const commands = renderCommands(req.projectPrefix, app.path);
+      dir = withProvenance(
+        app.manifests,
+        textBlob(appMetadata(repoURL, dry.sha, commands)),
+        textBlob(appReadme(app.path, repoURL, dry.sha, commands, req.projectPrefix)),
+      );
+    }
+    let envApps = builtApps.get(app.env);
+    if (!envApps) builtApps.set(app.env, (envApps = new Map()));
+    envApps.set(app.name, dir);
+    recorded.set(dir.oid, { metadata: dir.files.get(METADATA_FILE)!.oid, readme: dir.files.get(README_FILE)!.oid });
+  }
+  const rootDirs = new Map<string, HashedDir>();
+  for (const [env, envDir] of rendered.dirs) {
+    const envApps = builtApps.get(env);
+    rootDirs.set(env, envApps ? hashedDir(envDir.files, envApps) : envDir);
+  }
+  const rootFiles = new Map(rendered.files);
+  rootFiles.set(GITATTRIBUTES_FILE, textBlob(GITATTRIBUTES));
+  rootFiles.set(METADATA_FILE, textBlob(rootMetadata(dry, repoURL)));
+  const tree = hashedDir(rootFiles, rootDirs);
+  cache.replace(recorded);
+
+  const appPaths = new Set(apps.map((a) => a.path));
+  const removedApps = [...parentApps.keys()].filter((a) => !appPaths.has(a)).sort();
   const base = { tree: tree.oid, changedApps, removedApps };
   if (parentTree && (await sameButRootMetadata(store, tree, parentTree))) {
     return { commit: undefined, ...base, written: 0, present: 0, reusedDirs: 0 };
@@ -141,18 +203,18 @@ export async function buildRenderedCommit(req: BuildRequest): Promise<BuildResul
 }
 
 /**
- * The parent's provenance entries of `app` when its manifests there are exactly `manifests`
- * (the id of the app directory without provenance); undefined when they changed.
+ * The parent's provenance of the app directory `tree` when its manifests there are exactly
+ * `manifests` (the id of the app directory without provenance); undefined when they changed.
  */
-async function parentProvenance(store: ObjectStore, parentTree: string, app: string, manifests: string): Promise<TreeEntry[] | undefined> {
-  const oid = await store.oidAt(parentTree, app);
-  if (!oid) return undefined;
-  const entries = await store.readTree(oid);
+async function parentProvenance(store: ObjectStore, tree: string, manifests: string): Promise<{ metadata: FileBlob; readme: FileBlob } | undefined> {
+  const entries = await store.readTree(tree);
   const names: readonly string[] = APP_PROVENANCE;
   const prov = entries.filter((e) => names.includes(e.name) && e.mode === '100644');
   if (prov.length !== APP_PROVENANCE.length) return undefined;
   const rest = entries.filter((e) => !prov.includes(e));
-  return treeOid(rest) === manifests ? prov : undefined;
+  if (treeOid(rest) !== manifests) return undefined;
+  const blob = (name: string): FileBlob => ({ oid: prov.find((e) => e.name === name)!.oid, mode: '100644' });
+  return { metadata: blob(METADATA_FILE), readme: blob(README_FILE) };
 }
 
 /** Whether `tree` equals the parent's tree once the root hydrator.metadata is taken from the parent. */
@@ -164,13 +226,14 @@ async function sameButRootMetadata(store: ObjectStore, tree: HashedDir, parentTr
   return treeOid(entries) === parentTree;
 }
 
-async function appDirsOfTree(store: ObjectStore, tree: string): Promise<string[]> {
-  const out: string[] = [];
+/** The parent's app directories (`<env>/<app>`, as appDirsOf) and their tree ids. */
+async function appDirsOfTree(store: ObjectStore, tree: string): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   for (const env of await store.readTree(tree)) {
     if (!isTreeMode(env.mode) || env.name === HUB_DIR) continue;
-    for (const app of await store.readTree(env.oid)) if (isTreeMode(app.mode)) out.push(`${env.name}/${app.name}`);
+    for (const app of await store.readTree(env.oid)) if (isTreeMode(app.mode)) out.set(`${env.name}/${app.name}`, app.oid);
   }
-  return out.sort();
+  return out;
 }
 
 /**

@@ -2,7 +2,7 @@
  * Git's object formats, pure: hashing ("<type> <size>\0" + content, SHA-1), trees, commits.
  * Nothing here touches the disk; the object store writes what these functions produce.
  */
-import { createHash } from 'node:crypto';
+import * as crypto from 'node:crypto';
 
 export type ObjectType = 'blob' | 'tree' | 'commit' | 'tag';
 
@@ -18,9 +18,20 @@ export function objectBytes(type: ObjectType, content: Uint8Array): Buffer {
   return Buffer.concat([Buffer.from(`${type} ${content.length}\0`), content]);
 }
 
+/** crypto.hash (Node 20.12 and later): one call instead of a Hash object, two updates and a digest. */
+const oneShot = (crypto as { hash?: (algorithm: string, data: Uint8Array, encoding: 'hex') => string }).hash;
+/** Header and content side by side, for oneShot; objects larger than this take the streaming path. */
+const hashScratch = Buffer.allocUnsafe(64 * 1024);
+
 /** The object id git gives `content` as an object of `type` (what `git hash-object -t <type>` prints). */
 export function hashObject(type: ObjectType, content: Uint8Array): string {
-  return createHash('sha1').update(`${type} ${content.length}\0`).update(content).digest('hex');
+  const header = `${type} ${content.length}\0`;
+  if (oneShot && content.length <= hashScratch.length - 32) {
+    const n = writeAscii(hashScratch, header, 0);
+    hashScratch.set(content, n);
+    return oneShot('sha1', hashScratch.subarray(0, n + content.length), 'hex');
+  }
+  return crypto.createHash('sha1').update(header).update(content).digest('hex');
 }
 
 export type FileMode = '100644' | '100755' | '120000' | '160000';
@@ -48,28 +59,88 @@ function sortKey(e: TreeEntry): Buffer {
   return Buffer.from(isTreeMode(e.mode) ? e.name + '/' : e.name, 'utf8');
 }
 
+/** Whether every character of `s` is ASCII (then JavaScript's string order is git's byte order). */
+function isAscii(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** Hex digit values by character code; -1 for anything else. */
+const HEX = new Int8Array(128).fill(-1);
+for (let i = 0; i < 16; i++) {
+  HEX['0123456789abcdef'.charCodeAt(i)] = i;
+  HEX['0123456789ABCDEF'.charCodeAt(i)] = i;
+}
+
+/** Writes a 40-digit hex object id as 20 bytes at `o` (done here: a call into Buffer#write per id costs more). */
+function writeOid(out: Buffer, oid: string, o: number): void {
+  let bad = oid.length !== 40 ? -1 : 0;
+  for (let i = 0; i < 20; i++) {
+    const hi = HEX[oid.charCodeAt(2 * i)] ?? -1;
+    const lo = HEX[oid.charCodeAt(2 * i + 1)] ?? -1;
+    bad |= hi | lo;
+    out[o + i] = (hi << 4) | lo;
+  }
+  if (bad < 0) throw new Error(`invalid object id ${JSON.stringify(oid)}`);
+}
+
+/** Writes an ASCII string at `o`; returns the offset after it. */
+function writeAscii(out: Buffer, text: string, o: number): number {
+  for (let i = 0; i < text.length; i++) out[o + i] = text.charCodeAt(i);
+  return o + text.length;
+}
+
 /** A tree object's content: `<mode> <name>\0<20-byte id>` per entry, in git's order. */
 export function encodeTree(entries: readonly TreeEntry[]): Buffer {
-  // Sort keys are made once per entry, not once per comparison.
-  const keyed = entries.map((e) => ({ e, key: sortKey(e) }));
-  keyed.sort((a, b) => Buffer.compare(a.key, b.key));
+  // Sort keys are made once per entry, not once per comparison; ASCII names (the usual case)
+  // compare as strings, others as their UTF-8 bytes.
+  const n = entries.length;
+  const keys = new Array<string>(n);
+  const order = new Array<number>(n);
+  let ascii = true;
+  for (let i = 0; i < n; i++) {
+    const e = entries[i]!;
+    const key = isTreeMode(e.mode) ? e.name + '/' : e.name;
+    keys[i] = key;
+    order[i] = i;
+    if (ascii && !(isAscii(key) && isAscii(e.mode))) ascii = false;
+  }
+  if (!ascii) {
+    const bytes = keys.map((k) => Buffer.from(k, 'utf8'));
+    order.sort((a, b) => Buffer.compare(bytes[a]!, bytes[b]!));
+  } else if (n > 16) {
+    order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+  } else {
+    // Insertion sort: app directories hold a handful of entries.
+    for (let i = 1; i < n; i++) {
+      const at = order[i]!;
+      const key = keys[at]!;
+      let j = i;
+      for (; j > 0 && keys[order[j - 1]!]! > key; j--) order[j] = order[j - 1]!;
+      order[j] = at;
+    }
+  }
   let size = 0;
-  for (let i = 0; i < keyed.length; i++) {
-    const e = keyed[i]!.e;
-    if (i > 0 && keyed[i - 1]!.e.name === e.name) throw new Error(`duplicate tree entry ${JSON.stringify(e.name)}`);
+  for (let i = 0; i < n; i++) {
+    const e = entries[order[i]!]!;
+    if (i > 0 && entries[order[i - 1]!]!.name === e.name) throw new Error(`duplicate tree entry ${JSON.stringify(e.name)}`);
     if (e.name === '' || e.name.includes('/') || e.name.includes('\0') || e.name === '.' || e.name === '..' || e.name === '.git') {
       throw new Error(`invalid tree entry name ${JSON.stringify(e.name)}`);
     }
-    size += e.mode.length + Buffer.byteLength(e.name, 'utf8') + 22;
+    size += (ascii ? e.mode.length + e.name.length : Buffer.byteLength(e.mode, 'utf8') + Buffer.byteLength(e.name, 'utf8')) + 22;
   }
   const out = Buffer.allocUnsafe(size);
   let o = 0;
-  for (const { e } of keyed) {
-    o += out.write(e.mode, o, 'latin1');
+  for (let i = 0; i < n; i++) {
+    const e = entries[order[i]!]!;
+    if (ascii) o = writeAscii(out, e.mode, o);
+    else o += out.write(e.mode, o, 'utf8');
     out[o++] = 0x20;
-    o += out.write(e.name, o, 'utf8');
+    if (ascii) o = writeAscii(out, e.name, o);
+    else o += out.write(e.name, o, 'utf8');
     out[o++] = 0;
-    o += out.write(e.oid, o, 'hex');
+    writeOid(out, e.oid, o);
+    o += 20;
   }
   return out;
 }

@@ -19,7 +19,9 @@ import { ObjectStore } from './object-store.js';
 import { fetchTip, pushCommit, remoteTip, type Remote } from './push.js';
 import { readHead, readRef, type GitDirs } from './refs.js';
 import { findRepository, projectPrefix, remoteUrl, withoutCredentials } from './repo.js';
-import { scanDir, uncommittedChanges, type KnownBlob } from './worktree.js';
+import { ProvenanceCache } from './provenance-cache.js';
+import { hashDir } from './tree.js';
+import { scanTree, uncommittedChanges, type KnownBlob } from './worktree.js';
 
 export const BRANCH = 'rendered';
 export const BRANCH_REF = `refs/heads/${BRANCH}`;
@@ -65,12 +67,12 @@ export async function commitRenderedBranch(o: RenderedCommitOptions): Promise<Re
   const store = new ObjectStore(dirs.commondir);
   const dry = await readDryCommit(store, head.oid);
 
-  const files = scanDir(join(o.projectRoot, 'rendered'), o.knownBlobs);
-  if (files.size === 0) {
+  const rendered = hashDir(scanTree(join(o.projectRoot, 'rendered'), o.knownBlobs));
+  if (rendered.files.size + rendered.dirs.size === 0) {
     throw new BridgeError({ code: 'stale', message: 'rendered/ is empty or missing', file: 'rendered/', hint: 'run `npm run render` and commit rendered/ first' });
   }
   if (!o.allowDirty) {
-    const changes = await uncommittedChanges(store, dirs, dry.tree, prefix, SOURCE_DIRS, o.projectRoot, new Map([['rendered', files]]));
+    const changes = await uncommittedChanges(store, dirs, dry.tree, prefix, SOURCE_DIRS, o.projectRoot, new Map([['rendered', rendered]]));
     if (changes.length > 0) {
       const listed = changes.slice(0, 20).map((c) => `${c.kind} ${c.path}`);
       throw new BridgeError({
@@ -106,7 +108,9 @@ export async function commitRenderedBranch(o: RenderedCommitOptions): Promise<Re
     }
   }
 
-  const build = await buildRenderedCommit({ store, files, dry, repoURL, projectPrefix: prefix, parent: base, author, committer });
+  const provenance = ProvenanceCache.load(dirs.commondir);
+  const build = await buildRenderedCommit({ store, rendered, dry, repoURL, projectPrefix: prefix, parent: base, author, committer, provenance });
+  saveQuietly(provenance);
   const next = build.commit ?? base;
   let pushed = false;
   if (remote && next && next !== remoteAt) {
@@ -123,6 +127,15 @@ export async function commitRenderedBranch(o: RenderedCommitOptions): Promise<Re
     }
   }
   return { drySha: dry.sha, tip: next, commit: build.commit, build, pushed };
+}
+
+/** The provenance cache only saves reading: failing to write it must not fail a commit. */
+function saveQuietly(cache: ProvenanceCache): void {
+  try {
+    cache.save();
+  } catch {
+    // the next run reads the parent's app directories instead
+  }
 }
 
 async function resolveRepoURL(dirs: GitDirs, o: RenderedCommitOptions): Promise<string> {

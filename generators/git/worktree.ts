@@ -11,7 +11,7 @@ import { compareStrings } from '../core/strings.js';
 import { hashObject, isTreeMode } from './object-format.js';
 import type { ObjectStore } from './object-store.js';
 import type { GitDirs } from './refs.js';
-import { hashDir, nestFiles, type FileBlob, type HashedDir } from './tree.js';
+import { emptyDir, hashDir, type DirNode, type FileBlob, type HashedDir } from './tree.js';
 
 /**
  * A file's blob id known without reading it (render keeps a manifest of rendered/'s blob ids with
@@ -27,60 +27,87 @@ export type KnownBlob = (path: string, stats: fs.Stats) => string | undefined;
  */
 export function scanDir(dir: string, known?: KnownBlob): Map<string, FileBlob> {
   const out = new Map<string, FileBlob>();
-  const walk = (abs: string, rel: string) => {
+  const flat = (node: DirNode, prefix: string) => {
+    for (const [name, f] of node.files) out.set(prefix + name, f);
+    for (const [name, d] of node.dirs) flat(d, `${prefix}${name}/`);
+  };
+  flat(scanTree(dir, known), '');
+  return out;
+}
+
+/**
+ * scanDir's files, nested into directories as they are on disk (see tree.ts), without going
+ * through flat paths: what a commit hashes. A directory without files is kept as an empty
+ * node (hashDir drops it). With `idsOnly`, files read are not kept, only hashed: for a
+ * directory that is compared, never written.
+ */
+export function scanTree(dir: string, known?: KnownBlob, idsOnly = false): DirNode {
+  const walk = (abs: string, rel: string): DirNode => {
+    const node = emptyDir();
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(abs, { withFileTypes: true });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return;
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT' && rel === '') return node;
       throw e;
     }
     for (const e of entries) {
-      const path = rel + e.name;
-      if (e.isDirectory()) walk(join(abs, e.name), path + '/');
+      const name = e.name;
+      const full = `${abs}/${name}`;
+      if (e.isDirectory()) node.dirs.set(name, walk(full, `${rel}${name}/`));
       else if (e.isFile()) {
-        const full = join(abs, e.name);
-        const oid = known?.(path, fs.lstatSync(full));
-        if (oid !== undefined) out.set(path, lazyBlob(full, oid));
+        const oid = known?.(rel + name, fs.lstatSync(full));
+        if (oid !== undefined) node.files.set(name, new LazyBlob(abs, name, oid));
         else {
-          const content = readSmallFile(full);
-          out.set(path, { oid: hashObject('blob', content), mode: '100644', content });
+          const content = readSmallFile(full, idsOnly);
+          node.files.set(name, idsOnly ? { oid: hashObject('blob', content), mode: '100644' } : { oid: hashObject('blob', content), mode: '100644', content });
         }
       } else if (e.isSymbolicLink()) {
-        throw new BridgeError({ code: 'io', message: `${join(dir, path)} is a symbolic link`, file: join(dir, path), hint: 'rendered/ holds only regular files: run `npm run render` to rewrite it' });
+        throw new BridgeError({ code: 'io', message: `${join(dir, rel + name)} is a symbolic link`, file: join(dir, rel + name), hint: 'rendered/ holds only regular files: run `npm run render` to rewrite it' });
       }
     }
+    return node;
   };
-  walk(dir, '');
-  return out;
+  return walk(join(dir), '');
 }
 
-/** A blob whose content is read when first asked for, and must then still have the id it was known by. */
-function lazyBlob(file: string, oid: string): FileBlob {
-  let content: Buffer | undefined;
-  return {
-    oid,
-    mode: '100644',
-    get content() {
-      if (content === undefined) {
-        content = readSmallFile(file);
-        if (hashObject('blob', content) !== oid) {
-          throw new BridgeError({ code: 'io', message: `${file} changed while it was being committed`, file, hint: 'run the command again once nothing writes rendered/' });
-        }
+/**
+ * A blob whose content is read when first asked for, and must then still have the id it was
+ * known by. Holds its directory and name apart: tens of thousands of them stay alive through a
+ * commit, and their full paths are rarely needed.
+ */
+class LazyBlob implements FileBlob {
+  readonly mode = '100644';
+  private bytes: Buffer | undefined;
+  constructor(
+    private readonly dir: string,
+    private readonly name: string,
+    readonly oid: string,
+  ) {}
+  get content(): Buffer {
+    if (this.bytes === undefined) {
+      const file = `${this.dir}/${this.name}`;
+      const content = readSmallFile(file);
+      if (hashObject('blob', content) !== this.oid) {
+        throw new BridgeError({ code: 'io', message: `${file} changed while it was being committed`, file, hint: 'run the command again once nothing writes rendered/' });
       }
-      return content;
-    },
-  };
+      this.bytes = content;
+    }
+    return this.bytes;
+  }
 }
 
 const scratch = Buffer.allocUnsafe(1 << 20);
 
-/** A file's bytes: one read into a shared buffer, then a copy (about twice as fast as readFileSync for small files). */
-function readSmallFile(file: string): Buffer {
+/**
+ * A file's bytes: one read into a shared buffer, then a copy (about twice as fast as readFileSync
+ * for small files). `transient`: no copy, the bytes are only valid until the next call.
+ */
+function readSmallFile(file: string, transient = false): Buffer {
   const fd = fs.openSync(file, 'r');
   try {
     const n = fs.readSync(fd, scratch, 0, scratch.length, 0);
-    if (n < scratch.length) return Buffer.from(scratch.subarray(0, n));
+    if (n < scratch.length) return transient ? scratch.subarray(0, n) : Buffer.from(scratch.subarray(0, n));
   } finally {
     fs.closeSync(fd);
   }
@@ -96,7 +123,7 @@ export interface WorktreeChange {
 /**
  * How the directories `dirs` (relative to the project) differ between the working tree and the
  * commit tree `tree`. Untracked files that .gitignore ignores do not count; file modes are not
- * compared. `scanned` supplies directories already read (rendered/), so they are read once.
+ * compared. `scanned` supplies directories already read and hashed (rendered/), so they are read once.
  * The comparison goes by tree ids: a directory whose id matches the commit's is not opened, so
  * a clean tree costs a handful of object reads, whatever its size.
  */
@@ -107,13 +134,13 @@ export async function uncommittedChanges(
   prefix: string,
   dirs: readonly string[],
   projectRoot: string,
-  scanned: ReadonlyMap<string, Map<string, FileBlob>> = new Map(),
+  scanned: ReadonlyMap<string, HashedDir> = new Map(),
 ): Promise<WorktreeChange[]> {
   const changes: WorktreeChange[] = [];
   for (const dir of dirs) {
     const inRepo = prefix ? `${prefix}/${dir}` : dir;
     const committed = await store.oidAt(tree, inRepo);
-    const working = hashDir(nestFiles(scanned.get(dir) ?? scanDir(join(projectRoot, dir))));
+    const working = scanned.get(dir) ?? hashDir(scanTree(join(projectRoot, dir), undefined, true));
     const found: WorktreeChange[] = [];
     await diffDir(store, working, committed, `${dir}/`, found);
     for (const c of found) {

@@ -49,6 +49,28 @@ describe('object format', () => {
     expect(decodeTree(encodeTree(entries)).map((e) => e.name)).toEqual(['B', 'a-b', 'a.b', 'a', 'a0', 'é']);
   });
 
+  it('orders and encodes large ASCII trees as git mktree does, and hashes objects of every size as git does', () => {
+    const repo = tempRepo();
+    const blob = git(repo, 'hash-object', '-w', '--stdin').trim();
+    const sub = execFileSync('git', ['mktree'], { cwd: repo, input: `100644 blob ${blob}\tx\n`, encoding: 'utf8' }).trim();
+    // Names that sort differently as files and as directories ("a-b" < "a.b" < "a/" < "a0"), upper case first, > 16 entries.
+    const names = ['a', 'a-b', 'a.b', 'a0', 'B', 'README.md', 'hydrator.metadata', 'z', '_x', '~y', 'svc-0001', 'svc-0001.yaml', 'svc-0001-config', 'Zed', '0', '9lives', 'x.y.z'];
+    const entries: TreeEntry[] = names.flatMap((name, i) => [
+      i % 2 ? { name, mode: '40000' as const, oid: sub } : { name, mode: (i % 3 ? '100644' : '100755') as TreeEntry['mode'], oid: blob },
+      { name: `${name}.txt`, mode: '100644' as const, oid: blob },
+    ]);
+    for (const shuffled of [entries, [...entries].reverse(), entries.slice(0, 7).reverse()]) {
+      const input = shuffled.map((e) => `${e.mode === '40000' ? '040000 tree' : `${e.mode} blob`} ${e.oid}\t${e.name}`).join('\n') + '\n';
+      expect(hashObject('tree', encodeTree(shuffled))).toBe(execFileSync('git', ['mktree'], { cwd: repo, input, encoding: 'utf8' }).trim());
+    }
+    expect(() => encodeTree([{ name: 'a', mode: '100644', oid: 'g'.repeat(40) }])).toThrow(/invalid object id/);
+    expect(() => encodeTree([{ name: 'a', mode: '100644', oid: blob.slice(1) }])).toThrow(/invalid object id/);
+    for (const size of [65_503, 65_504, 65_505, 1 << 20]) {
+      writeFileSync(join(repo, 'f'), Buffer.alloc(size, 'y'));
+      expect(hashObject('blob', Buffer.alloc(size, 'y'))).toBe(git(repo, 'hash-object', 'f').trim());
+    }
+  });
+
   it('refuses tree entries git would not accept', () => {
     expect(() => encodeTree([{ name: 'a/b', mode: '100644', oid: '0'.repeat(40) }])).toThrow(/invalid/);
     expect(() => encodeTree([{ name: '.git', mode: '40000', oid: '0'.repeat(40) }])).toThrow(/invalid/);
