@@ -8,11 +8,12 @@
 // bytes of every source file, the installed packages (npm's node_modules/.package-lock.json,
 // rewritten by every install) and esbuild's and Node's versions, so neither an edited source nor
 // an upgraded library ever runs stale. Libraries are bundled too (fewer files to find and read at
-// every start), but for those loaded by computed paths or only by rarely run commands: the
-// Kubernetes models, the Pulumi SDKs, esbuild and tsx, imported from node_modules. Everything in the
-// bundle sits in one directory: main.mjs, unit-worker.mjs (the render worker thread's entry),
-// the plain JavaScript thread entries file-writer.mjs and tree-walk.mjs (copied) and the chunks they share, so the `new URL('./x.mjs', import.meta.url)`
-// of the sources finds the bundled file beside it.
+// every start), but for those imported from node_modules as usual (EXTERNAL): cdk8s and
+// constructs (cdk8s-plus-33's imports load them from there: one copy), the Kubernetes models
+// (loaded by computed paths), the Pulumi SDKs (one rare command), esbuild and tsx. Everything in
+// the bundle sits in one directory: main.mjs, unit-worker.mjs (the render worker thread's entry),
+// the plain JavaScript thread entries file-writer.mjs and tree-walk.mjs (copied) and the chunks
+// they share, so the `new URL('./x.mjs', import.meta.url)` of the sources finds the file beside it.
 import { createHash } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -29,7 +30,7 @@ const ENTRIES = { main: 'generators/cli/main.ts', 'unit-worker': 'generators/ren
 /** Plain JavaScript worker entries the sources start by URL, copied beside the bundle. */
 const COPIED = ['generators/write/file-writer.mjs', 'generators/write/tree-walk.mjs'];
 const SOURCE = /\.(ts|mts|mjs|js|json)$/;
-/** Packages left out of the bundle: loaded by computed paths (the models), by rare commands (Pulumi), or tools. */
+/** Packages left out of the bundle (see above). */
 const EXTERNAL = ['cdk8s', 'cdk8s-plus-33', 'cdk8s-plus-33/*', 'constructs', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes-models/*', '@pulumi/*', 'esbuild', 'tsx', 'tsx/*'];
 
 /** Every source file under generators/ (tests included: cheap, and never wrong), sorted. */
