@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { BridgeError, ErrorSink } from '../core/errors.js';
 import type { SourceSet } from '../load/sources.js';
 import { parseJson } from '../load/yaml.js';
-import { StrictValidator, type AjvError, type CompiledValidator, type KindValidator, type StrictResult, type UnknownField } from './strict-fields.js';
+import { modelValidator, StrictValidator, type AjvError, type CompiledValidator, type KindValidator, type Model, type StrictResult, type UnknownField } from './strict-fields.js';
 import { pointerOf } from '../core/errors.js';
 import { closest } from '../core/strings.js';
 
@@ -169,20 +169,8 @@ function resolveRef(root: Schema, s: Schema): Schema {
 }
 
 function objectMetaValidator(): CompiledValidator {
-  const { ObjectMeta } = require('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta') as { ObjectMeta: { prototype: { validate(this: unknown): void } } };
-  const fn: CompiledValidator = (data: unknown) => {
-    try {
-      ObjectMeta.prototype.validate.call(data);
-      fn.errors = null;
-      return true;
-    } catch (e) {
-      const errors = (e as { errors?: CompiledValidator['errors'] }).errors;
-      if (!Array.isArray(errors)) throw e;
-      fn.errors = errors;
-      return false;
-    }
-  };
-  return fn;
+  const { ObjectMeta } = require('@kubernetes-models/apimachinery/apis/meta/v1/ObjectMeta') as { ObjectMeta: Model };
+  return modelValidator(ObjectMeta);
 }
 
 function withoutId(schema: Record<string, unknown>): Record<string, unknown> {

@@ -16,7 +16,7 @@ import { dirname } from 'node:path';
 import type { KubeObject } from '../charts/object.js';
 import { closest, compareStrings } from '../core/strings.js';
 import type { DeclaredSchemas } from './declared-schemas.js';
-import { StrictValidator, type AjvError, type CompiledValidator, type KindValidator } from './strict-fields.js';
+import { modelValidator, StrictValidator, type AjvError, type KindValidator, type Model } from './strict-fields.js';
 
 const require = createRequire(import.meta.url);
 
@@ -67,10 +67,9 @@ export interface SchemaProblem {
   hint?: string;
 }
 
-interface ModelClass {
+interface ModelClass extends Model {
   apiVersion?: string;
   kind?: string;
-  prototype: { validate(this: unknown): void };
 }
 
 interface Entry {
@@ -117,23 +116,6 @@ function builtInEntry(apiVersion: string, kind: string): Entry | null {
   }
   builtIn.set(key, entry);
   return entry;
-}
-
-/** The model's precompiled validator as an ajv-style function (the model throws; this returns). */
-function modelValidator(model: ModelClass): CompiledValidator {
-  const fn: CompiledValidator = (data: unknown) => {
-    try {
-      model.prototype.validate.call(data);
-      fn.errors = null;
-      return true;
-    } catch (e) {
-      const errors = (e as { errors?: AjvError[] }).errors;
-      if (!Array.isArray(errors)) throw e;
-      fn.errors = errors;
-      return false;
-    }
-  };
-  return fn;
 }
 
 /** Every schema problem of one object: unknown kind, invalid values, unknown fields. */

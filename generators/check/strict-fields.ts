@@ -30,6 +30,28 @@ export interface AjvError {
   message?: string;
 }
 
+/** A @kubernetes-models class: its prototype's validate() throws, with ajv's errors, on invalid data. */
+export interface Model {
+  prototype: { validate(this: unknown): void };
+}
+
+/** A model's precompiled validator as an ajv-style function (the model throws; this returns). */
+export function modelValidator(model: Model): CompiledValidator {
+  const fn: CompiledValidator = (data: unknown) => {
+    try {
+      model.prototype.validate.call(data);
+      fn.errors = null;
+      return true;
+    } catch (e) {
+      const errors = (e as { errors?: AjvError[] }).errors;
+      if (!Array.isArray(errors)) throw e;
+      fn.errors = errors;
+      return false;
+    }
+  };
+  return fn;
+}
+
 interface NodeShape {
   /** Properties the schema declares here (every key the validator read). */
   declared: Set<string>;
