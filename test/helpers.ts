@@ -1,8 +1,9 @@
 /** Test helpers: temporary copies of the example project, and the CLI run as a user runs it. */
 import { execFileSync, spawn } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { run } from '../generators/cli/main.js';
+import type { RenderResult } from '../generators/render/pipeline.js';
 import { scratchDir } from './scratch.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
@@ -56,4 +57,22 @@ export function snapshotDir(dir: string): Map<string, string> {
 
 export function git(cwd: string, ...args: string[]): string {
   return execFileSync('git', args, { cwd, encoding: 'utf8' });
+}
+
+/** Rewrites a file through `fn` (the edit a user makes to an input or a rendered file). */
+export function editFile(file: string, fn: (text: string) => string): void {
+  writeFileSync(file, fn(readFileSync(file, 'utf8')));
+}
+
+/** A complete render of `files` (path under rendered/ -> content), its units taken from the paths. */
+export function renderResult(files: Record<string, string>): RenderResult {
+  return {
+    files: new Map(Object.entries(files)),
+    units: new Set(Object.keys(files).map((p) => p.split('/').slice(0, 2).join('/'))),
+    complete: true,
+    environments: ['dev'],
+    apps: 1,
+    deployments: 1,
+    objects: Object.keys(files).length,
+  };
 }

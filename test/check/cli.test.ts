@@ -7,7 +7,7 @@ import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../generators/cli/check-report.js';
-import { cli, snapshotDir, tempProject } from '../helpers.js';
+import { cli, editFile, snapshotDir, tempProject } from '../helpers.js';
 
 let project: { root: string; cleanup: () => void };
 let before: Map<string, string>;
@@ -19,7 +19,7 @@ beforeEach(() => {
 afterEach(() => project.cleanup());
 
 const path = (rel: string) => join(project.root, rel);
-const edit = (rel: string, fn: (text: string) => string) => writeFileSync(path(rel), fn(readFileSync(path(rel), 'utf8')));
+const edit = (rel: string, fn: (text: string) => string) => editFile(path(rel), fn);
 const lineOf = (rel: string, text: string) => readFileSync(path(rel), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
 const run = (...args: string[]) => cli(['--root', project.root, ...args]);
 

@@ -5,7 +5,7 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, snapshotDir, tempProject } from '../helpers.js';
+import { cli, editFile, snapshotDir, tempProject } from '../helpers.js';
 
 let project: { root: string; cleanup: () => void };
 let before: Map<string, string>;
@@ -17,7 +17,7 @@ beforeEach(() => {
 afterEach(() => project.cleanup());
 
 const path = (rel: string) => join(project.root, rel);
-const edit = (rel: string, fn: (text: string) => string) => writeFileSync(path(rel), fn(readFileSync(path(rel), 'utf8')));
+const edit = (rel: string, fn: (text: string) => string) => editFile(path(rel), fn);
 
 async function renderFails(): Promise<string> {
   const r = await cli(['--root', project.root, 'render']);

@@ -2,7 +2,7 @@
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, cliProcess, repoRoot, snapshotDir, tempProject } from '../helpers.js';
+import { cli, cliProcess, editFile, repoRoot, snapshotDir, tempProject } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
 
 let project: { root: string; cleanup: () => void };
@@ -12,7 +12,7 @@ beforeEach(() => {
 afterEach(() => project.cleanup());
 
 const path = (rel: string) => join(project.root, rel);
-const edit = (rel: string, fn: (text: string) => string) => writeFileSync(path(rel), fn(readFileSync(path(rel), 'utf8')));
+const edit = (rel: string, fn: (text: string) => string) => editFile(path(rel), fn);
 const root = () => ['--root', project.root];
 
 describe('render', () => {

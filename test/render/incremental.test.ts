@@ -16,7 +16,7 @@ import { codeKey } from '../../generators/render/code-key.js';
 import { inProcessExecutor, renderIncremental, type UnitCache, type UnitRecord } from '../../generators/render/incremental.js';
 import { renderFleet } from '../../generators/render/pipeline.js';
 import { pooledExecutor } from '../../generators/render/workers.js';
-import { cli, repoRoot, snapshotDir } from '../helpers.js';
+import { cli, editFile, repoRoot, snapshotDir } from '../helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -41,7 +41,7 @@ function project(kind: 'example' | { apps: number }): string {
   return root;
 }
 
-const edit = (root: string, rel: string, fn: (text: string) => string) => writeFileSync(join(root, rel), fn(readFileSync(join(root, rel), 'utf8')));
+const edit = (root: string, rel: string, fn: (text: string) => string) => editFile(join(root, rel), fn);
 
 class MemoryCache implements UnitCache {
   readonly units = new Map<string, [string, UnitRecord]>();

@@ -3,11 +3,11 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RenderResult } from '../../generators/render/pipeline.js';
 import { diffHashes, diffRendered } from '../../generators/write/diff.js';
 import { readRendered, recoverRendered, writeRendered } from '../../generators/write/rendered-dir.js';
 import { RenderedState, TreeWalk } from '../../generators/write/rendered-state.js';
 import { blobId } from '../../generators/core/hash.js';
+import { renderResult } from '../helpers.js';
 
 let parent: string;
 let dir: string;
@@ -17,16 +17,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(parent, { recursive: true, force: true }));
 
-const result = (files: Record<string, string>): RenderResult => ({
-  files: new Map(Object.entries(files)),
-  units: new Set(Object.keys(files).map((p) => p.split('/').slice(0, 2).join('/'))),
-  complete: true,
-  environments: ['dev'],
-  apps: 1,
-  deployments: 1,
-  objects: Object.keys(files).length,
-});
-const render = (files: Record<string, string>) => writeRendered(dir, diffRendered(readRendered(dir), result(files)));
+const render = (files: Record<string, string>) => writeRendered(dir, diffRendered(readRendered(dir), renderResult(files)));
 
 describe('writeRendered', () => {
   it('changes only what changed, removes what went (and the directories it empties), and leaves nothing beside', () => {
@@ -80,7 +71,7 @@ describe('RenderedState', () => {
     expect(files.get('dev/a/x.yaml')!.known).toBe(true);
     expect(files.get('dev/a/y.yaml')!.known).toBe(false);
     expect(files.get('dev/a/y.yaml')!.hash()).toBe(blobId('Y\n'));
-    const changes = diffHashes(files, new Map([['dev/a/x.yaml', blobId('x\n')], ['dev/a/y.yaml', blobId('y\n')]]), new Map([['dev/a/y.yaml', 'y\n']]), result({ 'dev/a/x.yaml': '', 'dev/a/y.yaml': '' }));
+    const changes = diffHashes(files, new Map([['dev/a/x.yaml', blobId('x\n')], ['dev/a/y.yaml', blobId('y\n')]]), new Map([['dev/a/y.yaml', 'y\n']]), renderResult({ 'dev/a/x.yaml': '', 'dev/a/y.yaml': '' }));
     expect(changes).toMatchObject({ added: [], changed: ['dev/a/y.yaml'], removed: ['dev/a/link.yaml'], unchanged: 1 });
     writeRendered(dir, changes);
     expect(readRendered(dir)).toEqual(new Map([['dev/a/x.yaml', 'x\n'], ['dev/a/y.yaml', 'y\n']]));

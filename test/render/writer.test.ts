@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RenderResult } from '../../generators/render/pipeline.js';
 import { diffRendered } from '../../generators/write/diff.js';
 import { readRendered, writeRendered } from '../../generators/write/rendered-dir.js';
 import { toYaml } from '../../generators/write/yaml.js';
+import { renderResult } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
 
 let dir: string;
@@ -15,21 +15,12 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(parent, { recursive: true, force: true }));
 
-const result = (files: Record<string, string>): RenderResult => ({
-  files: new Map(Object.entries(files)),
-  units: new Set(Object.keys(files).map((p) => p.split('/').slice(0, 2).join('/'))),
-  complete: true,
-  environments: ['dev'],
-  apps: 1,
-  deployments: 1,
-  objects: Object.keys(files).length,
-});
 
 describe('writeRendered', () => {
   it('writes, rewrites only what changed, prunes the rest, and leaves no temporary directories', () => {
-    writeRendered(dir, diffRendered(readRendered(dir), result({ 'dev/a/x.yaml': 'x: 1\n', 'dev/a/y.yaml': 'y: 1\n' })));
+    writeRendered(dir, diffRendered(readRendered(dir), renderResult({ 'dev/a/x.yaml': 'x: 1\n', 'dev/a/y.yaml': 'y: 1\n' })));
     expect(readRendered(dir)).toEqual(new Map([['dev/a/x.yaml', 'x: 1\n'], ['dev/a/y.yaml', 'y: 1\n']]));
-    const changes = diffRendered(readRendered(dir), result({ 'dev/a/x.yaml': 'x: 2\n', 'dev/b/z.yaml': 'z: 1\n' }));
+    const changes = diffRendered(readRendered(dir), renderResult({ 'dev/a/x.yaml': 'x: 2\n', 'dev/b/z.yaml': 'z: 1\n' }));
     expect(changes.changed).toEqual(['dev/a/x.yaml']);
     expect(changes.added).toEqual(['dev/b/z.yaml']);
     expect(changes.removed).toEqual(['dev/a/y.yaml']);
@@ -40,7 +31,7 @@ describe('writeRendered', () => {
   });
 
   it('finishes a swap that was killed between its two renames', () => {
-    writeRendered(dir, diffRendered(readRendered(dir), result({ 'dev/a/x.yaml': 'old\n' })));
+    writeRendered(dir, diffRendered(readRendered(dir), renderResult({ 'dev/a/x.yaml': 'old\n' })));
     // what a kill between the renames leaves: rendered.old-N (previous) and a complete rendered.tmp-N
     renameSync(dir, join(parent, 'rendered.old-999'));
     mkdirSync(join(parent, 'rendered.tmp-999/dev/a'), { recursive: true });
@@ -50,7 +41,7 @@ describe('writeRendered', () => {
   });
 
   it('drops a partial build left by a run killed while building', () => {
-    writeRendered(dir, diffRendered(readRendered(dir), result({ 'dev/a/x.yaml': 'keep\n' })));
+    writeRendered(dir, diffRendered(readRendered(dir), renderResult({ 'dev/a/x.yaml': 'keep\n' })));
     mkdirSync(join(parent, 'rendered.tmp-999/dev/a'), { recursive: true });
     writeFileSync(join(parent, 'rendered.tmp-999/dev/a/x.yaml'), 'half');
     expect(readRendered(dir).get('dev/a/x.yaml')).toBe('keep\n');
