@@ -2,7 +2,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import { cli, snapshotDir, tempProject } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
 
@@ -91,6 +91,24 @@ export async function exampleRepo(options: { origin?: string } = {}): Promise<Re
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }), commitAll };
 }
 
+/**
+ * exampleRepo() for a test file: each repository it makes is removed after its test, the
+ * template after the file. Call at the top level of the file.
+ */
+export function repoPerTest(): (options?: { origin?: string }) => Promise<Repo> {
+  let repos: Repo[] = [];
+  afterEach(() => {
+    repos.forEach((r) => r.cleanup());
+    repos = [];
+  });
+  afterAll(removeTemplate);
+  return async (options) => {
+    const r = await exampleRepo(options);
+    repos.push(r);
+    return r;
+  };
+}
+
 /** Runs rendered-commit in-process, with `env` in place of the caller's identities and tokens. */
 export async function renderedCommit(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const saved = { ...process.env };
@@ -123,7 +141,7 @@ export function renderedBlobs(root: string): Map<string, string> {
 }
 
 /** Edits one file with a string replacement, failing loudly when the text is not there. */
-export function editFile(file: string, from: string, to: string): void {
+export function replaceInFile(file: string, from: string, to: string): void {
   const text = readFileSync(file, 'utf8');
   if (!text.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`);
   writeFileSync(file, text.replace(from, to));

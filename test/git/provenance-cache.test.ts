@@ -6,7 +6,7 @@
  */
 import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { buildRenderedCommit, readDryCommit, type BuildResult } from '../../generators/git/commit.js';
 import { DEFAULT_IDENTITY } from '../../generators/git/identity.js';
 import { ObjectStore } from '../../generators/git/object-store.js';
@@ -15,22 +15,16 @@ import { findRepository } from '../../generators/git/repo.js';
 import { commitRenderedBranch } from '../../generators/git/rendered-branch.js';
 import { scanDir } from '../../generators/git/worktree.js';
 import { cli } from '../helpers.js';
-import { bridgeEnv, exampleRepo, expectFsckClean, git, lsTree, renderedBlobs, removeTemplate, renderedCommit, tip, type Repo } from './git-helpers.js';
+import { bridgeEnv, expectFsckClean, git, lsTree, renderedBlobs, renderedCommit, repoPerTest, tip, type Repo } from './git-helpers.js';
 
 const ORIGIN = 'https://git.example.com/acme/fleet.git';
 const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
 
-let repos: Repo[] = [];
-afterEach(() => {
-  repos.forEach((r) => r.cleanup());
-  repos = [];
-});
-afterAll(removeTemplate);
+const repo = repoPerTest();
 
 /** A repository whose rendered branch has one commit, with main one app change ahead of it (committed). */
 async function oneAppAhead(): Promise<Repo> {
-  const r = await exampleRepo({ origin: ORIGIN });
-  repos.push(r);
+  const r = await repo({ origin: ORIGIN });
   expect((await renderedCommit(r.root)).code).toBe(0);
   const file = join(r.root, OVERLAY);
   writeFileSync(file, readFileSync(file, 'utf8').replace(/CACHE_TTL_SECONDS: "\d+"/, 'CACHE_TTL_SECONDS: "42"'));

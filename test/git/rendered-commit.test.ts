@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildRenderedCommit, readDryCommit } from '../../generators/git/commit.js';
 import { DEFAULT_IDENTITY } from '../../generators/git/identity.js';
 import { compareAndSwapRef, lockPathOf } from '../../generators/git/lock.js';
@@ -13,15 +13,14 @@ import { scanDir } from '../../generators/git/worktree.js';
 import { cli, repoRoot } from '../helpers.js';
 import {
   bridgeEnv,
-  editFile,
-  exampleRepo,
+  replaceInFile,
   expectFsckClean,
   git,
   gitResult,
   lsTree,
   renderedBlobs,
-  removeTemplate,
   renderedCommit,
+  repoPerTest,
   tip,
   type Repo,
 } from './git-helpers.js';
@@ -31,17 +30,8 @@ const ORIGIN = 'https://x-access-token:s3cr3t-t0ken@git.example.com/acme/fleet.g
 const REPO_URL = 'https://git.example.com/acme/fleet.git';
 const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
 
-let repos: Repo[] = [];
-afterEach(() => {
-  repos.forEach((r) => r.cleanup());
-  repos = [];
-});
-afterAll(removeTemplate);
-async function repo(options: { origin?: string } = { origin: ORIGIN }): Promise<Repo> {
-  const r = await exampleRepo(options);
-  repos.push(r);
-  return r;
-}
+const newRepo = repoPerTest();
+const repo = (options: { origin?: string } = { origin: ORIGIN }) => newRepo(options);
 
 /** App directories of rendered/ (second level, not under argocd/), worked out independently of the code under test. */
 function appDirs(paths: Iterable<string>): string[] {
@@ -237,7 +227,7 @@ describe('rendered-commit', () => {
 describe('rendered-commit refuses', () => {
   it('a stale rendered/', async () => {
     const r = await repo();
-    editFile(join(r.root, 'rendered/dev/orders-api/service-orders-api.yaml'), 'kind: Service', 'kind: Service\n# edited');
+    replaceInFile(join(r.root, 'rendered/dev/orders-api/service-orders-api.yaml'), 'kind: Service', 'kind: Service\n# edited');
     r.commitAll('Hand edit');
     const res = await renderedCommit(r.root);
     expect(res.code).toBe(1);
