@@ -108,11 +108,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const doc = parse(file);
     if (!doc) continue;
     if (!checkName(errors, name, file, 'environment')) continue;
-    const schemaErrors = validateDoc('environment', doc);
-    if (schemaErrors.length) {
-      schemaErrors.forEach((e) => errors.add(e));
-      continue;
-    }
+    if (!schemaValid('environment', doc, errors)) continue;
     const env = doc.data as Environment;
     if (env.metadata.name !== name) {
       errors.add({
@@ -144,11 +140,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
       continue;
     }
     // Values holding ${...} references are checked once resolved, per environment.
-    const schemaErrors = validateDoc('app', doc, { deferReferences: true });
-    if (schemaErrors.length) {
-      schemaErrors.forEach((e) => errors.add(e));
-      continue;
-    }
+    if (!schemaValid('app', doc, errors, { deferReferences: true })) continue;
     const app = doc.data as App;
     if (app.metadata.name !== dirName) {
       errors.add({
@@ -166,11 +158,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
   for (const [file, source, appName, envName] of overlayFiles) {
     const doc = parse(file);
     if (!doc) continue;
-    const schemaErrors = validateDoc('app-overlay', doc);
-    if (schemaErrors.length) {
-      schemaErrors.forEach((e) => errors.add(e));
-      continue;
-    }
+    if (!schemaValid('app-overlay', doc, errors)) continue;
     const overlay = doc.data as AppOverlay;
     const app = apps.get(appName);
     if (!app || app.source !== source) continue; // the app itself failed to load and was reported
@@ -202,11 +190,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
   for (const [file, source, appName] of exemptionFiles) {
     const doc = parse(file);
     if (!doc) continue;
-    const schemaErrors = validateDoc('exemptions', doc);
-    if (schemaErrors.length) {
-      schemaErrors.forEach((e) => errors.add(e));
-      continue;
-    }
+    if (!schemaValid('exemptions', doc, errors)) continue;
     const data = doc.data as Exemptions;
     const app = apps.get(appName);
     if (!app || app.source !== source) {
@@ -327,19 +311,21 @@ function loadArgoCd(files: string[], parse: (file: string) => ParsedDocument | u
   }
   const doc = files[0] === undefined ? undefined : parse(files[0]);
   if (!doc) return undefined;
-  const schemaErrors = validateDoc('argocd', doc);
-  schemaErrors.forEach((e) => errors.add(e));
-  return schemaErrors.length ? undefined : { file: doc.file, spec: (doc.data as ArgoCD).spec };
+  return schemaValid('argocd', doc, errors) ? { file: doc.file, spec: (doc.data as ArgoCD).spec } : undefined;
 }
 
-/** A document against a schema; a text that passed it before (parse-cache.ts) is not checked again. */
-function validateDoc(schema: SchemaName, doc: ParsedDocument, options: { deferReferences?: boolean } = {}) {
+/**
+ * Whether a document is valid against a schema; its problems go to `errors`. A text that passed
+ * the schema before (parse-cache.ts) is not checked again.
+ */
+function schemaValid(schema: SchemaName, doc: ParsedDocument, errors: ErrorSink, options: { deferReferences?: boolean } = {}): boolean {
   const cached = doc as Partial<CachedDocument>;
   const label = options.deferReferences ? `${schema} (references deferred)` : schema;
-  if (cached.passed?.(label)) return [];
+  if (cached.passed?.(label)) return true;
   const problems = validateAgainst(schema, doc.data, doc, undefined, options);
+  problems.forEach((e) => errors.add(e));
   if (problems.length === 0) cached.pass?.(label);
-  return problems;
+  return problems.length === 0;
 }
 
 function checkName(errors: ErrorSink, name: string, file: string, what: string): boolean {
