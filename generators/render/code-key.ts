@@ -34,19 +34,25 @@ export function toolKey(): string {
       else if (/\.(ts|mts|mjs|js|cjs|json)$/.test(e.name)) parts.push(path, readFileSync(full, 'utf8'));
     }
   };
-  walk(join(toolRoot, 'generators'), 'generators');
   walk(join(toolRoot, 'schemas'), 'schemas');
-  try {
-    parts.push('package-lock.json', readFileSync(join(toolRoot, 'package-lock.json'), 'utf8'));
-  } catch {
-    // installed without a lockfile: the library versions below still count
-  }
-  const require = createRequire(join(toolRoot, 'package.json'));
-  for (const lib of LIBRARIES) {
+  // Run from the CLI's bundle (cli/bundle.mjs), whose digest already covers every file under
+  // generators/, the lockfiles and the installed packages: it stands for them here.
+  const bundle = (globalThis as { GITOPS_BRIDGE_BUNDLE_KEY?: string }).GITOPS_BRIDGE_BUNDLE_KEY;
+  if (bundle !== undefined) parts.push('bundle', bundle);
+  else {
+    walk(join(toolRoot, 'generators'), 'generators');
     try {
-      parts.push(lib, (require(`${lib}/package.json`) as { version?: string }).version ?? '');
+      parts.push('package-lock.json', readFileSync(join(toolRoot, 'package-lock.json'), 'utf8'));
     } catch {
-      parts.push(lib, 'unknown');
+      // installed without a lockfile: the library versions below still count
+    }
+    const require = createRequire(join(toolRoot, 'package.json'));
+    for (const lib of LIBRARIES) {
+      try {
+        parts.push(lib, (require(`${lib}/package.json`) as { version?: string }).version ?? '');
+      } catch {
+        parts.push(lib, 'unknown');
+      }
     }
   }
   parts.push('node', process.version, 'CDK8S_DISABLE_SORT', process.env.CDK8S_DISABLE_SORT ?? '');
