@@ -28,7 +28,7 @@ const generators = join(toolRoot, 'generators');
 /** Entry points, by their name in the bundle. */
 const ENTRIES = { main: 'generators/cli/main.ts', 'unit-worker': 'generators/render/unit-worker-main.ts' };
 /** Plain JavaScript worker entries the sources start by URL, copied beside the bundle. */
-const COPIED = ['generators/write/file-writer.mjs', 'generators/write/tree-walk.mjs'];
+const COPIED = ['generators/workspace/file-writer.mjs', 'generators/workspace/tree-walk.mjs'];
 const SOURCE = /\.(ts|mts|mjs|js|cjs|json)$/;
 /** Packages left out of the bundle (see above). */
 const EXTERNAL = ['cdk8s', 'cdk8s-plus-33', 'cdk8s-plus-33/*', 'constructs', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes-models/*', '@pulumi/*', 'esbuild', 'tsx', 'tsx/*'];
@@ -105,7 +105,7 @@ export async function bundle() {
       sourcesContent: false,
       logLevel: 'silent',
       // core/paths.ts finds the tool's root from here, not from where the bundle is; and
-      // render/code-key.ts takes this digest of the sources and installed packages for its own.
+      // workspace/code-key.ts takes this digest of the sources and installed packages for its own.
       define: { 'globalThis.GITOPS_BRIDGE_TOOL_ROOT': JSON.stringify(toolRoot), 'globalThis.GITOPS_BRIDGE_BUNDLE_KEY': JSON.stringify(key) },
     });
   } catch (e) {

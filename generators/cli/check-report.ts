@@ -6,7 +6,7 @@
 import { Option } from 'commander';
 import { CheckFailed, violationError, type AppliedExemption, type CheckReport, type Violation } from '../check/check.js';
 import { bridgeErrorsOf, type ErrorDetails } from '../core/errors.js';
-import type { FileChanges } from '../write/diff.js';
+import type { FileChanges } from '../engine/changes.js';
 import type { Io } from './main.js';
 
 export type OutputFormat = 'text' | 'json';

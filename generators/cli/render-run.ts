@@ -8,18 +8,18 @@ import { CRDS_DIR, loadDeclaredSchemas } from '../check/declared-schemas.js';
 import { loadFleet } from '../load/fleet.js';
 import type { SourceSet } from '../load/sources.js';
 import { ParseCache, type ParseCacheEntries } from '../load/parse-cache.js';
-import { codeKey, toolKey } from '../render/code-key.js';
-import { renderIncremental } from '../render/incremental.js';
+import { codeKey, toolKey } from '../workspace/code-key.js';
+import { renderIncremental } from '../engine/engine.js';
 import type { RenderResult } from '../render/pipeline.js';
-import { DiskUnitCache, ensureCacheDir } from '../render/unit-cache.js';
-import { planUnits } from '../render/units.js';
+import { DiskUnitCache, ensureCacheDir } from '../workspace/unit-cache.js';
+import { planUnits } from '../engine/units.js';
 import type { RenderWorkers } from '../render/worker-threads.js';
 import { pooledExecutor } from '../render/workers.js';
-import { diffHashes, ownedBy } from '../write/diff.js';
-import { readJsonFile, writeJsonFile } from '../write/json-file.js';
-import { renderedDir } from '../write/rendered-dir.js';
-import { RenderedState, type TreeWalk } from '../write/rendered-state.js';
-import type { Stage } from '../write/stage.js';
+import { diffHashes, ownedBy } from '../engine/changes.js';
+import { readJsonFile, writeJsonFile } from '../workspace/json-file.js';
+import { renderedDir } from '../workspace/rendered-writer.js';
+import { RenderedState, type TreeWalk } from '../workspace/file-index.js';
+import type { Stage } from '../workspace/stage.js';
 import { cacheFiles, selectionOf, type RenderOptions, type RenderRun } from './project.js';
 
 /**

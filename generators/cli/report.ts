@@ -1,6 +1,6 @@
 /** How the commands talk to people: short summaries, file lists, errors with hints. */
 import { bridgeErrorsOf } from '../core/errors.js';
-import type { FileChanges } from '../write/diff.js';
+import type { FileChanges } from '../engine/changes.js';
 
 const MAX_LISTED = 40;
 

@@ -8,7 +8,7 @@
  */
 import yaml from 'js-yaml';
 import { compareStrings } from '../core/strings.js';
-import { toYaml } from '../write/yaml.js';
+import { toYaml } from '../engine/yaml.js';
 import { deepEqual, fieldChanges, isPlainObject } from './fields.js';
 import type { AppDiff, BaseInfo, DiffReport, EnvironmentDiff, ResourceChange } from './model.js';
 import { risksOf } from './risks.js';

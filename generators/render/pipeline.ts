@@ -11,10 +11,10 @@ import { hubView } from '../argocd/plan.js';
 import type { KubeObject } from '../charts/object.js';
 import { ErrorSink } from '../core/errors.js';
 import type { Fleet } from '../load/fleet.js';
-import { toYaml } from '../write/yaml.js';
-import { layOutUnit, planUnits, renderUnitObjects, unitInputs, type RenderedObject, type Selection, type UnitPlan } from './units.js';
+import { toYaml } from '../engine/yaml.js';
+import { layOutUnit, planUnits, renderUnitObjects, unitInputs, type RenderedObject, type Selection, type UnitPlan } from '../engine/units.js';
 
-export { isSelected, NAMESPACES_UNIT, type RenderedObject, type Selection } from './units.js';
+export { isSelected, NAMESPACES_UNIT, type RenderedObject, type Selection } from '../engine/units.js';
 
 export interface RenderResult {
   /** Path under rendered/ -> file content. */

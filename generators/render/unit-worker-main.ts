@@ -6,8 +6,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadDeclaredSchemas, type DeclaredSchemas } from '../check/declared-schemas.js';
-import { renderGroup } from './group.js';
-import type { UnitEnvironment } from './units.js';
+import { renderGroup } from '../engine/unit-group.js';
+import type { UnitEnvironment } from '../engine/units.js';
 import { stageResults, type WorkerReply, type WorkerRequest } from './workers.js';
 
 const port = parentPort!;

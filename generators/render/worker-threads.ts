@@ -5,8 +5,8 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { UnitResult } from './group.js';
-import type { UnitEnvironment, UnitInput } from './units.js';
+import type { UnitResult } from '../engine/unit-group.js';
+import type { UnitEnvironment, UnitInput } from '../engine/units.js';
 
 /**
  * To a worker: its set-up; an environment (sent once, before the first group of it: every

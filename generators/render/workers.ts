@@ -11,11 +11,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
-import { renderGroup, type UnitResult } from './group.js';
-import type { UnitExecutor } from './incremental.js';
-import type { UnitInput } from './units.js';
-import { inside } from '../write/rendered-dir.js';
-import type { Stage } from '../write/stage.js';
+import { renderGroup, type UnitResult } from '../engine/unit-group.js';
+import type { UnitExecutor } from '../engine/engine.js';
+import type { UnitInput } from '../engine/units.js';
+import { inside } from '../workspace/rendered-writer.js';
+import type { Stage } from '../workspace/stage.js';
 import { RenderWorkers, workersFor, type WorkerReply, type WorkerRequest } from './worker-threads.js';
 
 export { RenderWorkers, threadCount, workersFor, type WorkerReply, type WorkerRequest } from './worker-threads.js';

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadFleet } from '../../generators/load/fleet.js';
 import { readSources } from '../../generators/load/sources.js';
 import { renderFleet } from '../../generators/render/pipeline.js';
-import { unitOf } from '../../generators/write/layout.js';
+import { unitOf } from '../../generators/engine/layout.js';
 import { cli, repoRoot, snapshotDir, tempProject } from '../helpers.js';
 import { branchFiles, generate, hubObjects, unitDirectories } from './hub.js';
 

@@ -7,7 +7,7 @@ import { formatMarkdown, GITHUB_COMMENT_LIMIT } from '../../generators/diff/form
 import { colourWanted, formatTerminal } from '../../generators/diff/format-terminal.js';
 import type { BaseInfo, DiffReport } from '../../generators/diff/model.js';
 import { yamlDiff } from '../../generators/diff/unified.js';
-import { toYaml } from '../../generators/write/yaml.js';
+import { toYaml } from '../../generators/engine/yaml.js';
 import { validateDiffJson } from './fixture.js';
 
 const baseInfo: BaseInfo = { ref: 'HEAD', commit: 'a'.repeat(40), layout: 'rendered-dir', description: 'rendered/ at HEAD (aaaaaaa)' };

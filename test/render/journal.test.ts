@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffHashes, diffRendered } from '../../generators/write/diff.js';
-import { readRendered, recoverRendered, writeRendered } from '../../generators/write/rendered-dir.js';
-import { RenderedState, TreeWalk } from '../../generators/write/rendered-state.js';
+import { diffHashes, diffRendered } from '../../generators/engine/changes.js';
+import { readRendered, recoverRendered, writeRendered } from '../../generators/workspace/rendered-writer.js';
+import { RenderedState, TreeWalk } from '../../generators/workspace/file-index.js';
 import { blobId } from '../../generators/core/hash.js';
 import { renderResult } from '../helpers.js';
 

@@ -14,7 +14,7 @@ import { loadFleet, type Fleet } from '../../generators/load/fleet.js';
 import { readSources } from '../../generators/load/sources.js';
 import type { AppSpec } from '../../generators/load/types.gen.js';
 import { clusterMetadataChart } from '../../generators/metadata/cluster-metadata.js';
-import { toYaml } from '../../generators/write/yaml.js';
+import { toYaml } from '../../generators/engine/yaml.js';
 import { repoRoot } from '../helpers.js';
 
 const yamlOf = (objects: KubeObject[]) => objects.map((o) => toYaml(o)).sort();

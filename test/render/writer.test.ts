@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffRendered } from '../../generators/write/diff.js';
-import { readRendered, writeRendered } from '../../generators/write/rendered-dir.js';
-import { toYaml } from '../../generators/write/yaml.js';
+import { diffRendered } from '../../generators/engine/changes.js';
+import { readRendered, writeRendered } from '../../generators/workspace/rendered-writer.js';
+import { toYaml } from '../../generators/engine/yaml.js';
 import { renderResult } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
 

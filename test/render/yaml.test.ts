@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadFleet } from '../../generators/load/fleet.js';
 import { readSources } from '../../generators/load/sources.js';
 import { renderFleet } from '../../generators/render/pipeline.js';
-import { toYaml, toYamlFast, toYamlReference } from '../../generators/write/yaml.js';
+import { toYaml, toYamlFast, toYamlReference } from '../../generators/engine/yaml.js';
 import { repoRoot } from '../helpers.js';
 
 /** A small deterministic PRNG (mulberry32). */

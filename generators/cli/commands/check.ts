@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { hasChanges } from '../../write/diff.js';
+import { hasChanges } from '../../engine/changes.js';
 import { checkSummary, formatOption, jsonReport, printCheck, printFailure, type OutputFormat } from '../check-report.js';
 import { collect, renderWithFeedback, type CommonOptions, type RenderRun } from '../project.js';
 import { countsOf, listChanges } from '../report.js';

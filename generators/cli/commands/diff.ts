@@ -2,7 +2,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { loadFleet } from '../../load/fleet.js';
 import { readSources } from '../../load/sources.js';
 import { renderFleet, type RenderResult } from '../../render/pipeline.js';
-import { unitOf } from '../../write/layout.js';
+import { unitOf } from '../../engine/layout.js';
 import { readBase } from '../../diff/base.js';
 import { compareRendered } from '../../diff/compare.js';
 import { formatJson } from '../../diff/format-json.js';

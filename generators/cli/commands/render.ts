@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { writeRendered } from '../../write/rendered-dir.js';
-import { renderedDir } from '../../write/rendered-dir.js';
+import { writeRendered } from '../../workspace/rendered-writer.js';
+import { renderedDir } from '../../workspace/rendered-writer.js';
 import { checkSummary, formatOption, jsonReport, printCheck, printFailure, type OutputFormat } from '../check-report.js';
 import { collect, renderWithFeedback, type CommonOptions, type RenderRun } from '../project.js';
 import { countsOf, listChanges } from '../report.js';

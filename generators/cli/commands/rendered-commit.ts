@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { BridgeError } from '../../core/errors.js';
 import { commitRenderedBranch, BRANCH } from '../../git/rendered-branch.js';
-import { hasChanges } from '../../write/diff.js';
+import { hasChanges } from '../../engine/changes.js';
 import { countsOf, listChanges } from '../report.js';
-import { RenderedState } from '../../write/rendered-state.js';
+import { RenderedState } from '../../workspace/file-index.js';
 import { cacheFiles, renderWithFeedback } from '../project.js';
 import type { Io } from '../main.js';
 

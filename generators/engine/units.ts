@@ -13,7 +13,7 @@ import { BridgeError } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
 import type { AppInstance, EnvironmentInstance, Fleet, OverlayPatch } from '../load/fleet.js';
 import { clusterMetadataObjects, CLUSTER_METADATA_NAME } from '../metadata/cluster-metadata.js';
-import { layoutUnit } from '../write/layout.js';
+import { layoutUnit } from './layout.js';
 
 export const NAMESPACES_UNIT = 'namespaces';
 

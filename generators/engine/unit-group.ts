@@ -10,7 +10,7 @@ import { checkUnitObjects, type SiblingLookup, type UnitFinding } from '../check
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
 import { BridgeError, BridgeErrors } from '../core/errors.js';
 import { blobId, digestOf } from '../core/hash.js';
-import { toYaml } from '../write/yaml.js';
+import { toYaml } from './yaml.js';
 import { hubView } from '../argocd/plan.js';
 import { layOutUnit, renderUnitObjects, type RenderedObject, type UnitInput } from './units.js';
 

@@ -16,8 +16,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { BridgeError } from '../core/errors.js';
-import type { FileChanges } from './diff.js';
-import { hasChanges } from './diff.js';
+import type { FileChanges } from '../engine/changes.js';
+import { hasChanges } from '../engine/changes.js';
 
 export function renderedDir(root: string): string {
   return join(root, 'rendered');

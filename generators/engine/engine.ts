@@ -21,9 +21,9 @@ import type { DeclaredSchemas } from '../check/declared-schemas.js';
 import { ErrorSink } from '../core/errors.js';
 import { blobId, digest, digestOf } from '../core/hash.js';
 import type { Fleet } from '../load/fleet.js';
-import { toYaml } from '../write/yaml.js';
-import { recordingLookup, renderGroup, siblingDigest, siblingKey, type SiblingEntry, type SiblingRead, type UnitResult } from './group.js';
-import { renderHub, summarise, type RenderResult } from './pipeline.js';
+import { toYaml } from './yaml.js';
+import { recordingLookup, renderGroup, siblingDigest, siblingKey, type SiblingEntry, type SiblingRead, type UnitResult } from './unit-group.js';
+import { renderHub, summarise, type RenderResult } from '../render/pipeline.js';
 import { layOutUnit, planUnits, renderUnitObjects, unitInputs, type RenderedObject, type Selection, type UnitInput, type UnitPlan } from './units.js';
 
 /** A unit's result as the cache keeps it: hashes, not contents (rendered/ holds those). */

@@ -7,8 +7,8 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readJsonFile, writeJsonFile } from '../write/json-file.js';
-import type { UnitCache, UnitRecord } from './incremental.js';
+import { readJsonFile, writeJsonFile } from './json-file.js';
+import type { UnitCache, UnitRecord } from '../engine/engine.js';
 
 export const CACHE_DIR = '.cache/gitops-bridge';
 const VERSION = 1;

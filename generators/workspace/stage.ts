@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
-import { inside } from './rendered-dir.js';
+import { inside } from './rendered-writer.js';
 
 export class Stage {
   private readonly writer: Worker;
