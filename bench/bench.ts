@@ -35,9 +35,9 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { commitRenderedBranch } from '../generators/git/rendered-branch.js';
 import { loadFleet } from '../generators/load/fleet.js';
-import { readSources } from '../generators/load/sources.js';
-import { renderFleet } from '../generators/render/pipeline.js';
-import { RenderedState } from '../generators/workspace/file-index.js';
+import { readSources } from '../generators/workspace/inputs.js';
+import { inProcessExecutor, renderFleet } from '../generators/engine/engine.js';
+import { FileIndex } from '../generators/workspace/file-index.js';
 import { toYaml, toYamlReference } from '../generators/engine/yaml.js';
 import { kustomizeFleet } from './kustomize-fleet.js';
 import { repoRoot } from './paths.js';
@@ -134,9 +134,9 @@ function makeProject(dir: string, fleet: FleetSize): void {
   git(dir, 'commit', '-q', '-m', 'Synthetic fleet');
 }
 
-/** What `rendered-commit` passes commitRenderedBranch: rendered/'s manifest, as the render before it left it. */
+/** What `rendered-commit` passes commitRenderedBranch: rendered/'s file index, as the render before it left it. */
 function knownBlobs(project: string) {
-  const state = RenderedState.load(join(project, '.cache/gitops-bridge/rendered.json'));
+  const state = FileIndex.from(JSON.parse(readFileSync(join(project, '.cache/gitops-bridge/rendered.json'), 'utf8')));
   return (path: string, stats: Stats) => state.known(path, stats);
 }
 
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   // The floor: the same objects, serialised and written, nothing else (one thread), with
   // gitops-bridge's YAML writer and with js-yaml's dump (the library it matches byte for byte).
   const fleet = loadFleet(readSources(project));
-  const objects = [...renderFleet(fleet).rendered!].map(([path, { object }]) => [path, object] as const);
+  const objects = [...(await renderFleet(fleet, {}, { executor: inProcessExecutor(undefined, { keepObjects: true }), codeKey: 'floor' })).rendered].map(([path, { object }]) => [path, object] as const);
   const floorWith = (serialise: (o: unknown) => string) => {
     const runs: number[] = [];
     for (let i = 0; i < RUNS; i++) {

@@ -6,7 +6,7 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { readAwsAccess, workloadExports, type EnvironmentAwsAccess } from '../generators/load/aws-access.js';
-import { readSources } from '../generators/load/sources.js';
+import { readSources } from '../generators/workspace/inputs.js';
 import { ArgocdAccess } from './components/argocd-access.js';
 import { Bucket } from './components/bucket.js';
 import { Cluster } from './components/cluster.js';

@@ -3,7 +3,13 @@ import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { run } from '../generators/cli/main.js';
-import type { RenderResult } from '../generators/render/pipeline.js';
+import { blobId } from '../generators/core/hash.js';
+import { compareFiles, type FileChanges } from '../generators/engine/changes.js';
+import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary } from '../generators/engine/engine.js';
+import type { Selection } from '../generators/engine/units.js';
+import type { DeclaredSchemas } from '../generators/check/declared-schemas.js';
+import type { Fleet } from '../generators/load/fleet.js';
+import { recoverRendered } from '../generators/workspace/rendered-writer.js';
 import { scratchDir } from './scratch.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
@@ -64,8 +70,42 @@ export function editFile(file: string, fn: (text: string) => string): void {
   writeFileSync(file, fn(readFileSync(file, 'utf8')));
 }
 
+/** A render as tests look at it: every file's content, and every object with its source. */
+export type ReferenceRender = RenderSummary & Pick<Rendering, 'rendered' | 'check' | 'stats'> & { files: Map<string, string> };
+
+/**
+ * The reference render: the engine with no cache, in this thread, keeping the objects; every
+ * file's content in `files`. What the fast paths (cache, threads, the CLI's reuse of the last
+ * run) are held to.
+ */
+export async function referenceRender(fleet: Fleet, selection: Selection = {}, declared?: DeclaredSchemas): Promise<ReferenceRender> {
+  const r = await renderFleet(fleet, selection, { executor: inProcessExecutor(declared, { keepObjects: true }), codeKey: 'reference', ...(declared && { declared }) });
+  if (r.contents.size !== r.files.size) throw new Error('the reference render lacks contents');
+  const { files: _ids, contents, ...rest } = r;
+  return { ...rest, files: new Map([...r.files.keys()].map((p) => [p, contents.get(p)!])) };
+}
+
+/** rendered/ as it is once any interrupted write is finished: path -> content. */
+export function readRendered(dir: string): Map<string, string> {
+  recoverRendered(dir);
+  if (!statSync(dir, { throwIfNoEntry: false })) return new Map();
+  const out = new Map<string, string>();
+  for (const [path, text] of snapshotDir(dir)) out.set(path, Buffer.from(text, 'latin1').toString('utf8'));
+  return out;
+}
+
+/** What writing `result` over `current` (path -> content) changes, as the engine's compareFiles says. */
+export function diffRendered(current: Map<string, string>, result: { files: Map<string, string> } & Pick<RenderSummary, 'complete' | 'units' | 'environments'>): FileChanges {
+  return compareFiles(
+    new Map([...current].map(([p, t]) => [p, { hash: () => blobId(t) }])),
+    new Map([...result.files].map(([p, t]) => [p, blobId(t)])),
+    result.files,
+    result,
+  );
+}
+
 /** A complete render of `files` (path under rendered/ -> content), its units taken from the paths. */
-export function renderResult(files: Record<string, string>): RenderResult {
+export function renderResult(files: Record<string, string>): { files: Map<string, string> } & Omit<RenderSummary, 'tiers'> {
   return {
     files: new Map(Object.entries(files)),
     units: new Set(Object.keys(files).map((p) => p.split('/').slice(0, 2).join('/'))),

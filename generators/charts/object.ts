@@ -22,6 +22,12 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
+/** A rendered object and the spec file that produced it (for error messages, the check stage and reviews). */
+export interface RenderedObject {
+  object: KubeObject;
+  source: string;
+}
+
 /** Kinds that live outside any namespace. */
 export const CLUSTER_SCOPED_KINDS = new Set([
   'Namespace',

@@ -6,15 +6,11 @@
  * Mandatory violations stop render and check before anything is written (checkErrors turns
  * them into BridgeErrors); advisory ones are warnings.
  */
-import yaml from 'js-yaml';
-import type { KubeObject } from '../charts/object.js';
+import type { RenderedObject } from '../charts/object.js';
 import { BridgeError, BridgeErrors } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
 import { appNamed } from '../load/app-index.js';
 import type { AppExemption, AppInstance, EnvironmentInstance, Fleet } from '../load/fleet.js';
-import type { RenderResult } from '../render/pipeline.js';
-import type { RenderedObject } from '../engine/units.js';
-import type { FileChanges } from '../engine/changes.js';
 import type { DeclaredSchemas } from './declared-schemas.js';
 import { validateKubernetesObject } from './kubernetes-schema.js';
 import { POLICIES, type Finding, type PolicyContext, type PolicyLevel, type PolicySetting } from './policies/index.js';
@@ -142,33 +138,16 @@ export interface CheckedUnit {
   findings: UnitFinding[];
 }
 
-/** Checks every rendered object of `result` (see RenderResult.rendered). */
-export function checkRendered(result: RenderResult, fleet: Fleet, declared?: DeclaredSchemas): CheckReport {
-  const rendered = result.rendered ?? parseFiles(result.files);
-  const envs = new Map(fleet.environments.map((e) => [e.name, e]));
-  /** `<env>|<kind>|<namespace>` -> objects, for policies that look across objects. */
-  const siblings = new Map<string, KubeObject[]>();
-  /** Unit -> its files, in render order. */
-  const units = new Map<string, [string, RenderedObject][]>();
-  for (const [path, entry] of rendered) {
-    const { unit, file, environment } = locate(path, envs);
-    if (environment) {
-      const key = `${environment.name}|${entry.object.kind}|${entry.object.metadata?.namespace ?? ''}`;
-      const list = siblings.get(key) ?? [];
-      list.push(entry.object);
-      siblings.set(key, list);
-    }
-    const list = units.get(unit) ?? [];
-    list.push([file, entry]);
-    units.set(unit, list);
-  }
-  const checked: CheckedUnit[] = [];
-  for (const [unit, entries] of units) {
-    const scope = scopeOf(unit, envs);
-    const lookup: SiblingLookup = (kind, namespace) => (scope.environment ? siblings.get(`${scope.environment.name}|${kind}|${namespace ?? ''}`) ?? [] : []);
-    checked.push({ unit, objects: entries.length, findings: checkUnitObjects(entries, scope, lookup, declared) });
-  }
-  return assembleReport(checked, fleet);
+/**
+ * Checks one unit's objects on their own, as a render checks them (their sibling lookups see the
+ * unit's objects), and reports as a render does: for objects no spec produced (tests, tools).
+ * A render checks through the engine (engine/engine.ts), unit by unit with checkUnitObjects.
+ */
+export function checkUnit(unit: string, entries: readonly [string, RenderedObject][], fleet: Fleet, declared?: DeclaredSchemas): CheckReport {
+  const env = fleet.environments.find((e) => e.name === unit.split('/')[0]);
+  const scope: UnitCheckScope = env ? { environment: env, ...(appNamed(env, unit.slice(env.name.length + 1)) && { app: appNamed(env, unit.slice(env.name.length + 1))! }) } : {};
+  const lookup: SiblingLookup = (kind, namespace) => entries.map(([, r]) => r.object).filter((o) => o.kind === kind && (o.metadata?.namespace ?? '') === (namespace ?? ''));
+  return assembleReport([{ unit, objects: entries.length, findings: checkUnitObjects(entries, scope, lookup, declared) }], fleet);
 }
 
 /**
@@ -259,6 +238,13 @@ export function violationError(v: Violation): BridgeError {
   });
 }
 
+/** What a refused render would have changed under rendered/ (the engine's FileChanges has these). */
+export interface RefusedChanges {
+  added: readonly string[];
+  changed: readonly string[];
+  removed: readonly string[];
+}
+
 /**
  * Thrown when mandatory violations remain; carries the whole report (and what the render would
  * have changed) for --format json.
@@ -266,20 +252,11 @@ export function violationError(v: Violation): BridgeError {
 export class CheckFailed extends BridgeErrors {
   constructor(
     readonly report: CheckReport,
-    readonly changes?: FileChanges,
+    readonly changes?: RefusedChanges,
   ) {
     super(checkErrors(report));
     this.name = 'CheckFailed';
   }
-}
-
-/** The unit a rendered path belongs to (`<env>/<dir>` inside an environment, else its first segment) and its file name there. */
-function locate(path: string, envs: Map<string, EnvironmentInstance>): { unit: string; file: string; environment?: EnvironmentInstance } {
-  const parts = path.split('/');
-  const environment = parts.length >= 3 ? envs.get(parts[0]!) : undefined;
-  if (environment) return { unit: `${parts[0]}/${parts[1]}`, file: parts.slice(2).join('/'), environment };
-  if (parts.length > 1) return { unit: parts[0]!, file: parts.slice(1).join('/') };
-  return { unit: '', file: path };
 }
 
 function scopeOf(unit: string, envs: Map<string, EnvironmentInstance>): Scope {
@@ -317,13 +294,4 @@ function originOf(app: AppInstance | undefined, f: UnitFinding): { file: string;
 /** Whether two JSON pointers are the same place or one contains the other. */
 function overlaps(a: string, b: string): boolean {
   return a === b || b.startsWith(a + '/') || a.startsWith(b + '/') || a === '' || b === '';
-}
-
-/** RenderResults built without objects (tests, older callers): parse the files back. */
-function parseFiles(files: Map<string, string>): Map<string, RenderedObject> {
-  const out = new Map<string, RenderedObject>();
-  for (const [path, text] of files) {
-    if (/\.ya?ml$/.test(path)) out.set(path, { object: yaml.load(text) as KubeObject, source: path });
-  }
-  return out;
 }

@@ -4,10 +4,9 @@
  * { violations, exemptions, stale, errors }.
  */
 import { Option } from 'commander';
-import { CheckFailed, violationError, type AppliedExemption, type CheckReport, type Violation } from '../check/check.js';
+import { CheckFailed, violationError, type AppliedExemption, type CheckReport, type RefusedChanges, type Violation } from '../check/check.js';
 import { bridgeErrorsOf, type ErrorDetails } from '../core/errors.js';
-import type { FileChanges } from '../engine/changes.js';
-import type { Io } from './main.js';
+import type { Io } from './io.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -29,7 +28,7 @@ export interface JsonReport {
   errors: ErrorDetails[];
 }
 
-export function staleOf(changes: FileChanges | undefined): StaleFile[] {
+export function staleOf(changes: RefusedChanges | undefined): StaleFile[] {
   if (!changes) return [];
   return [
     ...changes.added.map((p) => ({ file: `rendered/${p}`, change: 'added' as const })),
@@ -38,7 +37,7 @@ export function staleOf(changes: FileChanges | undefined): StaleFile[] {
   ];
 }
 
-export function jsonReport(report: CheckReport | undefined, changes: FileChanges | undefined, errors: ErrorDetails[] = []): JsonReport {
+export function jsonReport(report: CheckReport | undefined, changes: RefusedChanges | undefined, errors: ErrorDetails[] = []): JsonReport {
   return {
     violations: report?.violations ?? [],
     exemptions: (report?.exemptionsApplied ?? []).map(({ violations, ...x }) => ({

@@ -4,13 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { pathToFileURL } from 'node:url';
+import type { Io } from './io.js';
 import { reportError } from './report.js';
 
-export interface Io {
-  out(line: string): void;
-  err(line: string): void;
-  exit(code: number): void;
-}
+export type { Io } from './io.js';
 
 type Register = (program: Command, io: Io) => void;
 

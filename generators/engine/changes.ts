@@ -1,6 +1,6 @@
 /** What a render would change in rendered/, file by file. Pure. */
 import { compareStrings } from '../core/strings.js';
-import type { RenderResult } from '../render/pipeline.js';
+import type { RenderSummary } from './engine.js';
 import { unitOf } from './layout.js';
 
 export interface FileChanges {
@@ -12,40 +12,16 @@ export interface FileChanges {
   contents: Map<string, string>;
 }
 
-/** Compares rendered/'s files (path -> content) with a render. */
-export function diffRendered(current: Map<string, string>, result: RenderResult): FileChanges {
-  const owned = ownedBy(result);
-  const contents = new Map<string, string>();
-  const added: string[] = [];
-  const changed: string[] = [];
-  const removed: string[] = [];
-  let unchanged = 0;
-  for (const path of current.keys()) {
-    if (owned(path) && !result.files.has(path)) removed.push(path);
-  }
-  for (const [path, content] of result.files) {
-    const before = current.get(path);
-    if (before === undefined) added.push(path);
-    else if (before !== content) changed.push(path);
-    else {
-      unchanged++;
-      continue;
-    }
-    contents.set(path, content);
-  }
-  return { added: added.sort(compareStrings), changed: changed.sort(compareStrings), removed: removed.sort(compareStrings), unchanged, contents };
-}
-
 /**
- * Compares rendered/'s files (path -> a content hash, computed on demand) with a render given as
- * path -> hash, with the contents it has (an incremental render has those of the units it
- * rendered; an added or changed file of any other unit gets no content, which only a writer minds).
+ * Compares rendered/'s files (path -> a blob id, computed on demand) with a render given as
+ * path -> blob id, with the contents it has (those of the units it rendered; an added or changed
+ * file of any other unit gets no content, which only a writer minds).
  */
-export function diffHashes(
+export function compareFiles(
   current: ReadonlyMap<string, { hash(): string }>,
   next: ReadonlyMap<string, string>,
   contents: ReadonlyMap<string, string>,
-  result: RenderResult,
+  result: Pick<RenderSummary, 'complete' | 'units' | 'environments'>,
 ): FileChanges {
   const owned = ownedBy(result);
   const out = new Map<string, string>();
@@ -71,7 +47,7 @@ export function diffHashes(
 }
 
 /** Whether a path under rendered/ is the render's to write or delete: all of them, or those of the units it rendered. */
-export function ownedBy(result: Pick<RenderResult, 'complete' | 'units' | 'environments'>): (path: string) => boolean {
+export function ownedBy(result: Pick<RenderSummary, 'complete' | 'units' | 'environments'>): (path: string) => boolean {
   const envs = new Set(result.environments);
   return (path) => result.complete || result.units.has(unitOf(path, envs));
 }

@@ -1,30 +1,36 @@
 /**
- * The render the CLI runs: every unit keyed on everything it depends on, unchanged units taken
- * from a cache, the others rendered and checked by an executor (worker threads, or this thread),
- * the hub planned from all of them, and the check report assembled. Same bytes and same report
- * as renderFleet + checkRendered, with or without the cache (test/render/incremental.test.ts).
+ * The render engine: the one path from a Fleet to rendered files and their check report. Every
+ * command (render, check, diff, rendered-commit) renders through it, and so do the tests, whose
+ * reference is this engine with no cache and the in-process executor.
+ *
+ * Every unit (engine/units.ts) is keyed on everything its output depends on; a unit whose key
+ * the cache holds is not rendered again, the others go to an executor (this thread, or worker
+ * threads) in groups; the hub (argocd/) is planned from all of them, and the check report
+ * assembled. The same bytes and the same report come out with or without the cache and whoever
+ * renders (test/render/incremental.test.ts).
  *
  * A unit's key covers its input (the environment as units read it: spec, snapshot, file names,
  * every app's name, namespace and team; for an app its resolved instance with overlay patches),
  * its place, and `codeKey` (generator code, schemas, library versions, declared CRD schemas,
- * computed by the caller). A unit's check findings also depend on other units' objects through
+ * computed by the workspace). A unit's check findings also depend on other units' objects through
  * sibling lookups (a PodDisruptionBudget for a Deployment): each lookup is recorded with a digest
  * of what it returned, and a unit whose lookups would now return something else is checked again.
  *
- * Pure apart from what the cache and executor interfaces do; no clock.
+ * Pure: no file system, no clock. What it needs from outside comes through EngineDeps, plain
+ * interfaces: the unit cache, the executor, a progress meter and a sink for the files it makes.
  */
-import { ARGOCD_UNIT, type RenderedUnit } from '../argocd/index.js';
+import { ARGOCD_UNIT, argocdObjects, withSyncWave, type RenderedUnit } from '../argocd/index.js';
 import { hubView } from '../argocd/plan.js';
-import type { KubeObject } from '../charts/object.js';
+import type { KubeObject, RenderedObject } from '../charts/object.js';
 import { assembleReport, checkUnitObjects, type CheckedUnit, type CheckReport, type UnitFinding } from '../check/check.js';
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
-import { ErrorSink } from '../core/errors.js';
+import { BridgeError, ErrorSink, type ErrorDetails } from '../core/errors.js';
 import { blobId, digest, digestOf } from '../core/hash.js';
 import type { Fleet } from '../load/fleet.js';
-import { toYaml } from './yaml.js';
+import { unitFiles } from './layout.js';
 import { recordingLookup, renderGroup, siblingDigest, siblingKey, type SiblingEntry, type SiblingRead, type UnitResult } from './unit-group.js';
-import { renderHub, summarise, type RenderResult } from '../render/pipeline.js';
-import { layOutUnit, planUnits, renderUnitObjects, unitInputs, type RenderedObject, type Selection, type UnitInput, type UnitPlan } from './units.js';
+import { planUnits, renderUnitObjects, unitInputs, type Selection, type UnitInput, type UnitPlan } from './units.js';
+import { toYaml } from './yaml.js';
 
 /** A unit's result as the cache keeps it: hashes, not contents (rendered/ holds those). */
 export interface UnitRecord {
@@ -36,144 +42,229 @@ export interface UnitRecord {
   reads: SiblingRead[];
 }
 
-/** Where unit records are kept between runs (generators/render/unit-cache.ts keeps them on disk). */
+/** Where unit records are kept between runs (workspace/unit-cache.ts keeps them on disk). */
 export interface UnitCache {
   /** The record stored for this unit under this key, if it can be used. */
   get(unit: string, key: string): UnitRecord | undefined;
   set(unit: string, key: string, record: UnitRecord): void;
 }
 
-/** Renders and checks groups of units: in worker threads, or in this thread (renderGroup). */
+/** Told of units as executors finish them. */
+export interface UnitProgress {
+  unitsDone(results: readonly UnitResult[]): void;
+}
+
+/** Renders and checks groups of units: in this thread (inProcessExecutor), or in worker threads. */
 export interface UnitExecutor {
-  /** Results of every unit of every group, in any order; `done` is called with results as they come. */
-  run(groups: UnitInput[][], declaredSources: [string, string][], done: (results: UnitResult[]) => void): Promise<UnitResult[]>;
+  /** Results of every unit of every group, in any order; `progress` hears of results as they come. */
+  run(groups: UnitInput[][], progress: UnitProgress): Promise<UnitResult[]>;
 }
 
-/** Renders in this thread. */
-export const inProcessExecutor = (declared: DeclaredSchemas | undefined): UnitExecutor => ({
-  async run(groups, _sources, done) {
-    const out: UnitResult[] = [];
-    for (const group of groups) {
-      const results = renderGroup(group, declared, true);
-      out.push(...results);
-      done(results);
-      // Let timers run (the progress bar) between groups.
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    return out;
-  },
-});
+/** Where the files a render makes go as they are made (a first render's staging, workspace/stage.ts). */
+export interface FileSink {
+  add(path: string, content: string): void;
+}
 
-export interface IncrementalOptions {
-  cache?: UnitCache;
-  /** Digest of everything besides the fleet that output depends on (code, schemas, libraries). */
-  codeKey: string;
+/** Units done out of the total (a progress bar). */
+export interface ProgressMeter {
+  update(done: number, total: number): void;
+}
+
+/**
+ * Renders in this thread. `keepObjects`: keep each rendered unit's objects (Rendering.rendered),
+ * for callers that look at objects rather than files (tests, the bench's floor).
+ */
+export function inProcessExecutor(declared: DeclaredSchemas | undefined, options: { keepObjects?: boolean; sink?: FileSink } = {}): UnitExecutor {
+  return {
+    async run(groups, progress) {
+      const out: UnitResult[] = [];
+      for (const group of groups) {
+        const results = renderGroup(group, declared, options.keepObjects ?? false);
+        // Handed to the sink, the contents are not needed here any more.
+        if (options.sink) for (const r of results) for (const file of r.files) if (file[1] !== null) (options.sink.add(`${r.unit}/${file[0]}`, file[1]), (file[1] = null));
+        out.push(...results);
+        progress.unitsDone(results);
+        // Let timers run (the progress bar) between groups.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      return out;
+    },
+  };
+}
+
+export interface EngineDeps {
   executor: UnitExecutor;
+  /** Digest of everything besides the fleet that output depends on (code, schemas, libraries, declared CRDs). */
+  codeKey: string;
+  cache?: UnitCache;
   declared?: DeclaredSchemas;
-  /** schemas/crds/ sources, for executors that build their own DeclaredSchemas (workers). */
-  declaredSources?: [string, string][];
-  /** Units done out of the total, as they finish. */
-  progress?: (done: number, total: number) => void;
-  /** Each file of the hub (argocd/) as it is rendered (path under rendered/, content), for a caller staging a first render. */
-  hubRendered?: (path: string, content: string) => void;
+  progress?: ProgressMeter;
+  /** Gets the hub's files (argocd/) as they are made; the executor passes on the units' own. */
+  sink?: FileSink;
 }
 
-export interface IncrementalRender {
-  /** `files` holds the contents of the units rendered in this run (and argocd/), not of cached ones; `rendered` is absent. */
-  result: RenderResult;
-  /** Every file of the render: path under rendered/ -> blob id. */
-  hashes: Map<string, string>;
+/** What a render covers and counts. */
+export interface RenderSummary {
+  /** The units (directories under rendered/) this render owns; files outside them are left alone. */
+  units: Set<string>;
+  /** Whether the whole of rendered/ was rendered (no filter): then every other file is stale. */
+  complete: boolean;
+  environments: string[];
+  /** Each rendered environment's tier (production, ...): what the diff's risk flags weigh. */
+  tiers: Record<string, string>;
+  /** Distinct apps rendered, and app deployments (an app in one environment). */
+  apps: number;
+  deployments: number;
+  objects: number;
+}
+
+export interface RenderStats {
+  units: number;
+  /** Taken from the cache. */
+  cached: number;
+  rendered: number;
+  /** Checked again for a changed sibling. */
+  rechecked: number;
+  /** Whether the hub (argocd/) came from the cache. */
+  hubCached: boolean;
+}
+
+/**
+ * A render: every file's blob id, in render order, and the contents of the files made in this
+ * run (a cached unit's files are in rendered/, which the cache vouched holds them: see the
+ * workspace's contentOf). Plain data, what render writes, check compares, diff reads and
+ * rendered-commit commits.
+ */
+export interface Rendering extends RenderSummary {
+  /** Path under rendered/ -> blob id. */
+  files: Map<string, string>;
+  /** Path under rendered/ -> content, for the files made in this run. */
+  contents: Map<string, string>;
+  /** Path under rendered/ -> object and source, for the units made in this thread with an executor that keeps them. */
+  rendered: Map<string, RenderedObject>;
   check: CheckReport;
-  /** Units, how many came from the cache, how many had their check redone for a changed sibling; whether the hub (argocd/) came from the cache. */
-  stats: { units: number; cached: number; rendered: number; rechecked: number; hubCached: boolean };
+  stats: RenderStats;
 }
 
-export async function renderIncremental(fleet: Fleet, selection: Selection, o: IncrementalOptions): Promise<IncrementalRender> {
+export async function renderFleet(fleet: Fleet, selection: Selection, deps: EngineDeps): Promise<Rendering> {
   const { plans, environments } = planUnits(fleet, selection);
   const inputs = unitInputs(fleet, plans);
-  const keys = unitKeys(inputs, o.codeKey);
+  const keys = unitKeys(inputs, deps.codeKey);
 
   const records = new Map<string, UnitRecord>();
   const missing: number[] = [];
   plans.forEach((plan, i) => {
-    const record = o.cache?.get(plan.unit, keys[i]!);
+    const record = deps.cache?.get(plan.unit, keys[i]!);
     if (record) records.set(plan.unit, record);
     else missing.push(i);
   });
 
   // Render what is missing, grouped by environment and namespace (where sibling lookups look).
   const portable = unitInputs(fleet, missing.map((i) => plans[i]!), true);
-  const groups = groupUnits(portable);
   let done = records.size;
-  o.progress?.(done, plans.length);
-  const results = await o.executor.run(groups, o.declaredSources ?? [], (batch) => o.progress?.((done += batch.length), plans.length));
+  deps.progress?.update(done, plans.length);
+  const results = await deps.executor.run(groupUnits(portable), { unitsDone: (batch) => deps.progress?.update((done += batch.length), plans.length) });
   const fresh = new Map(results.map((r) => [r.unit, r]));
 
-  // A unit that failed is rendered again here, with its line locators, for the errors.
-  const failed = missing.filter((i) => !fresh.get(plans[i]!.unit)?.ok);
-  if (failed.length > 0) {
-    const errors = new ErrorSink();
-    for (const i of failed) errors.guard(() => layOutUnit(plans[i]!.unit, renderUnitObjects(inputs[i]!)));
-    errors.throwIfAny();
-    throw new Error(`internal error: ${plans[failed[0]!]!.unit} failed in a worker but rendered here`);
-  }
+  // Units that failed: their errors, located in the overlay files by this thread's line locators.
+  const errors = new ErrorSink();
+  for (const i of missing) for (const e of fresh.get(plans[i]!.unit)?.errors ?? []) errors.add(located(e, inputs[i]!));
+  errors.throwIfAny();
   for (const i of missing) {
-    const r = fresh.get(plans[i]!.unit)!;
-    const record: UnitRecord = { files: r.files.map(([name, , hash]) => [name, hash]), views: r.views, findings: r.findings, reads: r.reads };
-    records.set(plans[i]!.unit, record);
+    const r = fresh.get(plans[i]!.unit);
+    if (!r) throw new Error(`internal error: the executor returned no result for ${plans[i]!.unit}`);
+    records.set(plans[i]!.unit, { files: r.files.map(([name, , hash]) => [name, hash]), views: r.views, findings: r.findings, reads: r.reads });
   }
 
   // Sibling lookups: every unit's recorded reads against what the whole render holds.
   const global = siblingLists(plans, records);
-  const rechecked = recheckStale(plans, inputs, records, global, o.declared, fresh);
-  for (const i of new Set([...missing, ...rechecked])) o.cache?.set(plans[i]!.unit, keys[i]!, records.get(plans[i]!.unit)!);
+  const rechecked = recheckStale(plans, inputs, records, global, deps.declared, fresh);
+  for (const i of new Set([...missing, ...rechecked])) deps.cache?.set(plans[i]!.unit, keys[i]!, records.get(plans[i]!.unit)!);
 
   const files = new Map<string, string>();
-  const hashes = new Map<string, string>();
+  const contents = new Map<string, string>();
+  const rendered = new Map<string, RenderedObject>();
   const checked: CheckedUnit[] = [];
   const hub: RenderedUnit[] = [];
   for (const plan of plans) {
     const record = records.get(plan.unit)!;
     const r = fresh.get(plan.unit);
     record.files.forEach(([name, hash], i) => {
-      hashes.set(`${plan.unit}/${name}`, hash);
+      const path = `${plan.unit}/${name}`;
+      files.set(path, hash);
       const content = r?.files[i]![1];
-      if (content != null) files.set(`${plan.unit}/${name}`, content);
+      if (content != null) contents.set(path, content);
+      const object = r?.objects?.[i]?.[1];
+      if (object) rendered.set(path, object);
     });
     checked.push({ unit: plan.unit, objects: record.files.length, findings: record.findings });
     hub.push({ environment: plan.env, directory: plan.dir, objects: record.views });
   }
 
-  // The hub: keyed on what it reads (manifests/argocd.yaml, the environments, every unit's hub
-  // views), so a change inside an app leaves it cached.
+  // The hub: only a complete render writes it (it describes every environment). Keyed on what it
+  // reads (manifests/argocd.yaml, the environments, every unit's hub views), so a change inside
+  // an app leaves it cached.
   const complete = !selection.environments && !selection.apps;
   let hubCached = false;
   if (complete && fleet.argocd) {
-    const key = digestOf([o.codeKey, ARGOCD_UNIT, JSON.stringify(fleet.argocd), ...[...new Set(inputs.map((i) => i.env))].map((e) => JSON.stringify(e)), JSON.stringify(hub)]);
-    let record = o.cache?.get(ARGOCD_UNIT, key);
+    const key = digestOf([deps.codeKey, ARGOCD_UNIT, JSON.stringify(fleet.argocd), ...[...new Set(inputs.map((i) => i.env))].map((e) => JSON.stringify(e)), JSON.stringify(hub)]);
+    let record = deps.cache?.get(ARGOCD_UNIT, key);
     hubCached = record !== undefined;
     if (!record) {
-      const argocd = renderHub(fleet, hub)!;
-      const hubFiles: [string, string][] = [];
+      const argocd = hubFiles(fleet, hub);
+      const laid: [string, string][] = [];
       for (const [name, entry] of argocd) {
+        const path = `${ARGOCD_UNIT}/${name}`;
         const content = toYaml(entry.object);
-        o.hubRendered?.(`${ARGOCD_UNIT}/${name}`, content);
-        files.set(`${ARGOCD_UNIT}/${name}`, content);
-        hubFiles.push([name, blobId(content)]);
+        deps.sink?.add(path, content);
+        contents.set(path, content);
+        rendered.set(path, entry);
+        laid.push([name, blobId(content)]);
       }
-      record = { files: hubFiles, views: argocd.map(([, r]) => hubView(r.object)), findings: checkUnitObjects(argocd, {}, () => [], o.declared), reads: [] };
-      o.cache?.set(ARGOCD_UNIT, key, record);
+      record = { files: laid, views: argocd.map(([, r]) => hubView(r.object)), findings: checkUnitObjects(argocd, {}, () => [], deps.declared), reads: [] };
+      deps.cache?.set(ARGOCD_UNIT, key, record);
     }
-    for (const [name, hash] of record.files) hashes.set(`${ARGOCD_UNIT}/${name}`, hash);
+    for (const [name, hash] of record.files) files.set(`${ARGOCD_UNIT}/${name}`, hash);
     checked.push({ unit: ARGOCD_UNIT, objects: record.files.length, findings: record.findings });
   }
-  const check = assembleReport(checked, fleet);
+
+  const units = new Set(plans.map((p) => p.unit));
+  if (complete && fleet.argocd) units.add(ARGOCD_UNIT);
+  const apps = plans.filter((p) => p.kind === 'app');
   return {
-    result: { files, ...summarise(plans, environments, complete, complete && fleet.argocd !== undefined, hashes.size) },
-    hashes,
-    check,
+    units,
+    complete,
+    environments,
+    tiers: Object.fromEntries(fleet.environments.filter((e) => environments.includes(e.name)).map((e) => [e.name, e.spec.tier])),
+    apps: new Set(apps.map((p) => p.dir)).size,
+    deployments: apps.length,
+    objects: files.size,
+    files,
+    contents,
+    rendered,
+    check: assembleReport(checked, fleet),
     stats: { units: plans.length, cached: plans.length - missing.length, rendered: missing.length, rechecked: rechecked.length, hubCached },
   };
+}
+
+/**
+ * A unit's error, its line filled in where it points into an overlay patch (the units run
+ * without line locators, which do not cross threads).
+ */
+function located(e: ErrorDetails, input: UnitInput): BridgeError {
+  if (e.line !== undefined || e.file === undefined || e.pointer === undefined) return new BridgeError(e);
+  const patch = input.app?.patches.find((p) => p.file === e.file && (e.pointer === p.pointer || e.pointer!.startsWith(`${p.pointer}/`)));
+  const line = patch?.lineOf?.(e.pointer);
+  return new BridgeError(line === undefined ? e : { ...e, line });
+}
+
+/** The hub's files (argocd/), from manifests/argocd.yaml, the environments and the units rendered for them. */
+function hubFiles(fleet: Fleet, units: RenderedUnit[]): [string, RenderedObject][] {
+  const source = fleet.argocd!.file;
+  const errors = new ErrorSink();
+  const laid = errors.guard(() => unitFiles(ARGOCD_UNIT, argocdObjects(fleet, units).map((object) => ({ object: withSyncWave(object), source }))));
+  errors.throwIfAny();
+  return laid!;
 }
 
 /** Each unit's cache key: its input, its place, and the code. */
@@ -252,7 +343,7 @@ function recheckStale(
     let laid = laidOut.get(unit);
     if (!laid) {
       const objects = fresh.get(unit)?.objects;
-      laid = objects ?? layOutUnit(unit, renderUnitObjects(inputs[byUnit.get(unit)!]!));
+      laid = objects ?? unitFiles(unit, renderUnitObjects(inputs[byUnit.get(unit)!]!));
       laidOut.set(unit, laid);
     }
     return laid;

@@ -2,8 +2,9 @@
  * Where each rendered object goes: rendered/<env>/<dir>/<kind>-<name>.yaml, one object per
  * file. A "unit" is one directory Argo CD turns into one Application (or argocd/ for the hub).
  */
+import type { KubeObject, RenderedObject } from '../charts/object.js';
 import { BridgeError } from '../core/errors.js';
-import type { KubeObject } from '../charts/object.js';
+import { compareStrings } from '../core/strings.js';
 
 const SAFE_FILE = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\.yaml$/;
 
@@ -11,9 +12,12 @@ export function fileNameOf(object: KubeObject): string {
   return `${object.kind.toLowerCase()}-${object.metadata.name}.yaml`;
 }
 
-/** Maps each object of a unit to its file, refusing unsafe names and two objects in one file. */
-export function layoutUnit(unit: string, objects: { object: KubeObject; source: string }[]): Map<string, { object: KubeObject; source: string }> {
-  const files = new Map<string, { object: KubeObject; source: string }>();
+/**
+ * A unit's files, sorted by name: each object mapped to its file, refusing unsafe names and two
+ * objects in one file. Nothing is serialised yet.
+ */
+export function unitFiles(unit: string, objects: readonly RenderedObject[]): [string, RenderedObject][] {
+  const files = new Map<string, RenderedObject>();
   for (const entry of objects) {
     const name = fileNameOf(entry.object);
     if (!SAFE_FILE.test(name) || name.includes('..')) {
@@ -35,7 +39,7 @@ export function layoutUnit(unit: string, objects: { object: KubeObject; source: 
     }
     files.set(name, entry);
   }
-  return files;
+  return [...files.keys()].sort(compareStrings).map((name) => [name, files.get(name)!]);
 }
 
 function describe(o: KubeObject): string {

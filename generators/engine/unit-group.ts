@@ -1,18 +1,19 @@
 /**
  * Rendering and checking a group of units together: what a worker thread (or the main thread)
- * does with the units the incremental render hands it. Each unit is rendered, serialised,
+ * does with the units the engine hands it. Each unit is rendered, serialised,
  * hashed and checked; its sibling lookups (cross-object policies) are answered from the group
  * and recorded with a digest of what they returned, so the caller can tell whether the group
- * saw every sibling the whole render has (see incremental.ts). Pure.
+ * saw every sibling the whole render has (see engine.ts). Pure.
  */
-import type { KubeObject } from '../charts/object.js';
+import { hubView } from '../argocd/plan.js';
+import type { KubeObject, RenderedObject } from '../charts/object.js';
 import { checkUnitObjects, type SiblingLookup, type UnitFinding } from '../check/check.js';
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
-import { BridgeError, BridgeErrors } from '../core/errors.js';
+import { bridgeErrorsOf, type ErrorDetails } from '../core/errors.js';
 import { blobId, digestOf } from '../core/hash.js';
+import { unitFiles } from './layout.js';
+import { renderUnitObjects, type UnitInput } from './units.js';
 import { toYaml } from './yaml.js';
-import { hubView } from '../argocd/plan.js';
-import { layOutUnit, renderUnitObjects, type RenderedObject, type UnitInput } from './units.js';
 
 /** A sibling lookup a unit's check made: kind, namespace ('' for none), digest of the objects it got. */
 export type SiblingRead = [kind: string, namespace: string, digest: string];
@@ -20,15 +21,19 @@ export type SiblingRead = [kind: string, namespace: string, digest: string];
 /** One unit, rendered and checked. */
 export interface UnitResult {
   unit: string;
-  /** False when rendering failed with an input error: the caller renders it again where errors can be located. */
-  ok: boolean;
+  /**
+   * The input errors that stopped this unit, as plain data (a worker thread's errors cross to
+   * the main thread as they are); lines inside overlay files are filled in by the engine, which
+   * holds the line locators. Absent when the unit rendered.
+   */
+  errors?: ErrorDetails[];
   /** In name order: file name, content (null once written where it belongs: a first render's staging), blob id. */
   files: [string, string | null, string][];
   /** Per file, what the hub and sibling index need (argocd/plan.ts hubView). */
   views: KubeObject[];
   findings: UnitFinding[];
   reads: SiblingRead[];
-  /** The objects, when rendered in this thread (RenderResult.rendered). */
+  /** The objects, when rendered in this thread and asked for (Rendering.objects). */
   objects?: [string, RenderedObject][];
 }
 
@@ -71,12 +76,15 @@ export function recordingLookup(env: string, index: ReadonlyMap<string, SiblingE
 
 /** Renders, serialises, hashes and checks `inputs` (units in render order, usually one environment's namespace). */
 export function renderGroup(inputs: readonly UnitInput[], declared: DeclaredSchemas | undefined, keepObjects: boolean): UnitResult[] {
-  const laidOut = inputs.map((input) => {
+  const errors: (ErrorDetails[] | undefined)[] = [];
+  const laidOut = inputs.map((input, i) => {
     try {
-      return layOutUnit(input.plan.unit, renderUnitObjects(input));
+      return unitFiles(input.plan.unit, renderUnitObjects(input));
     } catch (e) {
-      if (e instanceof BridgeError || e instanceof BridgeErrors) return undefined;
-      throw e;
+      const found = bridgeErrorsOf(e);
+      if (!found) throw e;
+      errors[i] = found.map((x) => x.toJSON());
+      return undefined;
     }
   });
   const index = new Map<string, SiblingEntry[]>();
@@ -96,12 +104,11 @@ export function renderGroup(inputs: readonly UnitInput[], declared: DeclaredSche
   return inputs.map((input, i): UnitResult => {
     const laid = laidOut[i];
     const files = serialised[i];
-    if (!laid || !files) return { unit: input.plan.unit, ok: false, files: [], views: [], findings: [], reads: [] };
+    if (!laid || !files) return { unit: input.plan.unit, errors: errors[i] ?? [], files: [], views: [], findings: [], reads: [] };
     const { lookup, reads } = recordingLookup(input.plan.env, index);
     const findings = checkUnitObjects(laid, { environment: input.env, ...(input.app && { app: input.app }) }, lookup, declared);
     return {
       unit: input.plan.unit,
-      ok: true,
       files,
       views: laid.map(([, r]) => hubView(r.object)),
       findings,

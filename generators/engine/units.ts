@@ -2,30 +2,23 @@
  * Units: the directories of rendered/<env>/ (an app, `cluster-metadata`, `namespaces`), each
  * rendered on its own from plain data: its environment, and for an app its resolved instance.
  * That makes a unit the grain of the incremental cache (generators/render/incremental.ts) and
- * of the worker threads, and renderFleet a loop over them. Pure.
+ * of the executors (engine.ts). Pure.
  */
 import jsonpatch from 'fast-json-patch';
 import { withSyncWave } from '../argocd/sync-waves.js';
 import { appObjects, type ChartApp, type ChartEnv } from '../charts/app-chart.js';
 import { namespaceObjects } from '../charts/namespace-chart.js';
-import { CLUSTER_SCOPED_KINDS, type KubeObject } from '../charts/object.js';
+import { CLUSTER_SCOPED_KINDS, type KubeObject, type RenderedObject } from '../charts/object.js';
 import { BridgeError } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
 import type { AppInstance, EnvironmentInstance, Fleet, OverlayPatch } from '../load/fleet.js';
 import { clusterMetadataObjects, CLUSTER_METADATA_NAME } from '../metadata/cluster-metadata.js';
-import { layoutUnit } from './layout.js';
 
 export const NAMESPACES_UNIT = 'namespaces';
 
 export interface Selection {
   environments?: string[];
   apps?: string[];
-}
-
-export interface RenderedObject {
-  object: KubeObject;
-  /** The spec file that produced it, for error messages and reviews. */
-  source: string;
 }
 
 export function isSelected(selection: Selection, env: string, dir: string): boolean {
@@ -140,12 +133,6 @@ export function renderUnitObjects(input: UnitInput): RenderedObject[] {
   }
   // Argo CD sync waves (generators/argocd/sync-waves.ts), added to every unit alike.
   return objects.map((r) => ({ ...r, object: withSyncWave(r.object) }));
-}
-
-/** A unit's files, sorted by name: layout (refusing unsafe names and collisions), nothing serialised yet. */
-export function layOutUnit(unit: string, objects: RenderedObject[]): [string, RenderedObject][] {
-  const laid = layoutUnit(unit, objects);
-  return [...laid.keys()].sort(compareStrings).map((name) => [name, laid.get(name)!]);
 }
 
 function renderApp(app: UnitApp, env: ChartEnv): RenderedObject[] {

@@ -12,7 +12,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
 import { renderGroup, type UnitResult } from '../engine/unit-group.js';
-import type { UnitExecutor } from '../engine/engine.js';
+import type { UnitExecutor, UnitProgress } from '../engine/engine.js';
 import type { UnitInput } from '../engine/units.js';
 import { inside } from '../workspace/rendered-writer.js';
 import type { Stage } from '../workspace/stage.js';
@@ -29,17 +29,19 @@ export interface PoolOptions {
   stage?: Stage;
   /** Workers started ahead (RenderWorkers.start), used instead of starting new ones. */
   workers?: RenderWorkers;
+  /** schemas/crds/ sources, from which workers build their own DeclaredSchemas. */
+  declaredSources?: [string, string][];
 }
 
 export function pooledExecutor(declared: DeclaredSchemas | undefined, options: PoolOptions = {}): UnitExecutor & { workersUsed: number } {
   const executor = {
     workersUsed: 0,
-    run: async (groups: UnitInput[][], declaredSources: [string, string][], done: (results: UnitResult[]) => void) => {
+    run: async (groups: UnitInput[][], progress: UnitProgress) => {
       const total = groups.reduce((n, g) => n + g.length, 0);
-      const workers = options.workers ?? RenderWorkers.start(workersFor(total, options), declaredSources, options.stage?.dir);
+      const workers = options.workers ?? RenderWorkers.start(workersFor(total, options), options.declaredSources ?? [], options.stage?.dir);
       executor.workersUsed = workers.entries.length;
       try {
-        return await runPool(groups, declared, workers, done, options.stage);
+        return await runPool(groups, declared, workers, progress, options.stage);
       } finally {
         await workers.close();
       }
@@ -52,7 +54,7 @@ async function runPool(
   groups: UnitInput[][],
   declared: DeclaredSchemas | undefined,
   workers: RenderWorkers,
-  done: (results: UnitResult[]) => void,
+  progress: UnitProgress,
   stage: Stage | undefined,
 ): Promise<UnitResult[]> {
   const results: UnitResult[] = [];
@@ -87,7 +89,7 @@ async function runPool(
       else if (reply.type === 'results') {
         results.push(...reply.results);
         inFlight.set(worker, inFlight.get(worker)! - 1);
-        done(reply.results);
+        progress.unitsDone(reply.results);
         dispatch(worker);
       } else failure ??= new Error(`render worker failed: ${reply.error}`);
       wake();
@@ -106,7 +108,7 @@ async function runPool(
     if (stage) {
       // To the writer thread; the contents are not needed here any more.
       for (const r of rendered) {
-        if (!r.ok) continue;
+        if (r.errors) continue;
         for (const file of r.files) {
           stage.add(`${r.unit}/${file[0]}`, file[1]!);
           file[1] = null;
@@ -114,7 +116,7 @@ async function runPool(
       }
     }
     results.push(...rendered);
-    done(rendered);
+    progress.unitsDone(rendered);
     await new Promise((resolve) => setImmediate(resolve));
   }
   while (!failure && [...inFlight.values()].some((n) => n > 0)) {
@@ -130,7 +132,7 @@ async function runPool(
  */
 export function stageResults(stage: string, results: readonly UnitResult[], drop: boolean): void {
   for (const r of results) {
-    if (!r.ok) continue;
+    if (r.errors) continue;
     const dir = inside(stage, r.unit);
     mkdirSync(dir, { recursive: true });
     for (const file of r.files) {

@@ -5,16 +5,15 @@
  * matches is taken to hold the same bytes; a directory whose stat still matches, to hold the same
  * entries (adding, removing or renaming an entry changes a directory's mtime). Anything else
  * (edited, replaced by a checkout, changed in the last moments before the manifest was saved) is
- * read again. Used for rendered/ and for the input files (cli/project.ts); the manifests live in
- * the cache directory, and a missing, unreadable or corrupt one is an empty one. I/O edge.
+ * read again, as git's index does. The workspace keeps one for rendered/ and one for the input
+ * files, in the cache directory (cache.ts); a missing, unreadable or corrupt one is an empty one.
+ * I/O edge.
  */
 import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join, sep } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { blobId } from '../core/hash.js';
-import { readJsonFile, writeJsonFile } from './json-file.js';
 
-const VERSION = 2;
 /** Changed this close (ms) to the manifest's saving, a stat cannot prove a file or directory unchanged. */
 const RACY_MS = 50;
 /** The "hash" of a symbolic link or other non-file: matches nothing. */
@@ -25,8 +24,7 @@ type FileEntry = [string, number, number, number, number];
 /** [mtimeMs, ctimeMs, ino, entries: name + '/' for a directory, name + '@' for a non-file, name for a file]. */
 type DirEntry = [number, number, number, string[]];
 
-interface ManifestFile {
-  version: number;
+interface IndexFile {
   savedAt: number;
   files: Record<string, FileEntry>;
   dirs?: Record<string, DirEntry>;
@@ -76,22 +74,22 @@ export class DiskFile {
 /** Which entries a scan lists (by name and kind; directories let through are walked). */
 export type EntryFilter = (name: string, kind: 'file' | 'dir' | 'other') => boolean;
 
-export class RenderedState {
+export class FileIndex {
   private dirty = false;
   private constructor(
     private readonly files: Map<string, FileEntry>,
     private readonly dirs: Map<string, DirEntry>,
-    private readonly savedAt: number,
+    private savedAt: number,
   ) {}
 
-  static empty(): RenderedState {
-    return new RenderedState(new Map(), new Map(), 0);
+  static empty(): FileIndex {
+    return new FileIndex(new Map(), new Map(), 0);
   }
 
-  /** The manifest in `file`; an empty one when it is missing or unusable. */
-  static load(file: string): RenderedState {
-    const data = readJsonFile(file) as ManifestFile | undefined;
-    if (!data || data.version !== VERSION || typeof data.savedAt !== 'number' || typeof data.files !== 'object' || data.files === null) return RenderedState.empty();
+  /** The index a cache file held (anything: checked here); an empty one when it is unusable. */
+  static from(value: unknown): FileIndex {
+    const data = value as Partial<IndexFile> | undefined;
+    if (!data || typeof data !== 'object' || typeof data.savedAt !== 'number' || typeof data.files !== 'object' || data.files === null) return FileIndex.empty();
     const files = new Map<string, FileEntry>();
     for (const [path, e] of Object.entries(data.files)) {
       if (Array.isArray(e) && e.length === 5 && typeof e[0] === 'string' && e.slice(1).every((n) => typeof n === 'number')) files.set(path, e as FileEntry);
@@ -100,7 +98,7 @@ export class RenderedState {
     for (const [path, e] of Object.entries(typeof data.dirs === 'object' && data.dirs !== null ? data.dirs : {})) {
       if (Array.isArray(e) && e.length === 4 && e.slice(0, 3).every((n) => typeof n === 'number') && Array.isArray(e[3]) && e[3].every((n) => typeof n === 'string')) dirs.set(path, e as DirEntry);
     }
-    return new RenderedState(files, dirs, data.savedAt);
+    return new FileIndex(files, dirs, data.savedAt);
   }
 
   /**
@@ -222,11 +220,17 @@ export class RenderedState {
     for (const path of [...this.files.keys()]) if (!keep(path)) this.forget(path);
   }
 
-  /** Writes the manifest (atomically) if anything changed; `now` is the clock reading the racy rule compares against. */
-  save(file: string, now: number): void {
-    if (!this.dirty) return;
-    writeJsonFile(file, { version: VERSION, savedAt: now, files: Object.fromEntries(this.files), dirs: Object.fromEntries(this.dirs) } satisfies ManifestFile);
+  /** Whether anything changed since it was read (then it is worth saving). */
+  get changed(): boolean {
+    return this.dirty;
+  }
+
+  /** The index as its cache file keeps it; `now` is the clock reading the racy rule will compare against. */
+  toJSON(now: number): IndexFile {
     this.dirty = false;
+    // From here on this index is the one saved at `now`, as if read back.
+    this.savedAt = now;
+    return { savedAt: now, files: Object.fromEntries(this.files), dirs: Object.fromEntries(this.dirs) };
   }
 }
 

@@ -1,59 +1,33 @@
 /**
- * The incremental render's cache on disk: .cache/gitops-bridge/ under the project root (the
- * project's .gitignore lists .cache/). units.json holds, per unit, its key and its record
- * (incremental.ts UnitRecord); rendered.json is the manifest of rendered/ (write/rendered-state.ts).
- * A missing, unreadable or corrupt file, or a record of the wrong shape, is a cache miss, never
- * an error. The I/O edge of the incremental render.
+ * The unit cache as the cache directory keeps it (units.json, see cache.ts): per unit, its key
+ * and its record (engine UnitRecord). A record of the wrong shape is a cache miss, never an
+ * error.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { readJsonFile, writeJsonFile } from './json-file.js';
 import type { UnitCache, UnitRecord } from '../engine/engine.js';
 
-export const CACHE_DIR = '.cache/gitops-bridge';
-const VERSION = 1;
-
 interface UnitsFile {
-  version: number;
   units: Record<string, [string, UnitRecord]>;
-}
-
-export function cacheDir(root: string): string {
-  return join(root, CACHE_DIR);
-}
-
-/** Creates the cache directory with a .gitignore of its own, so git never picks it up, whatever the project ignores. */
-export function ensureCacheDir(root: string): string {
-  const dir = cacheDir(root);
-  if (!existsSync(join(dir, '.gitignore'))) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, '.gitignore'), '# gitops-bridge render cache (safe to delete)\n*\n');
-  }
-  return dir;
 }
 
 export class DiskUnitCache implements UnitCache {
   private changed = false;
+  private readonly units = new Map<string, [string, UnitRecord]>();
+
   /**
+   * @param data what units.json held (anything: checked here)
    * @param usable whether a record found under its key may be used (the render command requires
    *   rendered/ to hold its files, since it has no contents to write otherwise)
    */
-  private constructor(
-    private readonly file: string,
-    private readonly units: Map<string, [string, UnitRecord]>,
-    private readonly usable: (unit: string, record: UnitRecord) => boolean,
-  ) {}
-
-  static load(root: string, usable: (unit: string, record: UnitRecord) => boolean = () => true): DiskUnitCache {
-    const file = join(cacheDir(root), 'units.json');
-    const data = readJsonFile(file) as UnitsFile | undefined;
-    const units = new Map<string, [string, UnitRecord]>();
-    if (data && data.version === VERSION && typeof data.units === 'object' && data.units !== null) {
-      for (const [unit, entry] of Object.entries(data.units)) {
-        if (Array.isArray(entry) && typeof entry[0] === 'string' && isRecord(entry[1])) units.set(unit, [entry[0], entry[1]]);
+  constructor(
+    data: unknown,
+    private readonly usable: (unit: string, record: UnitRecord) => boolean = () => true,
+  ) {
+    const units = (data as Partial<UnitsFile> | undefined)?.units;
+    if (typeof units === 'object' && units !== null) {
+      for (const [unit, entry] of Object.entries(units)) {
+        if (Array.isArray(entry) && typeof entry[0] === 'string' && isRecord(entry[1])) this.units.set(unit, [entry[0], entry[1]]);
       }
     }
-    return new DiskUnitCache(file, units, usable);
   }
 
   get(unit: string, key: string): UnitRecord | undefined {
@@ -67,11 +41,13 @@ export class DiskUnitCache implements UnitCache {
     this.changed = true;
   }
 
-  /** Writes units.json when something changed. */
-  save(): void {
-    if (!this.changed) return;
-    writeJsonFile(this.file, { version: VERSION, units: Object.fromEntries(this.units) } satisfies UnitsFile);
-    this.changed = false;
+  /** Whether anything was set since it was read. */
+  get dirty(): boolean {
+    return this.changed;
+  }
+
+  toJSON(): UnitsFile {
+    return { units: Object.fromEntries(this.units) };
   }
 }
 

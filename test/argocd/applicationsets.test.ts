@@ -8,7 +8,7 @@ import yaml from 'js-yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/load/sources.js';
+import { readSources } from '../../generators/workspace/inputs.js';
 import { repoRoot, snapshotDir } from '../helpers.js';
 import { branchFiles, generate, groupOf, hubObjects, objectsIn, projectPermits, unitDirectories, type Generated, type Obj } from './hub.js';
 

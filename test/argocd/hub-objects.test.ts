@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { secretReason } from '../../generators/core/secrets.js';
 import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/load/sources.js';
+import { readSources } from '../../generators/workspace/inputs.js';
 import { repoRoot, snapshotDir } from '../helpers.js';
 import { hubObjects, type Obj } from './hub.js';
 

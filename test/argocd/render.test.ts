@@ -3,10 +3,9 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/load/sources.js';
-import { renderFleet } from '../../generators/render/pipeline.js';
+import { readSources } from '../../generators/workspace/inputs.js';
 import { unitOf } from '../../generators/engine/layout.js';
-import { cli, repoRoot, snapshotDir, tempProject } from '../helpers.js';
+import { cli, referenceRender, repoRoot, snapshotDir, tempProject } from '../helpers.js';
 import { branchFiles, generate, hubObjects, unitDirectories } from './hub.js';
 
 let project: { root: string; cleanup: () => void };
@@ -22,14 +21,14 @@ const root = () => ['--root', project.root];
 const argocdFiles = (files: Map<string, string>) => new Map([...files].filter(([p]) => p.startsWith('argocd/')));
 
 describe('the argocd unit', () => {
-  it('is its own unit, written only by a complete render', () => {
+  it('is its own unit, written only by a complete render', async () => {
     expect(unitOf('argocd/applicationset-dev.yaml', new Set(['dev', 'prod']))).toBe('argocd');
     const fleet = loadFleet(readSources(repoRoot));
-    const complete = renderFleet(fleet);
+    const complete = await referenceRender(fleet);
     expect(complete.units.has('argocd')).toBe(true);
     expect([...complete.files.keys()].filter((p) => p.startsWith('argocd/')).length).toBe(10);
     for (const selection of [{ environments: ['dev'] }, { apps: ['orders-api'] }]) {
-      const filtered = renderFleet(fleet, selection);
+      const filtered = await referenceRender(fleet, selection);
       expect(filtered.units.has('argocd')).toBe(false);
       expect([...filtered.files.keys()].some((p) => p.startsWith('argocd/'))).toBe(false);
     }

@@ -3,12 +3,11 @@ import yaml from 'js-yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../generators/charts/object.js';
-import { checkRendered, type CheckReport } from '../../generators/check/check.js';
+import { checkUnit, type CheckReport } from '../../generators/check/check.js';
 import type { DeclaredSchemas } from '../../generators/check/declared-schemas.js';
 import { loadFleet, type AppExemption, type EnvironmentInstance, type Fleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/load/sources.js';
+import { readSources } from '../../generators/workspace/inputs.js';
 import type { EnvironmentSpec } from '../../generators/load/types.gen.js';
-import type { RenderResult } from '../../generators/render/pipeline.js';
 import { repoRoot } from '../helpers.js';
 
 export const corpusDir = join(import.meta.dirname, 'corpus');
@@ -41,18 +40,6 @@ export function checkObjects(objects: KubeObject[], setup: Setup = {}): CheckRep
   // Default levels unless the setup says otherwise (the example's prod makes probes mandatory).
   const env: EnvironmentInstance = { ...base, spec: { ...base.spec, policies: {}, ...setup.spec }, apps: [] };
   env.apps.push({ ...template, name: 'shop-api', environment: env.name, patches: [], exemptions: setup.exemptions ?? [], files: ['manifests/apps/shop-api/app.yaml'] });
-  const rendered = new Map(
-    objects.map((object) => [`${env.name}/shop-api/${object.kind.toLowerCase()}-${object.metadata.name}.yaml`, { object, source: 'manifests/apps/shop-api/app.yaml' }]),
-  );
-  const result: RenderResult = {
-    files: new Map(),
-    units: new Set([`${env.name}/shop-api`]),
-    complete: false,
-    environments: [env.name],
-    apps: 1,
-    deployments: 1,
-    objects: objects.length,
-    rendered,
-  };
-  return checkRendered(result, { environments: [env] }, setup.declared);
+  const entries = objects.map((object): [string, { object: KubeObject; source: string }] => [`${object.kind.toLowerCase()}-${object.metadata.name}.yaml`, { object, source: 'manifests/apps/shop-api/app.yaml' }]);
+  return checkUnit(`${env.name}/shop-api`, entries, { environments: [env] }, setup.declared);
 }

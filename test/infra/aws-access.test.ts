@@ -9,7 +9,7 @@ import {
   resolveStatements,
   workloadExports,
 } from '../../generators/load/aws-access.js';
-import { readSources, type SourceSet } from '../../generators/load/sources.js';
+import { readSources, type SourceSet } from '../../generators/workspace/inputs.js';
 import { repoRoot } from '../helpers.js';
 
 const fleet = () => readSources(repoRoot);

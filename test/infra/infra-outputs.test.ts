@@ -6,7 +6,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { environmentOfStack, outputsFromJson, snapshotChanges, snapshotText, type StackOutputValue } from '../../generators/cli/commands/infra-outputs.js';
+import { environmentOfStack, outputsFromJson, snapshotChanges, snapshotText, type StackOutputValue } from '../../generators/app/infra-outputs.js';
 import { BridgeError, BridgeErrors } from '../../generators/core/errors.js';
 import { cli, repoRoot, tempProject } from '../helpers.js';
 

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotText } from '../../generators/cli/commands/infra-outputs.js';
+import { snapshotText } from '../../generators/app/infra-outputs.js';
 import { cli, tempProject } from '../helpers.js';
 import { policyJson, runStack, snapshot, type StackRun } from './harness.js';
 

@@ -4,7 +4,7 @@
  * properties, and its exports against the committed bridge snapshot.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { snapshotText } from '../../generators/cli/commands/infra-outputs.js';
+import { snapshotText } from '../../generators/app/infra-outputs.js';
 import { secretReason } from '../../generators/core/secrets.js';
 import { cidrContains } from '../../infra/cidr.js';
 import { CONTROL_PLANE_LOG_TYPES } from '../../infra/components/cluster.js';

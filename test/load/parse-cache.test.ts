@@ -85,7 +85,7 @@ describe('ParseCache', () => {
 
 describe('ParseCache round trip', () => {
   it('gives back exactly what parseYaml gives for every input file of the example', async () => {
-    const { readSources } = await import('../../generators/load/sources.js');
+    const { readSources } = await import('../../generators/workspace/inputs.js');
     const { repoRoot } = await import('../helpers.js');
     const first = new ParseCache();
     const texts = [...readSources(repoRoot)].filter(([file]) => /\.ya?ml$/.test(file));

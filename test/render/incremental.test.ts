@@ -1,6 +1,7 @@
 /**
  * The incremental render: with or without the cache, in this thread or across worker threads,
- * the same bytes and the same check report as renderFleet + checkRendered; every kind of input
+ * the same bytes and the same check report as the reference (the engine with no cache, in this
+ * thread, test/helpers.ts referenceRender); every kind of input
  * invalidates what depends on it; a corrupt or unreadable cache is ignored.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -8,15 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syntheticFleet, writeFiles } from '../../bench/synthetic-fleet.js';
-import { checkRendered } from '../../generators/check/check.js';
+import { blobId } from '../../generators/core/hash.js';
 import { loadDeclaredSchemas } from '../../generators/check/declared-schemas.js';
 import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/load/sources.js';
+import { readSources } from '../../generators/workspace/inputs.js';
 import { codeKey } from '../../generators/workspace/code-key.js';
-import { inProcessExecutor, renderIncremental, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
-import { renderFleet } from '../../generators/render/pipeline.js';
+import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
 import { pooledExecutor } from '../../generators/render/workers.js';
-import { cli, editFile, repoRoot, snapshotDir } from '../helpers.js';
+import { cli, editFile, referenceRender, repoRoot, snapshotDir } from '../helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -54,38 +54,40 @@ class MemoryCache implements UnitCache {
   }
 }
 
-/** renderIncremental's files (contents of rendered units + hashes) against renderFleet, and its report against checkRendered. */
-async function expectSameAsFull(root: string, cache: UnitCache | undefined, executor: 'in-process' | 'workers' = 'in-process') {
+const summaryOf = ({ units, complete, environments, tiers, apps, deployments, objects }: RenderSummary): RenderSummary => ({ units, complete, environments, tiers, apps, deployments, objects });
+
+/** The engine's files (contents of rendered units + blob ids) and report, with a cache or threads, against the reference. */
+async function expectSameAsFull(root: string, cache: UnitCache | undefined, executor: 'in-process' | 'workers' = 'in-process'): Promise<Rendering> {
   const sources = readSources(root);
   const fleet = loadFleet(sources);
   const declared = loadDeclaredSchemas(sources);
   const declaredSources = [...sources].filter(([f]) => f.startsWith('schemas/crds/'));
-  const full = renderFleet(fleet);
-  const inc = await renderIncremental(fleet, {}, {
-    cache,
+  const full = await referenceRender(fleet, {}, declared);
+  const inc = await renderFleet(fleet, {}, {
+    ...(cache && { cache }),
     codeKey: codeKey(declaredSources),
-    executor: executor === 'workers' ? pooledExecutor(declared, { threads: 3, minUnits: 1 }) : inProcessExecutor(declared),
-    declared,
-    declaredSources,
+    executor: executor === 'workers' ? pooledExecutor(declared, { threads: 3, minUnits: 1, declaredSources }) : inProcessExecutor(declared),
+    ...(declared && { declared }),
   });
-  expect([...inc.hashes.keys()]).toEqual([...full.files.keys()]);
-  for (const [path, content] of inc.result.files) expect(content).toBe(full.files.get(path));
-  expect(inc.check).toEqual(checkRendered(full, fleet, declared));
-  expect({ ...inc.result, files: undefined }).toEqual({ ...full, files: undefined, rendered: undefined });
+  expect([...inc.files.keys()]).toEqual([...full.files.keys()]);
+  for (const [path, id] of inc.files) expect(id).toBe(blobId(full.files.get(path)!));
+  for (const [path, content] of inc.contents) expect(content).toBe(full.files.get(path));
+  expect(inc.check).toEqual(full.check);
+  expect(summaryOf(inc)).toEqual(summaryOf(full));
   return inc;
 }
 
-describe('renderIncremental', () => {
-  it('gives renderFleet and checkRendered exactly, cold and then from the cache', async () => {
+describe('the engine', () => {
+  it('gives the reference exactly, cold and then from the cache', async () => {
     const root = project('example');
     const cache = new MemoryCache();
     const cold = await expectSameAsFull(root, cache);
     expect(cold.stats).toMatchObject({ cached: 0, rendered: cold.stats.units });
-    expect(cold.result.files.size).toBe(cold.hashes.size);
+    expect(cold.contents.size).toBe(cold.files.size);
     const warm = await expectSameAsFull(root, cache);
     expect(warm.stats).toMatchObject({ cached: warm.stats.units, rendered: 0 });
     // Only the hub is serialised when everything comes from the cache.
-    expect([...warm.result.files.keys()].every((p) => p.startsWith('argocd/'))).toBe(true);
+    expect([...warm.contents.keys()].every((p) => p.startsWith('argocd/'))).toBe(true);
   });
 
   it('gives the same across worker threads as in this thread', async () => {
@@ -129,7 +131,7 @@ describe('renderIncremental', () => {
     const sources = readSources(root);
     const fleet = loadFleet(sources);
     const cache = new MemoryCache();
-    const run = (key: string) => renderIncremental(fleet, {}, { cache, codeKey: key, executor: inProcessExecutor(undefined) });
+    const run = (key: string) => renderFleet(fleet, {}, { cache, codeKey: key, executor: inProcessExecutor(undefined) });
     expect((await run('a')).stats.cached).toBe(0);
     expect((await run('a')).stats.rendered).toBe(0);
     expect((await run('b')).stats.cached).toBe(0);

@@ -3,11 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffHashes, diffRendered } from '../../generators/engine/changes.js';
-import { readRendered, recoverRendered, writeRendered } from '../../generators/workspace/rendered-writer.js';
-import { RenderedState, TreeWalk } from '../../generators/workspace/file-index.js';
+import { compareFiles as diffHashes } from '../../generators/engine/changes.js';
+import { recoverRendered, writeRendered } from '../../generators/workspace/rendered-writer.js';
+import { FileIndex, TreeWalk } from '../../generators/workspace/file-index.js';
 import { blobId } from '../../generators/core/hash.js';
-import { renderResult } from '../helpers.js';
+import { diffRendered, readRendered, renderResult } from '../helpers.js';
+
+/** The index as the cache directory keeps it: written to `file` at `now`, and read back. */
+const saveIndex = (index: FileIndex, file: string, now: number) => writeFileSync(file, JSON.stringify(index.toJSON(now)));
+const loadIndex = (file: string) => FileIndex.from(JSON.parse(readFileSync(file, 'utf8')));
 
 let parent: string;
 let dir: string;
@@ -56,18 +60,18 @@ describe('writeRendered', () => {
   });
 });
 
-describe('RenderedState', () => {
+describe('FileIndex', () => {
   it('vouches for files whose stat is as recorded, hashes the others, and replaces what is not a file', () => {
     render({ 'dev/a/x.yaml': 'x\n', 'dev/a/y.yaml': 'y\n' });
-    const state = RenderedState.empty();
+    const state = FileIndex.empty();
     state.record(dir, 'dev/a/x.yaml', blobId('x\n'));
     state.record(dir, 'dev/a/y.yaml', blobId('y\n'));
     const manifest = join(parent, 'manifest.json');
     // Saved a while after the files were written: their stats can be trusted.
-    state.save(manifest, Date.now() + 1000);
+    saveIndex(state, manifest, Date.now() + 1000);
     writeFileSync(join(dir, 'dev/a/y.yaml'), 'Y\n');
     symlinkSync('/etc/hostname', join(dir, 'dev/a/link.yaml'));
-    const files = RenderedState.load(manifest).scan(dir);
+    const files = loadIndex(manifest).scan(dir);
     expect(files.get('dev/a/x.yaml')!.known).toBe(true);
     expect(files.get('dev/a/y.yaml')!.known).toBe(false);
     expect(files.get('dev/a/y.yaml')!.hash()).toBe(blobId('Y\n'));
@@ -80,11 +84,11 @@ describe('RenderedState', () => {
 
   it('trusts no stat taken just before the manifest was saved (it could change unseen in the same tick)', () => {
     render({ 'dev/a/x.yaml': 'x\n' });
-    const state = RenderedState.empty();
+    const state = FileIndex.empty();
     state.record(dir, 'dev/a/x.yaml', blobId('x\n'));
     const manifest = join(parent, 'manifest.json');
-    state.save(manifest, Date.now());
-    expect(RenderedState.load(manifest).scan(dir).get('dev/a/x.yaml')!.known).toBe(false);
+    saveIndex(state, manifest, Date.now());
+    expect(loadIndex(manifest).scan(dir).get('dev/a/x.yaml')!.known).toBe(false);
   });
 
   it('scans the same from a TreeWalk (listed on another thread) as from the file system, whole or in part', async () => {
@@ -92,28 +96,28 @@ describe('RenderedState', () => {
     mkdirSync(join(dir, 'dev/empty'));
     symlinkSync('/etc/hostname', join(dir, 'dev/a/link.yaml'));
     symlinkSync(join(dir, 'dev/b'), join(dir, 'prod/b'));
-    const state = RenderedState.empty();
+    const state = FileIndex.empty();
     state.record(dir, 'dev/a/x.yaml', blobId('x\n'));
     const manifest = join(parent, 'manifest.json');
-    state.save(manifest, Date.now() + 1000);
+    saveIndex(state, manifest, Date.now() + 1000);
     writeFileSync(join(dir, 'dev/a/x.yaml'), 'X\n'); // its stat no longer vouches
 
-    const view = (files: ReturnType<RenderedState['scan']>) =>
+    const view = (files: ReturnType<FileIndex['scan']>) =>
       [...files].map(([path, f]) => [path, f.known, f.hash(), f.stats.size, f.stats.mtimeMs, f.stats.ctimeMs, f.stats.ino, f.stats.isFile()]);
     const walk = new TreeWalk(dir);
     const walked = await walk.walked();
     await walk.close();
     expect(walked).toBeDefined();
     for (const within of [undefined, ['dev/a', 'prod/b', 'dev/none']]) {
-      const a = RenderedState.load(manifest);
-      const b = RenderedState.load(manifest);
+      const a = loadIndex(manifest);
+      const b = loadIndex(manifest);
       const fromDisk = a.scan(dir, within);
       const fromWalk = b.scan(dir, within, undefined, walked);
       expect(view(fromWalk)).toEqual(view(fromDisk));
       expect(fromDisk.size).toBeGreaterThan(2);
       // The listings recorded for the next scan are the same too.
-      a.save(join(parent, 'a.json'), Date.now() + 1000);
-      b.save(join(parent, 'b.json'), Date.now() + 1000);
+      saveIndex(a, join(parent, 'a.json'), Date.now() + 1000);
+      saveIndex(b, join(parent, 'b.json'), Date.now() + 1000);
       const listings = (f: string) => (JSON.parse(readFileSync(join(parent, f), 'utf8')) as { dirs: unknown }).dirs;
       expect(listings('b.json')).toEqual(listings('a.json'));
     }
@@ -123,6 +127,6 @@ describe('RenderedState', () => {
     const walk = new TreeWalk(join(parent, 'none'));
     const walked = await walk.walked();
     await walk.close();
-    expect(RenderedState.empty().scan(join(parent, 'none'), undefined, undefined, walked).size).toBe(0);
+    expect(FileIndex.empty().scan(join(parent, 'none'), undefined, undefined, walked).size).toBe(0);
   });
 });

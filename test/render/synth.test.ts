@@ -11,7 +11,7 @@ import { namespaceChart } from '../../generators/charts/namespace-chart.js';
 import type { KubeObject } from '../../generators/charts/object.js';
 import { synthPlain } from '../../generators/charts/synth.js';
 import { loadFleet, type Fleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/load/sources.js';
+import { readSources } from '../../generators/workspace/inputs.js';
 import type { AppSpec } from '../../generators/load/types.gen.js';
 import { clusterMetadataChart } from '../../generators/metadata/cluster-metadata.js';
 import { toYaml } from '../../generators/engine/yaml.js';

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { diffRendered } from '../../generators/engine/changes.js';
-import { readRendered, writeRendered } from '../../generators/workspace/rendered-writer.js';
+
+import { writeRendered } from '../../generators/workspace/rendered-writer.js';
 import { toYaml } from '../../generators/engine/yaml.js';
-import { renderResult } from '../helpers.js';
+import { diffRendered, readRendered, renderResult } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
 
 let dir: string;

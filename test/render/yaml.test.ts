@@ -1,10 +1,9 @@
 /** The fast YAML writer against js-yaml itself: byte for byte on rendered fleets and on random values. */
 import { describe, expect, it } from 'vitest';
 import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/load/sources.js';
-import { renderFleet } from '../../generators/render/pipeline.js';
+import { readSources } from '../../generators/workspace/inputs.js';
 import { toYaml, toYamlFast, toYamlReference } from '../../generators/engine/yaml.js';
-import { repoRoot } from '../helpers.js';
+import { referenceRender, repoRoot } from '../helpers.js';
 
 /** A small deterministic PRNG (mulberry32). */
 function random(seed: number): () => number {
@@ -61,8 +60,8 @@ function value(rand: () => number, depth: number, common = false): unknown {
 }
 
 describe('toYaml', () => {
-  it('is js-yaml byte for byte on every object of the example fleet', () => {
-    const result = renderFleet(loadFleet(readSources(repoRoot)));
+  it('is js-yaml byte for byte on every object of the example fleet', async () => {
+    const result = await referenceRender(loadFleet(readSources(repoRoot)));
     expect(result.rendered!.size).toBeGreaterThan(100);
     for (const { object } of result.rendered!.values()) expect(toYaml(object)).toBe(toYamlReference(object));
   });

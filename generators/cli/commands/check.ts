@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { hasChanges } from '../../engine/changes.js';
+import { checkCommand, type CheckOutcome } from '../../app/check.js';
 import { checkSummary, formatOption, jsonReport, printCheck, printFailure, type OutputFormat } from '../check-report.js';
-import { collect, renderWithFeedback, type CommonOptions, type RenderRun } from '../project.js';
+import { cliDeps, collect, type CommonOptions } from '../deps.js';
+import type { Io } from '../io.js';
 import { countsOf, listChanges } from '../report.js';
-import type { Io } from '../main.js';
 
 export function registerCheck(program: Command, io: Io): void {
   program
@@ -20,32 +20,34 @@ export function registerCheck(program: Command, io: Io): void {
         '\nExamples:\n  npm run check\n  npm run check -- --env prod\n  npm run check -- --format json > check.json',
     )
     .action(async (options: CommonOptions & { cache: boolean; format: OutputFormat }, cmd: Command) => {
-      let run: RenderRun;
+      const opts = { ...options, ...cmd.optsWithGlobals() };
+      let r: CheckOutcome;
+      const deps = cliDeps({ root: opts.root, label: 'checking' }, io);
       try {
-        run = await renderWithFeedback({ ...options, ...cmd.optsWithGlobals() }, io, 'checking');
+        r = await checkCommand({ env: opts.env, app: opts.app, cache: opts.cache }, deps);
       } catch (e) {
+        deps.done();
         printFailure(e, options.format, io);
         throw e;
       }
-      run.save(false);
-      const stale = hasChanges(run.changes);
+      deps.done();
       if (options.format === 'json') {
-        io.out(JSON.stringify(jsonReport(run.check, run.changes), null, 2));
-        for (const v of run.check.violations) io.err(`warning: [${v.policy}] ${v.file} at ${v.pointer || '/'}: ${v.message}`);
-        if (stale) {
-          io.err(`rendered/ is stale: ${countsOf(run.changes)}; run \`npm run render\` and commit rendered/`);
+        io.out(JSON.stringify(jsonReport(r.check, r.changes), null, 2));
+        for (const v of r.check.violations) io.err(`warning: [${v.policy}] ${v.file} at ${v.pointer || '/'}: ${v.message}`);
+        if (r.stale) {
+          io.err(`rendered/ is stale: ${countsOf(r.changes)}; run \`npm run render\` and commit rendered/`);
           io.exit(1);
         }
         return;
       }
-      printCheck(run.check, io);
-      if (stale) {
-        io.err(`rendered/ is stale: ${countsOf(run.changes)}`);
-        listChanges(run.changes, io.err);
+      printCheck(r.check, io);
+      if (r.stale) {
+        io.err(`rendered/ is stale: ${countsOf(r.changes)}`);
+        listChanges(r.changes, io.err);
         io.err('run `npm run render` and commit rendered/');
         io.exit(1);
         return;
       }
-      io.out(`rendered/ is up to date (${run.result.objects} resources in ${run.result.environments.length} environments); ${checkSummary(run.check)}`);
+      io.out(`rendered/ is up to date (${r.summary.objects} resources in ${r.summary.environments.length} environments); ${checkSummary(r.check)}`);
     });
 }

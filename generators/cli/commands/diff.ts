@@ -1,17 +1,12 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { loadFleet } from '../../load/fleet.js';
-import { readSources } from '../../load/sources.js';
-import { renderFleet, type RenderResult } from '../../render/pipeline.js';
-import { unitOf } from '../../engine/layout.js';
-import { readBase } from '../../diff/base.js';
-import { compareRendered } from '../../diff/compare.js';
+import { diffCommand } from '../../app/diff.js';
 import { formatJson } from '../../diff/format-json.js';
 import { formatMarkdown } from '../../diff/format-markdown.js';
 import { colourWanted, formatTerminal } from '../../diff/format-terminal.js';
 import { hasDifferences } from '../../diff/model.js';
-import { collect, findRoot, selectionOf, type CommonOptions } from '../project.js';
+import { cliDeps, collect, type CommonOptions } from '../deps.js';
 import { reportError } from '../report.js';
-import type { Io } from '../main.js';
+import type { Io } from '../io.js';
 
 interface DiffOptions extends CommonOptions {
   base: string;
@@ -21,9 +16,10 @@ interface DiffOptions extends CommonOptions {
 }
 
 const HELP = `
-Compares a fresh in-memory render (manifests/ and infra/outputs/ as they are in the working
-tree) with the manifests of a base, resource by resource: parsed objects are compared, so key
-order, quoting and formatting never show as changes. Nothing is written.
+Compares a render (manifests/ and infra/outputs/ as they are in the working tree, rendered and
+checked as \`render\` does) with the manifests of a base, resource by resource: parsed objects
+are compared, so key order, quoting and formatting never show as changes. Nothing is written
+under rendered/.
 
 Base:
   default           rendered/ as committed at HEAD
@@ -63,19 +59,12 @@ export function registerDiff(program: Command, io: Io): void {
     .option('-U, --context <lines>', 'lines of context around each change in YAML diffs', contextLines, 3)
     .addHelpText('after', HELP)
     .action(async (options: DiffOptions, cmd: Command) => {
+      const opts = { ...options, ...cmd.optsWithGlobals() } as DiffOptions;
+      let deps: ReturnType<typeof cliDeps> | undefined;
       try {
-        const opts = { ...options, ...cmd.optsWithGlobals() } as DiffOptions;
-        const root = findRoot(opts.root);
-        const fleet = loadFleet(readSources(root));
-        const result = renderFleet(fleet, selectionOf(fleet, opts));
-        const base = await readBase(root, opts.base, result.files);
-        const owned = ownedBy(result);
-        const report = compareRendered({
-          base: new Map([...base.files].filter(([path]) => owned(path))),
-          next: result.files,
-          tiers: new Map(fleet.environments.map((e) => [e.name, e.spec.tier])),
-          baseInfo: base.info,
-        });
+        deps = cliDeps({ root: opts.root, quiet: opts.format !== 'terminal', label: 'rendering' }, io);
+        const report = await diffCommand({ base: opts.base, env: opts.env, app: opts.app }, deps);
+        deps.done();
         const text =
           opts.format === 'json'
             ? formatJson(report)
@@ -85,16 +74,11 @@ export function registerDiff(program: Command, io: Io): void {
         io.out(text.replace(/\n$/, ''));
         if (opts.exitCode && hasDifferences(report)) io.exit(1);
       } catch (e) {
+        deps?.done();
         reportError(e, io.err);
         io.exit(2);
       }
     });
-}
-
-/** The base files this render speaks for: all of them, or only the selected units with --env/--app. */
-function ownedBy(result: RenderResult): (path: string) => boolean {
-  const envs = new Set(result.environments);
-  return (path) => result.complete || result.units.has(unitOf(path, envs));
 }
 
 function contextLines(value: string): number {

@@ -1,139 +1,13 @@
-/**
- * `npm run infra:outputs -- --stack <env>`: reads a Pulumi stack's outputs through the
- * Automation API (which drives the Pulumi CLI) and writes them to infra/outputs/<env>.json, the
- * bridge contract. A secret output, or a value that looks like a credential, is refused with an
- * error naming the key; the result must validate against schemas/stack-outputs.schema.json.
- * The file is written deterministically: sorted keys, 2-space JSON, trailing newline.
- */
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+/** `npm run infra:outputs`: options and output; app/infra-outputs.ts does the work. */
 import type { Command } from 'commander';
-import { BridgeError, ErrorSink, pointerOf } from '../../core/errors.js';
-import { secretReason } from '../../core/secrets.js';
-import { closest, compareStrings } from '../../core/strings.js';
-import { environmentNames } from '../../load/aws-access.js';
-import { validateAgainst } from '../../load/schemas.js';
-import { readSources } from '../../load/sources.js';
-import { parseJson } from '../../load/yaml.js';
-import { findRoot } from '../project.js';
-import type { Io } from '../main.js';
-
-/** One stack output as the Automation API reports it. */
-export interface StackOutputValue {
-  value: unknown;
-  secret?: boolean;
-}
-
-export const PULUMI_INSTALL_URL = 'https://www.pulumi.com/docs/install/';
-
-/** The environment a stack is for: the last segment of `org/project/stack`. */
-export function environmentOfStack(stack: string): string {
-  return stack.split('/').pop() ?? stack;
-}
-
-/**
- * The snapshot text for a stack's outputs. Pure. Throws (all problems at once) when an output is
- * secret, looks like a credential, or the whole does not validate against the schema.
- */
-export function snapshotText(outputs: Record<string, StackOutputValue>, file: string): string {
-  const errors = new ErrorSink();
-  const data: Record<string, unknown> = {};
-  for (const key of Object.keys(outputs).sort(compareStrings)) {
-    const { value, secret } = outputs[key]!;
-    const reason = secret === true ? 'Pulumi marks the output as secret' : secretReason(key, value);
-    if (reason) {
-      errors.add({
-        code: 'secret-in-snapshot',
-        message: `stack output "${key}" is a secret and must not cross the bridge: ${reason}`,
-        file,
-        pointer: pointerOf([key]),
-        hint: 'stop exporting it from infra/ (apps read secrets through externalSecrets), or export a non-secret reference such as an ARN',
-      });
-      continue;
-    }
-    data[key] = value;
-  }
-  errors.throwIfAny();
-  const text = JSON.stringify(data, null, 2) + '\n';
-  validateAgainst('stack-outputs', data, { file, data, lineOf: (pointer) => lineOfKey(text, pointer) }).forEach((e) =>
-    errors.add(
-      new BridgeError({
-        code: e.code,
-        message: `stack output ${e.message}`,
-        file: e.file,
-        pointer: e.pointer,
-        line: e.line,
-        hint: `${e.hint ?? ''}${e.hint ? '; ' : ''}fix the export in infra/ and run \`pulumi up\` again`,
-      }),
-    ),
-  );
-  errors.throwIfAny();
-  return text;
-}
-
-/** Outputs as `pulumi stack output --json` prints them (secrets as "[secret]"). */
-export function outputsFromJson(text: string, file: string): Record<string, StackOutputValue> {
-  const data = parseJson(text, file);
-  if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new BridgeError({ code: 'schema', message: 'stack outputs must be one JSON object', file, hint: 'pass what `pulumi stack output --json` prints' });
-  }
-  return Object.fromEntries(Object.entries(data).map(([k, value]) => [k, { value }]));
-}
-
-/** Keys added, removed and changed between two snapshots, for the summary line. */
-export function snapshotChanges(before: Record<string, unknown> | undefined, after: Record<string, unknown>) {
-  const b = before ?? {};
-  return {
-    added: Object.keys(after).filter((k) => !(k in b)).sort(compareStrings),
-    removed: Object.keys(b).filter((k) => !(k in after)).sort(compareStrings),
-    changed: Object.keys(after).filter((k) => k in b && JSON.stringify(b[k]) !== JSON.stringify(after[k])).sort(compareStrings),
-  };
-}
-
-function lineOfKey(text: string, pointer: string): number | undefined {
-  const key = pointer.split('/')[1];
-  if (key === undefined) return 1;
-  const i = text.indexOf(JSON.stringify(key.replace(/~1/g, '/').replace(/~0/g, '~')) + ':');
-  return i >= 0 ? text.slice(0, i).split('\n').length : undefined;
-}
-
-export function missingPulumiCli(detail?: string): BridgeError {
-  return new BridgeError({
-    code: 'io',
-    message: `the Pulumi CLI is not installed or not on PATH${detail ? ` (${detail})` : ''}; reading stack outputs needs it`,
-    hint: `install it (${PULUMI_INSTALL_URL}), log in to the stack's backend (\`pulumi login\`) and run this again; or pass --from-json with what \`pulumi stack output --json\` printed`,
-  });
-}
-
-/** Reads a stack's outputs with the Automation API: `pulumi stack output` run in infra/. */
-export async function readStackOutputs(stack: string, workDir: string): Promise<Record<string, StackOutputValue>> {
-  const { LocalWorkspace } = await import('@pulumi/pulumi/automation/index.js');
-  try {
-    const selected = await LocalWorkspace.selectStack({ stackName: stack, workDir });
-    return await selected.outputs();
-  } catch (e) {
-    const text = String((e as Error)?.message ?? e);
-    if (/ENOENT/.test(text) && /\bpulumi\b/.test(text)) throw missingPulumiCli('spawn pulumi ENOENT');
-    const reason = text
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l.startsWith('error:') || /^stderr:/.test(l))
-      .join(' ')
-      .replace(/^stderr:\s*/, '');
-    throw new BridgeError({
-      code: 'io',
-      message: `could not read the outputs of stack "${stack}": ${reason || text.split('\n')[0]}`,
-      file: join(workDir, 'Pulumi.yaml'),
-      hint: 'check `pulumi login`, that the stack exists (`pulumi stack ls` in infra/) and that it has been deployed (`pulumi up`)',
-    });
-  }
-}
+import { infraOutputsCommand, PULUMI_INSTALL_URL } from '../../app/infra-outputs.js';
+import { Workspace } from '../../workspace/workspace.js';
+import type { Io } from '../io.js';
 
 interface InfraOutputsOptions {
   stack: string;
   fromJson?: string;
   dryRun?: boolean;
-  root?: string;
 }
 
 export function registerInfraOutputs(program: Command, io: Io): void {
@@ -148,45 +22,17 @@ export function registerInfraOutputs(program: Command, io: Io): void {
       `\nNeeds the Pulumi CLI (${PULUMI_INSTALL_URL}) logged in to the stack's backend, unless --from-json is given.\n\nExamples:\n  npm run infra:outputs -- --stack dev\n  npm run infra:outputs -- --stack myorg/gitops-bridge-infra/prod\n  pulumi stack output --json --stack dev > /tmp/dev.json && npm run infra:outputs -- --stack dev --from-json /tmp/dev.json`,
     )
     .action(async (options: InfraOutputsOptions, cmd: Command) => {
-      const { root: explicitRoot } = cmd.optsWithGlobals() as { root?: string };
-      const root = findRoot(explicitRoot);
-      const env = environmentOfStack(options.stack);
-      const known = environmentNames(readSources(root));
-      if (!known.includes(env)) {
-        const guess = closest(env, known);
-        throw new BridgeError({
-          code: 'usage',
-          message: `stack "${options.stack}" is for environment "${env}", which manifests/environments/ does not define`,
-          hint: guess ? `did you mean "${guess}"?` : `environments: ${known.join(', ')}`,
-        });
-      }
-      const file = `infra/outputs/${env}.json`;
-      const outputs = options.fromJson
-        ? outputsFromJson(readText(options.fromJson), options.fromJson)
-        : await readStackOutputs(options.stack, join(root, 'infra'));
-      const text = snapshotText(outputs, file);
-      if (options.dryRun) {
-        io.out(text.replace(/\n$/, ''));
+      const { root } = cmd.optsWithGlobals() as { root?: string };
+      const r = await infraOutputsCommand(options, { workspace: Workspace.find(root) });
+      if (!r.written) {
+        io.out(r.text.replace(/\n$/, ''));
         return;
       }
-      const target = join(root, file);
-      const previous = existsSync(target) ? (JSON.parse(readFileSync(target, 'utf8')) as Record<string, unknown>) : undefined;
-      const tmp = `${target}.tmp-${process.pid}`;
-      writeFileSync(tmp, text);
-      renameSync(tmp, target);
-      const c = snapshotChanges(previous, JSON.parse(text) as Record<string, unknown>);
-      io.out(`wrote ${file}: ${Object.keys(JSON.parse(text) as object).length} outputs (${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed)`);
+      const c = r.changes;
+      io.out(`wrote ${r.file}: ${Object.keys(JSON.parse(r.text) as object).length} outputs (${c.added.length} added, ${c.changed.length} changed, ${c.removed.length} removed)`);
       for (const k of c.added) io.out(`  + ${k}`);
       for (const k of c.changed) io.out(`  ~ ${k}`);
       for (const k of c.removed) io.out(`  - ${k}`);
       if (c.added.length + c.changed.length + c.removed.length > 0) io.out('next: `npm run render`, then commit the snapshot and rendered/ together');
     });
-}
-
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new BridgeError({ code: 'io', message: `cannot read ${file}: ${(e as Error).message}`, file });
-  }
 }

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import { writeRendered } from '../../workspace/rendered-writer.js';
-import { renderedDir } from '../../workspace/rendered-writer.js';
+import { renderCommand, type RenderOutcome } from '../../app/render.js';
 import { checkSummary, formatOption, jsonReport, printCheck, printFailure, type OutputFormat } from '../check-report.js';
-import { collect, renderWithFeedback, type CommonOptions, type RenderRun } from '../project.js';
+import { cliDeps, collect, type CommonOptions } from '../deps.js';
+import type { Io } from '../io.js';
 import { countsOf, listChanges } from '../report.js';
-import type { Io } from '../main.js';
 
 export function registerRender(program: Command, io: Io): void {
   program
@@ -18,29 +17,29 @@ export function registerRender(program: Command, io: Io): void {
     .addOption(formatOption())
     .addHelpText('after', '\nExamples:\n  npm run render\n  npm run render -- --env prod --app orders-api\n  npm run render -- --dry-run')
     .action(async (options: CommonOptions & { dryRun?: boolean; quiet?: boolean; cache: boolean; format: OutputFormat }, cmd: Command) => {
-      let run: RenderRun;
+      const opts = { ...options, ...cmd.optsWithGlobals() };
+      let r: RenderOutcome;
+      const deps = cliDeps({ root: opts.root, quiet: opts.quiet, label: 'rendering' }, io);
       try {
-        run = await renderWithFeedback({ ...options, ...cmd.optsWithGlobals(), write: !options.dryRun }, io);
+        r = await renderCommand({ env: opts.env, app: opts.app, cache: opts.cache, dryRun: opts.dryRun }, deps);
       } catch (e) {
+        deps.done();
         printFailure(e, options.format, io);
         throw e;
       }
-      const written = performance.now();
-      if (!options.dryRun) writeRendered(renderedDir(run.root), run.changes, run.staged);
-      if (process.env.GITOPS_BRIDGE_TIMINGS && process.env.GITOPS_BRIDGE_TIMINGS !== '0') io.err(`timing: write rendered/ ${Math.round(performance.now() - written)} ms`);
-      run.save(!options.dryRun);
+      deps.done();
       if (options.format === 'json') {
-        io.out(JSON.stringify(jsonReport(run.check, run.changes), null, 2));
-        for (const v of run.check.violations) io.err(`warning: [${v.policy}] ${v.file} at ${v.pointer || '/'}: ${v.message}`);
+        io.out(JSON.stringify(jsonReport(r.check, r.changes), null, 2));
+        for (const v of r.check.violations) io.err(`warning: [${v.policy}] ${v.file} at ${v.pointer || '/'}: ${v.message}`);
         return;
       }
-      printCheck(run.check, io, { quiet: options.quiet });
+      printCheck(r.check, io, { quiet: options.quiet });
       if (options.quiet) return;
-      const r = run.result;
+      const s = r.summary;
       io.out(
-        `${options.dryRun ? 'would render' : 'rendered'} ${r.environments.length} environment${r.environments.length === 1 ? '' : 's'} (${r.environments.join(', ')}), ${r.apps} app${r.apps === 1 ? '' : 's'} (${r.deployments} deployment${r.deployments === 1 ? '' : 's'}), ${r.objects} resources into rendered/: ${countsOf(run.changes)}`,
+        `${r.written ? 'rendered' : 'would render'} ${s.environments.length} environment${s.environments.length === 1 ? '' : 's'} (${s.environments.join(', ')}), ${s.apps} app${s.apps === 1 ? '' : 's'} (${s.deployments} deployment${s.deployments === 1 ? '' : 's'}), ${s.objects} resources into rendered/: ${countsOf(r.changes)}`,
       );
-      listChanges(run.changes, io.out);
-      io.out(checkSummary(run.check));
+      listChanges(r.changes, io.out);
+      io.out(checkSummary(r.check));
     });
 }

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { BridgeError } from '../../core/errors.js';
-import { commitRenderedBranch, BRANCH } from '../../git/rendered-branch.js';
-import { hasChanges } from '../../engine/changes.js';
+import { commitCommand, StaleRendered } from '../../app/commit.js';
+import { BRANCH } from '../../git/rendered-branch.js';
+import { cliDeps } from '../deps.js';
+import type { Io } from '../io.js';
 import { countsOf, listChanges } from '../report.js';
-import { RenderedState } from '../../workspace/file-index.js';
-import { cacheFiles, renderWithFeedback } from '../project.js';
-import type { Io } from '../main.js';
 
 interface Options {
   push?: string | boolean;
@@ -32,26 +30,20 @@ export function registerRenderedCommit(program: Command, io: Io): void {
     )
     .action(async (options: Options, cmd: Command) => {
       const all = { ...options, ...cmd.optsWithGlobals() } as Options;
-      const run = await renderWithFeedback({ root: all.root }, io, 'checking rendered/');
-      run.save(false);
-      if (hasChanges(run.changes)) {
-        io.err(`rendered/ is stale: ${countsOf(run.changes)}`);
-        listChanges(run.changes, io.err);
-        throw new BridgeError({ code: 'stale', message: 'rendered/ is not what `render` would write; refusing to commit it', hint: 'run `npm run render`, commit rendered/, then run rendered:commit again' });
-      }
       const push = all.push === undefined || all.push === false ? undefined : all.push === true ? 'origin' : all.push;
-      const r = await commitRenderedBranch({
-        projectRoot: run.root,
-        allowDirty: all.allowDirty,
-        repoURL: all.repoUrl,
-        push,
-        author: all.author,
-        committer: all.committer,
-        env: process.env,
-        log: io.out,
-        // The check just now left a manifest of rendered/'s blob ids: unchanged files need no reading.
-        knownBlobs: knownBlobs(run.root),
-      });
+      const deps = cliDeps({ root: all.root, label: 'checking rendered/' }, io);
+      let r;
+      try {
+        r = await commitCommand({ push, allowDirty: all.allowDirty, repoURL: all.repoUrl, author: all.author, committer: all.committer, env: process.env }, { ...deps, log: io.out });
+      } catch (e) {
+        deps.done();
+        if (e instanceof StaleRendered) {
+          io.err(`rendered/ is stale: ${countsOf(e.changes)}`);
+          listChanges(e.changes, io.err);
+        }
+        throw e;
+      }
+      deps.done();
       const b = r.build;
       if (r.commit) {
         const apps = [...b.changedApps.map((a) => `~ ${a}`), ...b.removedApps.map((a) => `- ${a}`)];
@@ -63,10 +55,4 @@ export function registerRenderedCommit(program: Command, io: Io): void {
       if (r.pushed) io.out(`pushed ${r.tip!.slice(0, 7)} to ${push}/${BRANCH}`);
       else if (push) io.out(`${push}/${BRANCH} is up to date`);
     });
-}
-
-/** Blob ids of rendered/ files its manifest vouches for (see write/rendered-state.ts). */
-function knownBlobs(root: string): (path: string, stats: import('node:fs').Stats) => string | undefined {
-  const state = RenderedState.load(cacheFiles(root).rendered);
-  return (path, stats) => state.known(path, stats);
 }

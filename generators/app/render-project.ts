@@ -1,0 +1,168 @@
+/**
+ * Rendering the project as every command needs it: the workspace's inputs through the engine,
+ * compared with rendered/. Writes nothing under rendered/; the command decides what to do with
+ * the outcome (render writes it, check compares, diff reads, rendered-commit refuses a stale
+ * tree), then hands the run's cache back to the workspace (Workspace.saveRun).
+ *
+ * Start-up matters (every `npm run render` pays it), so the engine and the generators (cdk8s,
+ * ajv, the models) are loaded only when something must be rendered: when the code, every input
+ * file and the selection are what the last run saw (the input file index vouches for them by
+ * their stats) and rendered/ still holds what it made, its outcome is reused as it is.
+ */
+import type { CheckReport } from '../check/check.js';
+import { CheckFailed } from '../check/check.js';
+import { blobId, digestOf } from '../core/hash.js';
+import { compareStrings } from '../core/strings.js';
+import { ownedBy, type FileChanges } from '../engine/changes.js';
+import type { ProgressMeter, RenderStats, RenderSummary } from '../engine/engine.js';
+import { toolKey } from '../workspace/code-key.js';
+import type { Walked } from '../workspace/file-index.js';
+import { digestOfFiles, type Clock, type RunCache, type Workspace } from '../workspace/workspace.js';
+import type { Stage } from '../workspace/stage.js';
+
+/** What the caller asks of a render. */
+export interface RenderRequest {
+  /** --env and --app: only these environments and apps (checked against the fleet). */
+  env?: string[];
+  app?: string[];
+  /** false (--no-cache): render every unit, and neither read nor write .cache/gitops-bridge/. */
+  cache?: boolean;
+  /** The caller will write rendered/: a first render then writes its files while it renders. */
+  write?: boolean;
+}
+
+/** Phase timings (GITOPS_BRIDGE_TIMINGS). */
+export interface PhaseTimer {
+  phase(name: string): void;
+}
+
+/** What a command runs with: all of it explicit, so tests pass their own. */
+export interface AppDeps {
+  workspace: Workspace;
+  clock: Clock;
+  progress?: ProgressMeter;
+  timer?: PhaseTimer;
+  /** Threads to render on, this one included (default: GITOPS_BRIDGE_THREADS, else the cores less one). */
+  threads?: number;
+}
+
+/** A render of the project, compared with rendered/: plain data apart from `cache`, which saveRun persists. */
+export interface ProjectRender {
+  summary: RenderSummary;
+  /** Every file of the render: path under rendered/ -> blob id. */
+  files: Map<string, string>;
+  /** The contents of the files made in this run (a cached unit's are in rendered/: contentOf). */
+  contents: Map<string, string>;
+  changes: FileChanges;
+  check: CheckReport;
+  stats: RenderStats & { memo: boolean };
+  /** A first render's tree, already written beside rendered/ (pass to Workspace.write). */
+  staged?: string;
+  /** What this run read from the cache and learnt, for Workspace.saveRun. */
+  cache: RunCache;
+  /** The outcome to keep in last-run.json (absent with --no-cache or when the last run's was reused). */
+  outcome?: { key: string; run: { summary: RenderSummary; digest: string; check: CheckReport } };
+}
+
+/**
+ * Loads, renders and checks in memory, then compares with rendered/ on disk. Writes nothing
+ * under rendered/. Throws CheckFailed (with the report and the changes) when a mandatory policy
+ * or the Kubernetes schema is violated, having saved the cache.
+ */
+export async function renderProject(request: RenderRequest, deps: AppDeps): Promise<ProjectRender> {
+  const ws = deps.workspace;
+  ws.recover();
+  const useCache = request.cache !== false;
+  // rendered/ is listed on the other core meanwhile (file-index.ts TreeWalk).
+  const walk = useCache ? ws.walkRendered() : undefined;
+  try {
+    const cache = ws.openRunCache(useCache);
+    const reused = useCache ? await lastOutcome(request, deps, cache, walk && (() => walk.walked())) : undefined;
+    if (reused) return reused;
+    return await renderAfresh(request, deps, cache, walk && (() => walk.walked()));
+  } finally {
+    await walk?.close();
+  }
+}
+
+/** What a run's outcome is keyed on: the code, the selection, every input file (path, blob id). */
+function runKeyOf(request: RenderRequest, files: [string, string][]): string {
+  return digestOf([toolKey(), JSON.stringify([request.env ?? null, request.app ?? null]), ...files.flat()]);
+}
+
+/** The last run's outcome when code, inputs and selection are unchanged and rendered/ holds what it made. */
+async function lastOutcome(request: RenderRequest, deps: AppDeps, cache: RunCache, walked: (() => Promise<Walked | undefined>) | undefined): Promise<ProjectRender | undefined> {
+  const ws = deps.workspace;
+  const scan = ws.scanInputs(cache.inputs);
+  deps.timer?.phase('scan sources');
+  if (!scan.plain) return undefined;
+  const key = runKeyOf(request, [...scan.files.keys()].sort(compareStrings).map((p) => [p, scan.files.get(p)!.hash()]));
+  for (const file of scan.files.values()) cache.inputs.recordScanned(file);
+  const last = ws.lastRun(key);
+  if (!last) return undefined;
+  const disk = ws.scanRendered(cache.rendered, last.summary.complete ? undefined : [...last.summary.units], await walked?.());
+  const same = digestOfFiles(disk, last.summary) === last.digest;
+  deps.timer?.phase('compare with the last run');
+  if (!same) return undefined;
+  for (const file of disk.values()) cache.rendered.recordScanned(file);
+  const files = new Map([...disk.keys()].filter(ownedBy(last.summary)).sort(compareStrings).map((p) => [p, disk.get(p)!.hash()]));
+  const changes: FileChanges = { added: [], changed: [], removed: [], unchanged: last.summary.objects, contents: new Map() };
+  const run: ProjectRender = {
+    summary: last.summary,
+    files,
+    contents: new Map(),
+    changes,
+    check: last.check,
+    stats: { units: last.summary.units.size, cached: 0, rendered: 0, rechecked: 0, hubCached: true, memo: true },
+    cache,
+  };
+  refuseViolations(run, deps);
+  return run;
+}
+
+async function renderAfresh(request: RenderRequest, deps: AppDeps, cache: RunCache, walked: (() => Promise<Walked | undefined>) | undefined): Promise<ProjectRender> {
+  const ws = deps.workspace;
+  const timer = deps.timer;
+  const useCache = request.cache !== false;
+  const scan = useCache ? ws.scanInputs(cache.inputs) : undefined;
+  const sources = ws.readInputs(scan);
+  timer?.phase('read sources');
+
+  // A first render (no rendered/) writes its files while it renders, into the tree
+  // Workspace.write renames into place.
+  const complete = !request.env?.length && !request.app?.length;
+  const stage: Stage | undefined = request.write && complete && !ws.hasRendered ? ws.stage() : undefined;
+  try {
+    const { renderWithEngine } = await import('./render-engine.js');
+    timer?.phase('load the generators');
+    const rendering = await renderWithEngine(sources, request, deps, cache, stage, walked);
+    const key = useCache ? runKeyOf(request, [...sources].map(([path, text]) => [path, blobId(text)])) : undefined;
+    const run: ProjectRender = {
+      ...rendering,
+      ...(stage && { staged: stage.dir }),
+      cache,
+      ...(key !== undefined && { outcome: { key, run: { summary: rendering.summary, digest: digestOfFiles(new Map([...rendering.files].map(([p, h]) => [p, { hash: () => h }])), rendering.summary), check: rendering.check } } }),
+    };
+    refuseViolations(run, deps);
+    return run;
+  } catch (e) {
+    stage?.discard();
+    throw e;
+  }
+}
+
+/** Mandatory violations: the cache is saved (what was learnt stays learnt), and the run refused. */
+function refuseViolations(run: ProjectRender, deps: AppDeps): void {
+  if (!run.check.violations.some((v) => v.level === 'mandatory')) return;
+  deps.workspace.saveRun(run.cache, deps.clock, run.outcome);
+  throw new CheckFailed(run.check, run.changes);
+}
+
+/** A file's content: made in this run, or (a cached unit's) read from rendered/ and checked against its blob id. */
+export function contentOf(run: Pick<ProjectRender, 'files' | 'contents'>, ws: Workspace, path: string): string {
+  const made = run.contents.get(path);
+  if (made !== undefined) return made;
+  const id = run.files.get(path);
+  if (id === undefined) throw new Error(`internal error: ${path} is not a file of the render`);
+  return ws.readRendered(path, id);
+}

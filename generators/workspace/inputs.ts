@@ -1,0 +1,42 @@
+/**
+ * The project's input files: which they are, and reading them all into memory. Everything after
+ * this is pure and works on the returned SourceSet (load/), so tests can build one by hand.
+ */
+import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { compareStrings } from '../core/strings.js';
+import type { SourceSet } from '../load/sources.js';
+
+export type { SourceSet } from '../load/sources.js';
+
+/** schemas/crds/ holds the project's declared schemas of custom resources (generators/check/declared-schemas.ts). */
+export const INPUT_DIRS = ['manifests', 'infra/outputs', 'schemas/crds'] as const;
+
+/** The entries a scan of the input directories lists: what readSources reads. */
+export const acceptInput = (name: string, kind: 'file' | 'dir' | 'other') => !name.startsWith('.') && (kind !== 'file' || /\.(ya?ml|json)$/.test(name));
+
+export function readSources(root: string): SourceSet {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const name = entry.name;
+      if (name.startsWith('.')) continue;
+      const full = join(dir, name);
+      // The entry's type comes with the listing; only a symbolic link needs a stat to follow it.
+      const isDirectory = entry.isSymbolicLink() ? statSync(full).isDirectory() : entry.isDirectory();
+      if (isDirectory) walk(full);
+      else if (/\.(ya?ml|json)$/.test(name)) files.push(full);
+    }
+  };
+  for (const d of INPUT_DIRS) walk(join(root, d));
+  files.sort(compareStrings);
+  const out: SourceSet = new Map();
+  for (const f of files) out.set(relative(root, f).split(sep).join('/'), readFileSync(f, 'utf8'));
+  return out;
+}
