@@ -16,7 +16,7 @@ import { codeKey } from '../workspace/code-key.js';
 import type { Walked } from '../workspace/file-index.js';
 import type { Stage } from '../workspace/stage.js';
 import type { RunCache } from '../workspace/workspace.js';
-import type { AppDeps, ProjectRender, RenderRequest } from './render-project.js';
+import type { AppDeps, ProjectRender, RenderRequest } from './deps.js';
 import { selectionOf } from './selection.js';
 
 export async function renderWithEngine(

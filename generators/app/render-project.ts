@@ -9,60 +9,17 @@
  * file and the selection are what the last run saw (the input file index vouches for them by
  * their stats) and rendered/ still holds what it made, its outcome is reused as it is.
  */
-import type { CheckReport } from '../check/check.js';
 import { CheckFailed } from '../check/check.js';
 import { blobId, digestOf } from '../core/hash.js';
 import { compareStrings } from '../core/strings.js';
 import { ownedBy, type FileChanges } from '../engine/changes.js';
-import type { ProgressMeter, RenderStats, RenderSummary } from '../engine/engine.js';
 import { toolKey } from '../workspace/code-key.js';
 import type { Walked } from '../workspace/file-index.js';
-import { digestOfFiles, type Clock, type RunCache, type Workspace } from '../workspace/workspace.js';
+import { digestOfFiles, type RunCache, type Workspace } from '../workspace/workspace.js';
 import type { Stage } from '../workspace/stage.js';
+import type { AppDeps, ProjectRender, RenderRequest } from './deps.js';
 
-/** What the caller asks of a render. */
-export interface RenderRequest {
-  /** --env and --app: only these environments and apps (checked against the fleet). */
-  env?: string[];
-  app?: string[];
-  /** false (--no-cache): render every unit, and neither read nor write .cache/gitops-bridge/. */
-  cache?: boolean;
-  /** The caller will write rendered/: a first render then writes its files while it renders. */
-  write?: boolean;
-}
-
-/** Phase timings (GITOPS_BRIDGE_TIMINGS). */
-export interface PhaseTimer {
-  phase(name: string): void;
-}
-
-/** What a command runs with: all of it explicit, so tests pass their own. */
-export interface AppDeps {
-  workspace: Workspace;
-  clock: Clock;
-  progress?: ProgressMeter;
-  timer?: PhaseTimer;
-  /** Threads to render on, this one included (default: GITOPS_BRIDGE_THREADS, else the cores less one). */
-  threads?: number;
-}
-
-/** A render of the project, compared with rendered/: plain data apart from `cache`, which saveRun persists. */
-export interface ProjectRender {
-  summary: RenderSummary;
-  /** Every file of the render: path under rendered/ -> blob id. */
-  files: Map<string, string>;
-  /** The contents of the files made in this run (a cached unit's are in rendered/: contentOf). */
-  contents: Map<string, string>;
-  changes: FileChanges;
-  check: CheckReport;
-  stats: RenderStats & { memo: boolean };
-  /** A first render's tree, already written beside rendered/ (pass to Workspace.write). */
-  staged?: string;
-  /** What this run read from the cache and learnt, for Workspace.saveRun. */
-  cache: RunCache;
-  /** The outcome to keep in last-run.json (absent with --no-cache or when the last run's was reused). */
-  outcome?: { key: string; run: { summary: RenderSummary; digest: string; check: CheckReport } };
-}
+export type { AppDeps, PhaseTimer, ProjectRender, RenderRequest } from './deps.js';
 
 /**
  * Loads, renders and checks in memory, then compares with rendered/ on disk. Writes nothing
