@@ -90,9 +90,9 @@ async function renderAfresh(request: RenderRequest, deps: AppDeps, cache: RunCac
   const complete = !request.env?.length && !request.app?.length;
   const stage: Stage | undefined = request.write && complete && !ws.hasRendered ? ws.stage() : undefined;
   try {
-    const { renderWithEngine } = await import('./render-engine.js');
+    const { renderSources } = await import('./render-sources.js');
     timer?.phase('load the generators');
-    const rendering = await renderWithEngine(sources, request, deps, cache, stage, walked);
+    const rendering = await renderSources(sources, request, deps, cache, stage, walked);
     const key = useCache ? runKeyOf(request, [...sources].map(([path, text]) => [path, blobId(text)])) : undefined;
     const run: ProjectRender = {
       ...rendering,

@@ -6,7 +6,7 @@
  * (rendered.journal-<pid>/files/...), then its plan (which files to move in, which to delete) is
  * written, and only then is rendered/ touched: deletions, then each new file renamed over the old
  * one. A run that fails before the plan is written leaves rendered/ as it was; a run killed while
- * applying a plan is completed by the next run (readRendered / recoverRendered), which applies
+ * applying a plan is completed by the next run (recoverRendered, which every command runs first), which applies
  * the rest of the plan. So rendered/ ends up all old or all new, and a one-app change costs the
  * files of that app, not a copy of the tree.
  *
@@ -14,34 +14,10 @@
  * rendered.tmp-*) is completed, a partial rendered.tmp-* is discarded.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { BridgeError } from '../core/errors.js';
 import type { FileChanges } from '../engine/changes.js';
 import { hasChanges } from '../engine/changes.js';
-
-export function renderedDir(root: string): string {
-  return join(root, 'rendered');
-}
-
-export function readRendered(dir: string): Map<string, string> {
-  recoverRendered(dir);
-  const out = new Map<string, string>();
-  const walk = (d: string) => {
-    let entries;
-    try {
-      entries = readdirSync(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (e.isFile()) out.set(relative(dir, full).split(sep).join('/'), readFileSync(full, 'utf8'));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 interface Plan {
   /** Paths under rendered/ to move in from the journal's files/. */

@@ -19,7 +19,7 @@ import type { RunCache } from '../workspace/workspace.js';
 import type { AppDeps, ProjectRender, RenderRequest } from './deps.js';
 import { selectionOf } from './selection.js';
 
-export async function renderWithEngine(
+export async function renderSources(
   sources: SourceSet,
   request: RenderRequest,
   deps: AppDeps,
