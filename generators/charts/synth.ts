@@ -21,7 +21,7 @@
  * primitive where a typed object or an IntOrString is expected) sends the whole chart to
  * `chart.toJson()`. Only key order differs from cdk8s (the YAML writer sorts keys). Pure.
  */
-import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver, type Chart } from 'cdk8s';
+import { ApiObject, App, Chart, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { k8s, type KubeObject } from './object.js';
 import { FAST_KINDS, type Field } from './synth-kinds.js';
@@ -67,12 +67,13 @@ export function synthPlain(chart: Chart): KubeObject[] | undefined {
 
 /**
  * Whether synthesising the chart is synthesising each of its objects: the chart alone in its App,
- * cdk8s's default resolvers, nothing but objects add() built directly in the chart, no
- * dependencies (they order the objects), nothing for validation to report.
+ * cdk8s's default resolvers, no toJson() of its own, nothing but objects add() built directly in
+ * the chart, no dependencies (they order the objects), nothing for validation to report.
  */
 function alone(chart: Chart): boolean {
   const app = chart.node.scope;
   if (!(app instanceof App) || app.node.scope !== undefined || app.node.children.length !== 1) return false;
+  if (chart.toJson !== Chart.prototype.toJson) return false;
   const r = app.resolvers;
   if (r.length !== 3 || !(r[0] instanceof LazyResolver) || !(r[1] instanceof ImplicitTokenResolver) || !(r[2] instanceof NumberStringUnionResolver)) return false;
   for (const c of [app, chart, ...chart.node.children]) {
@@ -84,6 +85,7 @@ function alone(chart: Chart): boolean {
 
 function objectOf(o: ApiObject): KubeObject {
   const fields = FAST_KINDS.get(o.constructor) ?? refuse();
+  if (Object.hasOwn(o, 'toJson')) refuse();
   const props = built.get(o)!;
   // ApiObject.toJson()'s data: the props and the metadata (chart namespace and labels applied).
   const data = { ...props, metadata: o.metadata.toJson() };

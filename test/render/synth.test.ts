@@ -29,6 +29,7 @@ function expectSame(chart: import('cdk8s').Chart) {
   const theirs = chart.toJson() as KubeObject[];
   expect(ours.length).toBe(theirs.length);
   expect(yamlOf(ours)).toEqual(yamlOf(theirs));
+  expect(ours.map((o) => `${o.kind}/${o.metadata.name}`), 'in the same order').toEqual(theirs.map((o) => `${o.kind}/${o.metadata.name}`));
 }
 
 function everyUnit(fleet: Fleet): number {
@@ -215,6 +216,20 @@ describe('synth: the fast path', () => {
       ([config]) => expect(config!.data).toEqual({ a: 'b' }),
     ],
     [
+      'an object of a subclass, or with a toJson() of its own',
+      (chart) => {
+        class Labelled extends k8s.KubeConfigMap {
+          override toJson() {
+            return { ...super.toJson(), extra: 'subclass' };
+          }
+        }
+        add(chart, Labelled, 'one', { metadata: { name: 'one' } });
+        const two = add(chart, k8s.KubeConfigMap, 'two', { metadata: { name: 'two' } });
+        two.toJson = () => ({ ...k8s.KubeConfigMap.prototype.toJson.call(two), extra: 'own' });
+      },
+      (objects) => expect(objects.map((o) => o.extra)).toEqual(['subclass', 'own']),
+    ],
+    [
       'a JSON patch',
       (chart) => add(chart, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' }, data: { a: 'b' } }).addJsonPatch(JsonPatch.add('/data/b', 'patched')),
       ([config]) => expect(config!.data).toEqual({ a: 'b', b: 'patched' }),
@@ -247,7 +262,7 @@ describe('synth: the fast path', () => {
     expectOutput(objects);
   });
 
-  it('leaves to cdk8s an App with resolvers of its own, with other charts, or with something to report', () => {
+  it('leaves to cdk8s an App with resolvers of its own, with other charts, a chart with a toJson() of its own, or something to report', () => {
     const upper: IResolver = {
       resolve: (context: ResolutionContext) => {
         if (context.value === 'text') context.replaceValue('TEXT');
@@ -264,6 +279,16 @@ describe('synth: the fast path', () => {
     add(shared, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' } });
     expect(synthPlain(shared)).toBeUndefined();
     expect(synth(shared)).toEqual(shared.toJson());
+
+    class OwnChart extends Chart {
+      override toJson() {
+        return super.toJson().map((o: object) => ({ ...o, extra: 'chart' }));
+      }
+    }
+    const own = new OwnChart(new App(), 'c');
+    add(own, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' } });
+    expect(synthPlain(own)).toBeUndefined();
+    expect(synth(own)[0]!.extra).toBe('chart');
 
     const invalid = new Chart(new App(), 'c');
     add(invalid, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' } }).node.addValidation({ validate: () => ['not valid'] });
