@@ -4,22 +4,24 @@
  *
  * Why a fast path: `chart.toJson()` resolves the whole App (dependencies, validation), then walks
  * every object through token resolution, sanitising, and cdk8s-plus-33's generated converters,
- * which rebuild each typed object key by key (the converters alone are most of it). Measured on
- * the 1,000 apps x 3 environments synthetic fleet (17,213 objects in 3,303 charts; Node 20, 2
- * cores): synthesis of every chart took 1.3-1.9 s through cdk8s against 0.35-0.45 s here, and a
- * cold `render` took 8.5 s of CPU through cdk8s against 6.2 s with the fast path (median of 6;
- * wall 5.5 s against 4.0 s on a quiet machine): over a quarter of a cold render.
+ * which rebuild each typed object key by key (the converters alone cost about as much as all the
+ * rest). Measured on the synthetic fleet of 1,000 apps x 3 environments (17,213 objects in 3,303
+ * charts; Node 20, 2 cores shared with other jobs): synthesising every chart takes 1.0-1.4 s of CPU through
+ * cdk8s, 0.45-0.55 s here; a cold `render` (rendered/ and the cache removed, one process, 10 runs
+ * of each alternated) took 9.5 s (8.3 s of CPU) through cdk8s alone against 7.2 s (6.4 s of CPU)
+ * with the fast path, medians: it saves about a quarter of a cold render.
  *
  * Why it gives cdk8s's output: charts build objects with `add()`, which keeps the props it
  * handed the object's constructor (cdk8s keeps them private). For a chart whose every object was
  * built so, of a kind listed in synth-kinds.ts, with only the fields listed there, in an App of
- * its own with cdk8s's default resolvers, no dependencies, no validation errors and no JSON
- * patches, cdk8s's synthesis amounts to: IntOrString and Quantity become their value, null and
- * undefined properties go, every other value stays as it is, under the same name (cdk8s renames
- * or drops no listed field: test/render/synth.test.ts fills in every one of them and compares
- * with cdk8s). Anything else (another kind or field, a Lazy or token, a value of another class, a
- * primitive where a typed object or an IntOrString is expected) sends the whole chart to
- * `chart.toJson()`. Only key order differs from cdk8s (the YAML writer sorts keys). Pure.
+ * its own with cdk8s's default resolvers, no dependencies, validation errors, JSON patches or
+ * toJson() overrides, cdk8s's synthesis amounts to: IntOrString and Quantity become their value
+ * where the type has one (`{ value }` elsewhere), null and undefined properties go, every other
+ * value stays as it is, under the same name (cdk8s renames or drops no listed field:
+ * test/render/synth.test.ts fills in every one of them and compares with cdk8s). Anything else
+ * (another kind or field, a Lazy or token, a value of another class, a primitive where a typed
+ * object or an IntOrString is expected) sends the whole chart to `chart.toJson()`. Only key
+ * order differs from cdk8s (the YAML writer sorts keys). Pure.
  */
 import { ApiObject, App, Chart, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import type { Construct } from 'constructs';
