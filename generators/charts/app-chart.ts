@@ -9,7 +9,7 @@ import type { AppInstance, EnvironmentInstance } from '../load/fleet.js';
 import type { AppSpec, EnvVar, Probe } from '../load/types.gen.js';
 import { appLabels, selectorLabels } from './labels.js';
 import { k8s, type KubeObject } from './object.js';
-import { synth } from './synth.js';
+import { add, synth } from './synth.js';
 
 /**
  * What an app's chart reads: the app instance (without its source locators) and its
@@ -43,18 +43,18 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
   const configName = `${app.name}-config`;
 
   const needsApiToken = Boolean(spec.rbac?.clusterRules);
-  new k8s.KubeServiceAccount(chart, 'service-account', {
+  add(chart, k8s.KubeServiceAccount, 'service-account', {
     metadata: meta(saName, spec.serviceAccount?.aws ? { annotations: { 'eks.amazonaws.com/role-arn': env.outputs[spec.serviceAccount.aws.roleOutput]! } } : {}),
     automountServiceAccountToken: needsApiToken,
   });
 
   if (spec.config && Object.keys(spec.config).length > 0) {
-    new k8s.KubeConfigMap(chart, 'config', { metadata: meta(configName), data: spec.config });
+    add(chart, k8s.KubeConfigMap, 'config', { metadata: meta(configName), data: spec.config });
   }
 
   for (const [i, es] of (spec.externalSecrets ?? []).entries()) {
     const store = es.store ?? env.spec.secretStore;
-    new ApiObject(chart, `external-secret-${i}`, {
+    add(chart, ApiObject, `external-secret-${i}`, {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: meta(es.name),
@@ -91,7 +91,7 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
 
   if (spec.cronJob) {
     const cj = spec.cronJob;
-    new k8s.KubeCronJob(chart, 'cron-job', {
+    add(chart, k8s.KubeCronJob, 'cron-job', {
       metadata: meta(app.name),
       spec: {
         schedule: cj.schedule,
@@ -110,7 +110,7 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
       },
     });
   } else {
-    new k8s.KubeDeployment(chart, 'deployment', {
+    add(chart, k8s.KubeDeployment, 'deployment', {
       metadata: meta(app.name),
       spec: {
         // With an HPA, the HPA owns the replica count; rendering one would fight it on every sync.
@@ -125,7 +125,7 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
 
   const servicePorts = (spec.ports ?? []).filter((p) => p.servicePort !== undefined);
   if (servicePorts.length > 0 && !spec.cronJob) {
-    new k8s.KubeService(chart, 'service', {
+    add(chart, k8s.KubeService, 'service', {
       metadata: meta(app.name),
       spec: {
         type: spec.serviceType ?? 'ClusterIP',
@@ -150,7 +150,7 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
     const annotations: Record<string, string> = { ...(env.spec.ingress.annotations ?? {}) };
     if (env.spec.ingress.className === 'alb') annotations['alb.ingress.kubernetes.io/scheme'] = ing.public ? 'internet-facing' : 'internal';
     Object.assign(annotations, ing.annotations ?? {});
-    new k8s.KubeIngress(chart, 'ingress', {
+    add(chart, k8s.KubeIngress, 'ingress', {
       metadata: meta(app.name, Object.keys(annotations).length ? { annotations } : {}),
       spec: {
         ingressClassName: env.spec.ingress.className,
@@ -174,7 +174,7 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
         ? [{ type: 'Resource', resource: { name: 'memory', target: { type: 'Utilization', averageUtilization: a.targetMemoryUtilizationPercentage } } }]
         : []),
     ];
-    new k8s.KubeHorizontalPodAutoscalerV2(chart, 'hpa', {
+    add(chart, k8s.KubeHorizontalPodAutoscalerV2, 'hpa', {
       metadata: meta(app.name),
       spec: {
         scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app.name },
@@ -186,7 +186,7 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
   }
 
   if (spec.disruptionBudget && !spec.cronJob) {
-    new k8s.KubePodDisruptionBudget(chart, 'pdb', {
+    add(chart, k8s.KubePodDisruptionBudget, 'pdb', {
       metadata: meta(app.name),
       spec: {
         selector: { matchLabels: selector },
@@ -197,18 +197,18 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
   }
 
   if (spec.rbac?.clusterRules) {
-    new k8s.KubeClusterRole(chart, 'cluster-role', {
+    add(chart, k8s.KubeClusterRole, 'cluster-role', {
       metadata: { name: app.name, labels },
       rules: spec.rbac.clusterRules.map((r) => ({ apiGroups: r.apiGroups, resources: r.resources, verbs: r.verbs })),
     });
-    new k8s.KubeClusterRoleBinding(chart, 'cluster-role-binding', {
+    add(chart, k8s.KubeClusterRoleBinding, 'cluster-role-binding', {
       metadata: { name: app.name, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: app.name },
       subjects: [{ kind: 'ServiceAccount', name: saName, namespace: app.namespace }],
     });
   }
 
-  new k8s.KubeNetworkPolicy(chart, 'network-policy', { metadata: meta(app.name), spec: networkPolicySpec(app, env) as never });
+  add(chart, k8s.KubeNetworkPolicy, 'network-policy', { metadata: meta(app.name), spec: networkPolicySpec(app, env) as never });
 
   return chart;
 }

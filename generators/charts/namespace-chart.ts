@@ -7,7 +7,7 @@ import type { EnvironmentInstance } from '../load/fleet.js';
 import type { ResourceList } from '../load/types.gen.js';
 import { MANAGED_BY } from './labels.js';
 import { k8s, type KubeObject } from './object.js';
-import { synth } from './synth.js';
+import { add, synth } from './synth.js';
 
 /** What a namespace's chart reads of its environment: of its apps, only namespaces and teams. */
 export interface NamespaceEnv {
@@ -35,7 +35,7 @@ export function namespaceChart(namespace: string, env: NamespaceEnv): Chart {
   };
   const d = env.spec.namespaceDefaults;
 
-  new k8s.KubeNamespace(chart, 'namespace', {
+  add(chart, k8s.KubeNamespace, 'namespace', {
     metadata: {
       name: namespace,
       labels: {
@@ -45,7 +45,7 @@ export function namespaceChart(namespace: string, env: NamespaceEnv): Chart {
       },
     },
   });
-  new k8s.KubeResourceQuota(chart, 'quota', {
+  add(chart, k8s.KubeResourceQuota, 'quota', {
     metadata: { name: `${namespace}-quota`, namespace, labels },
     spec: {
       hard: {
@@ -55,13 +55,13 @@ export function namespaceChart(namespace: string, env: NamespaceEnv): Chart {
       },
     },
   });
-  new k8s.KubeLimitRange(chart, 'limits', {
+  add(chart, k8s.KubeLimitRange, 'limits', {
     metadata: { name: `${namespace}-limits`, namespace, labels },
     spec: {
       limits: [{ type: 'Container', default: quantities(d.limitRange.default), defaultRequest: quantities(d.limitRange.defaultRequest) }],
     },
   });
-  new k8s.KubeNetworkPolicy(chart, 'default-deny', {
+  add(chart, k8s.KubeNetworkPolicy, 'default-deny', {
     metadata: { name: `${namespace}-default-deny`, namespace, labels },
     spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
   });

@@ -5,7 +5,7 @@
 import { App, Chart } from 'cdk8s';
 import { MANAGED_BY } from '../charts/labels.js';
 import { k8s, type KubeObject } from '../charts/object.js';
-import { synth } from '../charts/synth.js';
+import { add, synth } from '../charts/synth.js';
 
 export const CLUSTER_METADATA_NAME = 'cluster-metadata';
 export const ARGOCD_NAMESPACE = 'argocd';
@@ -17,7 +17,7 @@ export function clusterMetadataObjects(env: { name: string; outputs: Record<stri
 /** The cluster-metadata chart, built (synthesised by clusterMetadataObjects). */
 export function clusterMetadataChart(env: { name: string; outputs: Record<string, string> }): Chart {
   const chart = new Chart(new App(), CLUSTER_METADATA_NAME, { disableResourceNameHashes: true });
-  new k8s.KubeConfigMap(chart, 'config-map', {
+  add(chart, k8s.KubeConfigMap, 'config-map', {
     metadata: {
       name: CLUSTER_METADATA_NAME,
       namespace: ARGOCD_NAMESPACE,

@@ -2,14 +2,18 @@
  * The charts' synthesis (charts/synth.ts) against cdk8s's own `chart.toJson()`, on the same
  * charts: every unit of the example fleet and of a synthetic one, and apps varied across what the
  * spec offers (cron jobs, ingresses, autoscaling, RBAC, external secrets, probes, env forms,
- * security contexts, network peers...). Compared as the YAML rendered/ would hold.
+ * security contexts, network peers...). Compared as the YAML rendered/ would hold. Then every
+ * kind and field the fast path accepts (charts/synth-kinds.ts), filled in, against cdk8s; and
+ * what it leaves to cdk8s, which renames and drops fields (`ref` -> `$ref`, unknown keys).
  */
+import { ApiObject, App, Chart, JsonPatch, Lazy, type IResolver, type ResolutionContext } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { syntheticFleet } from '../../bench/synthetic-fleet.js';
 import { appChart, type ChartApp, type ChartEnv } from '../../generators/charts/app-chart.js';
 import { namespaceChart } from '../../generators/charts/namespace-chart.js';
-import type { KubeObject } from '../../generators/charts/object.js';
-import { synthPlain } from '../../generators/charts/synth.js';
+import { k8s, type KubeObject } from '../../generators/charts/object.js';
+import { FAST_KINDS, type Field } from '../../generators/charts/synth-kinds.js';
+import { add, synth, synthPlain } from '../../generators/charts/synth.js';
 import { loadFleet, type Fleet } from '../../generators/load/fleet.js';
 import { readSources } from '../../generators/workspace/inputs.js';
 import type { AppSpec } from '../../generators/load/types.gen.js';
@@ -25,6 +29,7 @@ function expectSame(chart: import('cdk8s').Chart) {
   const theirs = chart.toJson() as KubeObject[];
   expect(ours.length).toBe(theirs.length);
   expect(yamlOf(ours)).toEqual(yamlOf(theirs));
+  expect(ours.map((o) => `${o.kind}/${o.metadata.name}`), 'in the same order').toEqual(theirs.map((o) => `${o.kind}/${o.metadata.name}`));
 }
 
 function everyUnit(fleet: Fleet): number {
@@ -104,5 +109,190 @@ describe('synth', () => {
       }
     }
     expect(n).toBeGreaterThan(100);
+  });
+});
+
+/** cdk8s's own output, with the objects in its order, each as rendered/ would hold it. */
+const cdk8sOutput = (chart: Chart) => (chart.toJson() as KubeObject[]).map((o) => toYaml(o));
+
+/**
+ * A value for every field of a shape. Variant 0 to 3 vary what an as-is field holds (text, a
+ * number, a boolean, nested data with nulls, empty objects and a Quantity inside; only text with
+ * `text`, as cdk8s's metadata expects) and which union class and value a union field holds.
+ */
+function sample(field: Field, variant: number, text = false): unknown {
+  const next = (variant + 1) % 4;
+  switch (field.t) {
+    case 'as-is':
+      return text ? `text-${variant}` : ['text', 7, true, { a: [1, 'b', { c: true, d: null, e: undefined, q: k8s.Quantity.fromString('1Gi') }], f: null, g: {}, h: [] }][variant];
+    case 'union':
+      return [k8s.IntOrString.fromNumber(8080), k8s.IntOrString.fromString('50%'), k8s.Quantity.fromString('250m'), k8s.Quantity.fromNumber(2)][variant];
+    case 'list':
+      return [sample(field.of, variant, text), sample(field.of, next, text)];
+    case 'map':
+      return { 'example.com/a': sample(field.of, variant, text), b: sample(field.of, next, text), c: undefined, d: null };
+    case 'object':
+      return Object.fromEntries([...field.fields].map(([name, f]) => [name, sample(f, variant, text || name === 'metadata')]));
+  }
+}
+
+/** Props for a kind with every field filled in. */
+function fullProps(kind: Function, fields: Field, variant: number): Record<string, unknown> {
+  if (kind !== ApiObject) return sample(fields, variant) as Record<string, unknown>;
+  // A plain ApiObject takes any body.
+  const metadata = { name: `object-${variant}`, namespace: 'ns', labels: { a: 'b', 'example.com/c': 'd' }, annotations: { e: 'f' }, generateName: 'g' };
+  return { apiVersion: 'example.com/v1', kind: 'Example', metadata, spec: sample(AS_IS_FIELD, 3), other: sample(AS_IS_FIELD, variant) };
+}
+const AS_IS_FIELD: Field = { t: 'as-is' };
+
+describe('synth: the fast path', () => {
+  it('gives what cdk8s gives for every kind and field it accepts', () => {
+    let n = 0;
+    for (const [kind, fields] of FAST_KINDS) {
+      for (let variant = 0; variant < 4; variant++) {
+        const chart = new Chart(new App(), 'c', { namespace: 'default-ns', labels: { chart: 'label' }, disableResourceNameHashes: true });
+        add(chart, kind as typeof ApiObject, 'one', fullProps(kind, fields, variant) as never);
+        add(chart, kind as typeof ApiObject, 'two', { ...fullProps(kind, fields, (variant + 2) % 4), metadata: {} } as never);
+        const ours = synthPlain(chart);
+        expect(ours, `the fast path took ${kind.name} (variant ${variant})`).toBeDefined();
+        expect(ours!.map((o) => toYaml(o)), `${kind.name} (variant ${variant})`).toEqual(cdk8sOutput(chart));
+        n++;
+      }
+    }
+    expect(n).toBe(FAST_KINDS.size * 4);
+  });
+
+  // What the fast path leaves to cdk8s: synth() gives cdk8s's output, which is not the props as given.
+  const refused: [string, (chart: Chart) => void, (objects: KubeObject[]) => void][] = [
+    [
+      'a kind it does not list (a CRD: `openApiv3Schema` and JSONSchemaProps `ref` render as `openAPIV3Schema` and `$ref`)',
+      (chart) =>
+        add(chart, k8s.KubeCustomResourceDefinition, 'crd', {
+          metadata: { name: 'widgets.example.com' },
+          spec: {
+            group: 'example.com',
+            names: { kind: 'Widget', plural: 'widgets' },
+            scope: 'Namespaced',
+            versions: [
+              {
+                name: 'v1',
+                served: true,
+                storage: true,
+                schema: { openApiv3Schema: { type: 'object', properties: { spec: { ref: '#/definitions/spec', xKubernetesPreserveUnknownFields: true } } } },
+              },
+            ],
+            unknownKey: 'dropped',
+          } as never,
+        }),
+      ([crd]) => {
+        const spec = (crd!.spec as { versions: { schema: { openAPIV3Schema: { properties: { spec: object } } } }[] }).versions[0]!.schema.openAPIV3Schema.properties.spec;
+        expect(spec).toEqual({ $ref: '#/definitions/spec', 'x-kubernetes-preserve-unknown-fields': true });
+        expect(crd!.spec).not.toHaveProperty('unknownKey');
+      },
+    ],
+    [
+      'a field it does not list (Service `clusterIp` renders as `clusterIP`)',
+      (chart) => add(chart, k8s.KubeService, 'service', { metadata: { name: 's' }, spec: { clusterIp: 'None', ports: [{ port: 80 }] } }),
+      ([service]) => expect(service!.spec).toEqual({ clusterIP: 'None', ports: [{ port: 80 }] }),
+    ],
+    [
+      'a key the type does not have (dropped)',
+      (chart) => add(chart, k8s.KubeDeployment, 'deployment', { metadata: { name: 'd' }, spec: { replica: 3, selector: {}, template: {} } as never }),
+      ([deployment]) => expect(deployment!.spec).toEqual({ selector: {}, template: {} }),
+    ],
+    [
+      'a number where an IntOrString belongs (dropped)',
+      (chart) => add(chart, k8s.KubePodDisruptionBudget, 'pdb', { metadata: { name: 'p' }, spec: { minAvailable: 1 as never } }),
+      ([pdb]) => expect(pdb!.spec).toEqual({}),
+    ],
+    [
+      'a Lazy value',
+      (chart) => add(chart, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' }, data: { a: Lazy.any({ produce: () => 'lazy' }) } }),
+      ([config]) => expect(config!.data).toEqual({ a: 'lazy' }),
+    ],
+    [
+      'an object built without add()',
+      (chart) => new k8s.KubeConfigMap(chart, 'config', { metadata: { name: 'c' }, data: { a: 'b' } }),
+      ([config]) => expect(config!.data).toEqual({ a: 'b' }),
+    ],
+    [
+      'an object of a subclass, or with a toJson() of its own',
+      (chart) => {
+        class Labelled extends k8s.KubeConfigMap {
+          override toJson() {
+            return { ...super.toJson(), extra: 'subclass' };
+          }
+        }
+        add(chart, Labelled, 'one', { metadata: { name: 'one' } });
+        const two = add(chart, k8s.KubeConfigMap, 'two', { metadata: { name: 'two' } });
+        two.toJson = () => ({ ...k8s.KubeConfigMap.prototype.toJson.call(two), extra: 'own' });
+      },
+      (objects) => expect(objects.map((o) => o.extra)).toEqual(['subclass', 'own']),
+    ],
+    [
+      'a JSON patch',
+      (chart) => add(chart, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' }, data: { a: 'b' } }).addJsonPatch(JsonPatch.add('/data/b', 'patched')),
+      ([config]) => expect(config!.data).toEqual({ a: 'b', b: 'patched' }),
+    ],
+    [
+      'a dependency (it orders the objects)',
+      (chart) => {
+        const later = add(chart, k8s.KubeConfigMap, 'later', { metadata: { name: 'later' } });
+        later.addDependency(add(chart, k8s.KubeConfigMap, 'first', { metadata: { name: 'first' } }));
+      },
+      (objects) => expect(objects.map((o) => o.metadata.name)).toEqual(['first', 'later']),
+    ],
+    [
+      'a null in a list',
+      (chart) => add(chart, k8s.KubeClusterRole, 'role', { metadata: { name: 'r' }, rules: [{ verbs: ['get', null as never] }] }),
+      ([role]) => expect(role!.rules).toEqual([{ verbs: ['get', undefined] }]),
+    ],
+  ];
+
+  it.each(refused)('leaves %s to cdk8s', (_what, build, expectOutput) => {
+    const make = () => {
+      const chart = new Chart(new App(), 'c', { disableResourceNameHashes: true });
+      build(chart);
+      return chart;
+    };
+    const chart = make();
+    expect(synthPlain(chart)).toBeUndefined();
+    const objects = synth(chart);
+    expect(objects.map((o) => toYaml(o))).toEqual(cdk8sOutput(make()));
+    expectOutput(objects);
+  });
+
+  it('leaves to cdk8s an App with resolvers of its own, with other charts, a chart with a toJson() of its own, or something to report', () => {
+    const upper: IResolver = {
+      resolve: (context: ResolutionContext) => {
+        if (context.value === 'text') context.replaceValue('TEXT');
+      },
+    };
+    const withResolver = new Chart(new App({ resolvers: [upper] }), 'c');
+    add(withResolver, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' }, data: { a: 'text' } });
+    expect(synthPlain(withResolver)).toBeUndefined();
+    expect(synth(withResolver)[0]!.data).toEqual({ a: 'TEXT' });
+
+    const app = new App();
+    const shared = new Chart(app, 'one');
+    add(new Chart(app, 'two'), k8s.KubeConfigMap, 'config', { metadata: { name: 'c' } });
+    add(shared, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' } });
+    expect(synthPlain(shared)).toBeUndefined();
+    expect(synth(shared)).toEqual(shared.toJson());
+
+    class OwnChart extends Chart {
+      override toJson() {
+        return super.toJson().map((o: object) => ({ ...o, extra: 'chart' }));
+      }
+    }
+    const own = new OwnChart(new App(), 'c');
+    add(own, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' } });
+    expect(synthPlain(own)).toBeUndefined();
+    expect(synth(own)[0]!.extra).toBe('chart');
+
+    const invalid = new Chart(new App(), 'c');
+    add(invalid, k8s.KubeConfigMap, 'config', { metadata: { name: 'c' } }).node.addValidation({ validate: () => ['not valid'] });
+    expect(synthPlain(invalid)).toBeUndefined();
+    expect(() => synth(invalid)).toThrow(/not valid/);
   });
 });
