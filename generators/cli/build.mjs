@@ -12,7 +12,7 @@
 // Libraries are bundled too (fewer files to find and read at every start), but for those
 // imported from node_modules as usual (EXTERNAL): cdk8s (cdk8s-plus-33's imports load it from
 // there: one copy), the Kubernetes models (loaded by computed paths), the Pulumi SDK (one rare
-// command).
+// command) and tinypool (it starts its workers from a file of its own package).
 //
 // dist/build.json records the build's digest and the stat (size, mtime) of each of its inputs:
 // every file under generators/ and schemas/, package-lock.json and node_modules/.package-lock.json
@@ -41,7 +41,7 @@ const ENTRIES = { main: 'generators/cli/main.ts', 'unit-worker': 'generators/ren
 /** Plain JavaScript thread entries the sources start by URL, copied beside the build. */
 const COPIED = ['generators/write/file-writer.mjs', 'generators/write/tree-walk.mjs'];
 /** Packages left out of the bundle (see above). */
-const EXTERNAL = ['cdk8s', 'cdk8s-plus-33', 'cdk8s-plus-33/*', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes-models/*', '@pulumi/*'];
+const EXTERNAL = ['cdk8s', 'cdk8s-plus-33', 'cdk8s-plus-33/*', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes-models/*', '@pulumi/*', 'tinypool'];
 /** The build's inputs: the files under these directories with these extensions, and these files. */
 const INPUT_DIRS = ['generators', 'schemas'];
 const INPUT_FILE = /\.(ts|mts|mjs|js|cjs|json)$/;

@@ -1,23 +1,26 @@
 /**
- * The render's worker threads (unit-worker.mjs), on their own so they can be started before the
- * generators are loaded in this thread: a first render starts them while it loads its inputs.
- * Light: no generator code here (render/workers.ts runs the pool).
+ * The render's worker threads, a tinypool pool of unit-worker.mjs, on their own so they can be
+ * started before the generators are loaded in this thread: a first render starts them while it
+ * loads its inputs. Light: no generator code here, and tinypool is loaded only when threads are
+ * started (render/workers.ts hands them the work).
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
+import type { Tinypool } from 'tinypool';
 import type { UnitResult } from './group.js';
 import type { UnitEnvironment, UnitInput } from './units.js';
 
-/**
- * To a worker: its set-up; an environment (sent once, before the first group of it: every
- * unit of an environment shares it, and it lists every app); a group of units (their plan and app,
- * the environment by name).
- */
-export type WorkerRequest =
-  | { type: 'init'; declaredSources: [string, string][]; stage?: string }
-  | { type: 'env'; env: UnitEnvironment }
-  | { type: 'group'; id: number; units: Omit<UnitInput, 'env'>[] };
-export type WorkerReply = { type: 'ready' } | { type: 'results'; id: number; results: UnitResult[] } | { type: 'fatal'; error: string };
+/** What every worker gets when it starts (tinypool's workerData). */
+export interface WorkerSetup {
+  declaredSources: [string, string][];
+  /** A first render's staging directory: the worker writes the files of the units it renders there. */
+  stage?: string;
+}
+
+/** One task: groups of units of one environment (sent with them, so any worker can take it). */
+export interface RenderTask {
+  env: UnitEnvironment;
+  groups: Omit<UnitInput, 'env'>[][];
+}
 
 /** Units rendered per worker start-up below which a worker costs more than it saves. */
 const MIN_UNITS = 300;
@@ -41,29 +44,43 @@ export function workersFor(units: number, options: { threads?: number; minUnits?
 }
 
 /**
- * Worker threads, started ahead of the render that uses them: a first render starts them before
- * loading the fleet, so they load the generators while this thread loads the inputs.
+ * `count` worker threads (none: no pool, tinypool not even loaded), started at once: each loads
+ * the generators and builds its DeclaredSchemas from `setup` before its first task.
  */
 export class RenderWorkers {
-  private constructor(readonly entries: { worker: Worker; ready: boolean }[]) {}
+  private constructor(
+    readonly count: number,
+    private readonly pool: Promise<Tinypool> | undefined,
+  ) {}
 
   static start(count: number, declaredSources: [string, string][], stage?: string): RenderWorkers {
-    const entries = Array.from({ length: count }, () => {
-      const worker = new Worker(new URL('./unit-worker.mjs', import.meta.url), { execArgv: [] });
-      const entry = { worker, ready: false };
-      worker.on('message', (reply: WorkerReply) => {
-        if (reply.type === 'ready') entry.ready = true;
-      });
-      // An error before the render attaches its handlers must not crash the process: the render reports it.
-      worker.on('error', () => undefined);
-      worker.postMessage({ type: 'init', declaredSources, ...(stage !== undefined && { stage }) } satisfies WorkerRequest);
-      return entry;
-    });
-    return new RenderWorkers(entries);
+    if (count <= 0) return new RenderWorkers(0, undefined);
+    const workerData: WorkerSetup = { declaredSources, ...(stage !== undefined && { stage }) };
+    const pool = import('tinypool').then(
+      ({ Tinypool }) =>
+        new Tinypool({
+          filename: new URL('./unit-worker.mjs', import.meta.url).href,
+          minThreads: count,
+          maxThreads: count,
+          // Two tasks queued in each worker: it never waits for this thread, busy rendering, to hand it the next.
+          concurrentTasksPerWorker: 2,
+          workerData,
+          // Not this process's loader flags (tsx, a bench's hooks): unit-worker.mjs sets up its own.
+          execArgv: [],
+        }),
+    );
+    // A failure to start is reported by run(), not as an unhandled rejection now.
+    pool.catch(() => undefined);
+    return new RenderWorkers(count, pool);
+  }
+
+  /** Renders and checks a task on a worker. */
+  async run(task: RenderTask): Promise<UnitResult[]> {
+    if (!this.pool) throw new Error('internal error: no render worker threads');
+    return (await (await this.pool).run(task)) as UnitResult[];
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.entries.map((e) => e.worker.terminate()));
+    await (await this.pool?.catch(() => undefined))?.destroy();
   }
 }
-

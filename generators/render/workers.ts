@@ -1,29 +1,31 @@
 /**
- * Rendering on every core: the groups of units an incremental render needs go to a queue that
- * this thread and worker threads (unit-worker.mjs) drain together. Workers start only when there
- * is enough to render to repay their start-up (loading the generators, cdk8s and the models
- * again), and this thread starts rendering at once, so a worker joins as soon as it is ready.
- * Output does not depend on who rendered what: every unit's result is a function of its input,
- * and the caller puts them in render order. With `stage`, each thread also writes the files of
- * the units it renders into that directory (a first render's tree, see write/stage.ts), so the
- * writing is shared out too. The I/O edge (threads, files) of the incremental render.
+ * Rendering on more than one core: the groups of units an incremental render needs are cut into
+ * tasks (groups of one environment, about TASK_UNITS units), which this thread and the worker
+ * threads (worker-threads.ts, a tinypool pool) take in turn from one list; this thread starts
+ * rendering at once, so a worker joins as soon as it is ready. Output does not depend on who
+ * rendered what: every unit's result is a function of its input, and the caller puts them in
+ * render order. With `stage`, each thread also writes the files of the units it renders into
+ * that directory (a first render's tree, see write/stage.ts), so the writing is shared out too.
+ * The I/O edge (threads, files) of the incremental render.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { Worker } from 'node:worker_threads';
 import type { DeclaredSchemas } from '../check/declared-schemas.js';
 import { renderGroup, type UnitResult } from './group.js';
 import type { UnitExecutor } from './incremental.js';
 import type { UnitInput } from './units.js';
 import { inside } from '../write/rendered-dir.js';
 import type { Stage } from '../write/stage.js';
-import { RenderWorkers, workersFor, type WorkerReply, type WorkerRequest } from './worker-threads.js';
+import { RenderWorkers, workersFor, type RenderTask } from './worker-threads.js';
 
-export { RenderWorkers, threadCount, workersFor, type WorkerReply, type WorkerRequest } from './worker-threads.js';
+export { RenderWorkers, threadCount, workersFor, type RenderTask, type WorkerSetup } from './worker-threads.js';
+
+/** Units per task: enough that sending the environment with each costs little, few enough to share the end of the work out evenly. */
+const TASK_UNITS = 24;
 
 export interface PoolOptions {
-  /** Threads in all, this one included (default: the available parallelism). */
+  /** Threads in all, this one included (default: GITOPS_BRIDGE_THREADS, or the cores - 1). */
   threads?: number;
-  /** Fewer units than this are rendered in this thread alone. */
+  /** Fewer units than this per worker are rendered in this thread alone. */
   minUnits?: number;
   /** A first render's staging: each rendered unit's files go there (`<unit>/<file>`). */
   stage?: Stage;
@@ -37,9 +39,9 @@ export function pooledExecutor(declared: DeclaredSchemas | undefined, options: P
     run: async (groups: UnitInput[][], declaredSources: [string, string][], done: (results: UnitResult[]) => void) => {
       const total = groups.reduce((n, g) => n + g.length, 0);
       const workers = options.workers ?? RenderWorkers.start(workersFor(total, options), declaredSources, options.stage?.dir);
-      executor.workersUsed = workers.entries.length;
+      executor.workersUsed = workers.count;
       try {
-        return await runPool(groups, declared, workers, done, options.stage);
+        return await runTasks(tasksOf(groups), declared, workers, done, options.stage);
       } finally {
         await workers.close();
       }
@@ -48,79 +50,76 @@ export function pooledExecutor(declared: DeclaredSchemas | undefined, options: P
   return executor;
 }
 
-async function runPool(
-  groups: UnitInput[][],
-  declared: DeclaredSchemas | undefined,
-  workers: RenderWorkers,
-  done: (results: UnitResult[]) => void,
-  stage: Stage | undefined,
-): Promise<UnitResult[]> {
+/** Consecutive groups of one environment, about TASK_UNITS units a task (a group is never split: sibling lookups look inside it). */
+function tasksOf(groups: UnitInput[][]): RenderTask[] {
+  const tasks: RenderTask[] = [];
+  let task: RenderTask | undefined;
+  let units = 0;
+  for (const group of groups) {
+    const env = group[0]!.env;
+    if (!task || task.env !== env || units >= TASK_UNITS) {
+      task = { env, groups: [] };
+      tasks.push(task);
+      units = 0;
+    }
+    task.groups.push(group.map(({ env: _env, ...unit }) => unit));
+    units += group.length;
+  }
+  return tasks;
+}
+
+async function runTasks(tasks: RenderTask[], declared: DeclaredSchemas | undefined, workers: RenderWorkers, done: (results: UnitResult[]) => void, stage: Stage | undefined): Promise<UnitResult[]> {
   const results: UnitResult[] = [];
   let next = 0;
-  let failure: Error | undefined;
-  const inFlight = new Map<Worker, number>();
-  let settle: (() => void) | undefined;
-  const wake = () => settle?.();
-
-  const envsSent = new Map<Worker, Set<string>>();
-  const dispatch = (worker: Worker) => {
-    // Two groups in flight, so a worker never waits for this thread to hand it the next one.
-    while (!failure && next < groups.length && (inFlight.get(worker) ?? 0) < 2) {
-      const id = next++;
-      inFlight.set(worker, (inFlight.get(worker) ?? 0) + 1);
-      const group = groups[id]!;
-      const sent = envsSent.get(worker) ?? new Set<string>();
-      envsSent.set(worker, sent);
-      for (const input of group) {
-        if (sent.has(input.env.name)) continue;
-        sent.add(input.env.name);
-        worker.postMessage({ type: 'env', env: input.env } satisfies WorkerRequest);
-      }
-      worker.postMessage({ type: 'group', id, units: group.map(({ env: _env, ...unit }) => unit) } satisfies WorkerRequest);
-    }
-  };
-  for (const entry of workers.entries) {
-    const { worker } = entry;
-    inFlight.set(worker, 0);
-    worker.on('message', (reply: WorkerReply) => {
-      if (reply.type === 'ready') dispatch(worker);
-      else if (reply.type === 'results') {
-        results.push(...reply.results);
-        inFlight.set(worker, inFlight.get(worker)! - 1);
-        done(reply.results);
-        dispatch(worker);
-      } else failure ??= new Error(`render worker failed: ${reply.error}`);
-      wake();
-    });
-    worker.on('error', (e) => {
-      failure ??= e;
-      wake();
-    });
-    if (entry.ready) dispatch(worker);
-  }
-
-  // This thread takes groups too, yielding between them so replies are handled.
-  while (!failure && next < groups.length) {
-    const group = groups[next++]!;
-    const rendered = renderGroup(group, declared, false);
-    if (stage) {
-      // To the writer thread; the contents are not needed here any more.
-      for (const r of rendered) {
-        if (!r.ok) continue;
-        for (const file of r.files) {
-          stage.add(`${r.unit}/${file[0]}`, file[1]!);
-          file[1] = null;
-        }
-      }
-    }
+  let failed = false;
+  const take = () => (failed || next >= tasks.length ? undefined : tasks[next++]);
+  const finished = (rendered: UnitResult[]) => {
     results.push(...rendered);
     done(rendered);
-    await new Promise((resolve) => setImmediate(resolve));
+  };
+  // Two takers per worker, matching the two tasks tinypool queues in each.
+  const viaWorkers = Array.from({ length: workers.count * 2 }, async () => {
+    for (let task = take(); task; task = take()) {
+      try {
+        finished(await workers.run(task));
+      } catch (e) {
+        failed = true;
+        throw new Error(`render worker failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`, { cause: e });
+      }
+    }
+  });
+  const here = (async () => {
+    for (let task = take(); task; task = take()) {
+      for (const units of task.groups) {
+        const rendered = renderGroup(
+          units.map((unit) => ({ ...unit, env: task.env })),
+          declared,
+          false,
+        );
+        if (stage) {
+          // To the writer thread; the contents are not needed here any more.
+          for (const r of rendered) {
+            if (!r.ok) continue;
+            for (const file of r.files) {
+              stage.add(`${r.unit}/${file[0]}`, file[1]!);
+              file[1] = null;
+            }
+          }
+        }
+        finished(rendered);
+        // Replies from the workers are handled, and they are handed their next tasks, in between.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
+  })();
+  try {
+    await Promise.all([here, ...viaWorkers]);
+  } catch (e) {
+    failed = true;
+    // Every taker stopped before the caller closes the pool.
+    await Promise.allSettled([here, ...viaWorkers]);
+    throw e;
   }
-  while (!failure && [...inFlight.values()].some((n) => n > 0)) {
-    await new Promise<void>((resolve) => (settle = resolve));
-  }
-  if (failure) throw failure;
   return results;
 }
 
