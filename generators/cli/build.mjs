@@ -127,7 +127,8 @@ const recorded = (stats, seen) => stats.map(([path, size, mtime]) => [path, size
  */
 export function currentBuild() {
   const record = readRecord();
-  if (!record) return undefined;
+  // Built for another Node (its target, and its digest's): build again.
+  if (!record || record.node !== nodeMajor) return undefined;
   const main = join(distDir, record.dir, 'main.mjs');
   const seen = Date.now();
   const stats = inputStats();
