@@ -4,7 +4,6 @@
  * loads its inputs. Light: no generator code here, and tinypool is loaded only when threads are
  * started (render/workers.ts hands them the work).
  */
-import { availableParallelism } from 'node:os';
 import type { Tinypool } from 'tinypool';
 import type { UnitResult } from './group.js';
 import type { UnitEnvironment, UnitInput } from './units.js';
@@ -26,14 +25,16 @@ export interface RenderTask {
 const MIN_UNITS = 300;
 
 /**
- * Threads to render on: GITOPS_BRIDGE_THREADS when set (1: this thread only), else one fewer than
- * the cores. A render allocates at a great rate, and V8 collects garbage on threads of its own:
- * measured on 2 cores, a second render thread cost more (its start-up, its own JIT warm-up, and
- * both heaps' collectors fighting over the cores) than it gave; from 3 cores on, it pays.
+ * Threads to render on: GITOPS_BRIDGE_THREADS when set, else 1 (this thread only). Worker
+ * threads are opt-in: each loads the generators, cdk8s and the models again and warms up its own
+ * JIT and heap, and measured on 2 cores with a second thread forced on, a cold render of
+ * 1000 apps x 3 environments took more time and about 1 s more CPU than with one thread (see
+ * README, Performance). Where there are more cores, `npm run bench -- --threads N` measures
+ * whether N threads pay before GITOPS_BRIDGE_THREADS=N turns them on.
  */
 export function threadCount(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.GITOPS_BRIDGE_THREADS);
-  return Number.isInteger(n) && n >= 1 ? n : Math.max(1, availableParallelism() - 1);
+  return Number.isInteger(n) && n >= 1 ? n : 1;
 }
 
 /** How many workers to start besides this thread, for `units` units. */

@@ -23,7 +23,7 @@ export { RenderWorkers, threadCount, workersFor, type RenderTask, type WorkerSet
 const TASK_UNITS = 24;
 
 export interface PoolOptions {
-  /** Threads in all, this one included (default: GITOPS_BRIDGE_THREADS, or the cores - 1). */
+  /** Threads in all, this one included (default: GITOPS_BRIDGE_THREADS, else 1). */
   threads?: number;
   /** Fewer units than this per worker are rendered in this thread alone. */
   minUnits?: number;
