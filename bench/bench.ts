@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: how fast gitops-bridge is at fleet scale, side by side with Kustomize.
  *
- *   npm run bench [-- --apps 1000 --envs 3 --runs 3 --growth --json --keep --no-kustomize --dir <tmp>]
+ *   npm run bench [-- --apps 1000 --envs 3 --runs 3 --growth --json --keep --no-kustomize --dir <tmp> --threads <n>]
  *
  * Builds the synthetic fleet of synthetic-fleet.ts (apps x environments, real spec format) in a
  * temporary git repository and measures, as a user runs them (a new `gitops-bridge` process per
@@ -25,7 +25,8 @@
  * Medians of --runs runs; Kustomize runs once when one pass takes over 20 s. --growth also
  * renders twice the apps (cold) to show how time grows. --json prints one JSON object. --dir
  * puts the temporary directory elsewhere than the system's (a RAM disk: /dev/shm), for figures
- * that do not depend on the disk.
+ * that do not depend on the disk. --threads sets the CLI's render threads (GITOPS_BRIDGE_THREADS,
+ * this thread included: 2 forces a worker thread on, even on 2 cores).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, type Stats } from 'node:fs';
@@ -50,6 +51,8 @@ export interface BenchResult {
   runs: number;
   node: string;
   cpus: number;
+  /** --threads (GITOPS_BRIDGE_THREADS of the CLI runs); null: the CLI's default. */
+  threads: number | null;
   /** How renders and check are timed. */
   render_mode: 'cli-process';
   commit_mode: 'in-process';
@@ -86,15 +89,17 @@ const { values: opts } = parseArgs({
     growth: { type: 'boolean', default: false },
     'no-kustomize': { type: 'boolean', default: false },
     dir: { type: 'string' },
+    threads: { type: 'string' },
   },
 });
 const size: FleetSize = { apps: positive('apps'), envs: positive('envs') };
 const RUNS = positive('runs');
+const THREADS = opts.threads === undefined ? null : positive('threads');
 const REPO_URL = 'https://github.com/example/bench-fleet.git';
 const BIN = join(repoRoot, 'generators/cli/bin.mjs');
 const RSS_HOOK = join(repoRoot, 'bench/rss-hook.mjs');
 
-function positive(name: 'apps' | 'envs' | 'runs'): number {
+function positive(name: 'apps' | 'envs' | 'runs' | 'threads'): number {
   const n = Number(opts[name]);
   if (!Number.isInteger(n) || n < 1) {
     process.stderr.write(`bench: --${name} takes a whole number >= 1\n`);
@@ -160,7 +165,7 @@ function cli(project: string, args: string[]): Run {
   const t = performance.now();
   const r = spawnSync(process.execPath, ['--import', RSS_HOOK, BIN, ...args, '--root', project], {
     cwd: project,
-    env: { ...process.env, CI: '1', GITOPS_BRIDGE_BENCH_RSS: rssFile, GITOPS_BRIDGE_TIMINGS: '1' },
+    env: { ...process.env, CI: '1', GITOPS_BRIDGE_BENCH_RSS: rssFile, GITOPS_BRIDGE_TIMINGS: '1', ...(THREADS !== null && { GITOPS_BRIDGE_THREADS: String(THREADS) }) },
     encoding: 'utf8',
     maxBuffer: 1 << 28,
   });
@@ -319,6 +324,7 @@ async function main(): Promise<void> {
     runs: RUNS,
     node: process.version,
     cpus,
+    threads: THREADS,
     render_mode: 'cli-process',
     commit_mode: 'in-process',
     cli_startup_s: seconds(startup),
@@ -410,7 +416,7 @@ function table(r: BenchResult): string {
   const widths = [0, 1, 2, 3].map((c) => Math.max(...rows.map((row) => row[c]!.length)));
   const line = (row: string[]) => `| ${row.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
   return [
-    `gitops-bridge bench: ${r.apps} apps x ${r.envs} environments, ${r.resources} resources; Node ${r.node}, ${r.cpus} CPUs; median of ${r.runs} runs; in ${r.work_dir}`,
+    `gitops-bridge bench: ${r.apps} apps x ${r.envs} environments, ${r.resources} resources; Node ${r.node}, ${r.cpus} CPUs${r.threads === null ? '' : `, ${r.threads} render thread${r.threads === 1 ? '' : 's'}`}; median of ${r.runs} runs; in ${r.work_dir}`,
     '',
     line(rows[0]!),
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,

@@ -31,7 +31,7 @@ export async function cli(args: string[]): Promise<{ code: number; stdout: strin
   return { code, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
-/** Runs the CLI as a separate process (bin.mjs: its bundle), the way `npm run` does (without blocking: other work can overlap it). */
+/** Runs the CLI as a separate process (bin.mjs: its build in dist/), the way `npm run` does (without blocking: other work can overlap it). */
 export function cliProcess(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [join(repoRoot, 'generators/cli/bin.mjs'), ...args], {

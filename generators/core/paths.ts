@@ -4,9 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The repository root of this installation of gitops-bridge (holds schemas/ and generators/):
- * two levels up from this file, or, in the CLI's bundle (cli/bundle.mjs, which lives elsewhere),
- * the root the bundle was built for.
+ * two levels up from this file, and from the build's files as well (cli/build.mjs puts them in
+ * dist/<digest>/), so a copied or moved installation finds its own.
  */
-export const toolRoot: string =
-  (globalThis as { GITOPS_BRIDGE_TOOL_ROOT?: string }).GITOPS_BRIDGE_TOOL_ROOT ?? resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const toolRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const schemasDir = resolve(toolRoot, 'schemas');

@@ -1,7 +1,7 @@
 /**
  * Units: the directories of rendered/<env>/ (an app, `cluster-metadata`, `namespaces`), each
  * rendered on its own from plain data: its environment, and for an app its resolved instance.
- * That makes a unit the grain of the incremental cache (generators/render/incremental.ts) and
+ * That makes a unit the grain of the incremental cache (engine/engine.ts) and
  * of the executors (engine.ts). Pure.
  */
 import jsonpatch from 'fast-json-patch';

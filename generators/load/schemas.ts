@@ -3,28 +3,22 @@
  * against them here, and `npm run schemas:types` derives the TypeScript types from them.
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { BridgeError, pointerSegment } from '../core/errors.js';
-import { digest } from '../core/hash.js';
-import { schemasDir, toolRoot } from '../core/paths.js';
+import { schemasDir } from '../core/paths.js';
 import { closest } from '../core/strings.js';
+import { precompiledValidators } from './precompiled-validators.js';
+import schemaSet from './schema-set.json' with { type: 'json' };
 import type { ParsedDocument } from './yaml.js';
 
-export const SCHEMA_FILES = [
-  'common.schema.json',
-  'environment.schema.json',
-  'app.schema.json',
-  'app-overlay.schema.json',
-  'stack-outputs.schema.json',
-  'argocd.schema.json',
-  'exemptions.schema.json',
-] as const;
+/** The input schemas, their names and ajv's options: in schema-set.json, which the build (cli/build.mjs) reads too. */
+export const SCHEMA_FILES: readonly string[] = schemaSet.SCHEMA_FILES;
 
 export type SchemaName = 'environment' | 'app' | 'app-overlay' | 'stack-outputs' | 'argocd' | 'exemptions';
 
-const BASE = 'https://gitops-bridge.dev/schemas/';
+const NAMES = schemaSet.SCHEMA_NAMES as readonly SchemaName[];
+const BASE = schemaSet.SCHEMA_BASE;
+const AJV_OPTIONS = schemaSet.AJV_OPTIONS;
 
 let compiled: Map<SchemaName, ValidateFunction> | undefined;
 
@@ -34,56 +28,17 @@ export function loadSchemaFiles(): Record<string, object> {
   return out;
 }
 
-const NAMES = ['environment', 'app', 'app-overlay', 'stack-outputs', 'argocd', 'exemptions'] as const;
-const AJV_OPTIONS = { allErrors: true, verbose: true, strict: true, strictTypes: false, allowUnionTypes: true } as const;
-
+/** The validators: precompiled in the build (precompiled-validators.ts), compiled from schemas/ when run from the sources. */
 function validators(): Map<SchemaName, ValidateFunction> {
   if (compiled) return compiled;
-  const schemas = loadSchemaFiles();
-  compiled = precompiled(schemas) ?? compile(schemas, false).validators;
-  return compiled;
-}
-
-function compile(schemas: Record<string, object>, source: boolean): { ajv: Ajv; validators: Map<SchemaName, ValidateFunction> } {
-  const ajv = new Ajv({ ...AJV_OPTIONS, ...(source && { code: { source: true } }) });
-  for (const schema of Object.values(schemas)) ajv.addSchema(schema);
-  return { ajv, validators: new Map(NAMES.map((name) => [name, ajv.getSchema(`${BASE}${name}.schema.json`)!])) };
-}
-
-/**
- * The validators as ajv's standalone code, kept in node_modules/.cache/gitops-bridge/ under a key
- * of the schemas, the options and ajv's version: compiling them costs a couple of hundred
- * milliseconds at every start, loading the code a few. Generated (by ajv, from the same schemas
- * and options: the same validation and errors) when missing; undefined when the cache cannot be
- * used, and the schemas are compiled as before.
- */
-function precompiled(schemas: Record<string, object>): Map<SchemaName, ValidateFunction> | undefined {
-  const require = createRequire(join(toolRoot, 'package.json'));
-  try {
-    const version = (require('ajv/package.json') as { version: string }).version;
-    const key = digest(version, JSON.stringify(AJV_OPTIONS), JSON.stringify(schemas));
-    const file = join(toolRoot, 'node_modules', '.cache', 'gitops-bridge', `validators-${key}.cjs`);
-    let module: Record<string, ValidateFunction>;
-    try {
-      module = require(file) as Record<string, ValidateFunction>;
-    } catch {
-      const { ajv } = compile(schemas, true);
-      const standalone = (require('ajv/dist/standalone') as { default: (ajv: Ajv, refs: Record<string, string>) => string }).default;
-      // The runtime helpers the code requires, by absolute path: the file may not sit beside node_modules/ajv.
-      const code = standalone(ajv, Object.fromEntries(NAMES.map((name) => [name, `${BASE}${name}.schema.json`]))).replace(
-        /require\("(ajv\/dist\/[^"]+)"\)/g,
-        (_all, path: string) => `require(${JSON.stringify(require.resolve(path))})`,
-      );
-      mkdirSync(join(file, '..'), { recursive: true });
-      writeFileSync(`${file}.${process.pid}`, code);
-      renameSync(`${file}.${process.pid}`, file);
-      module = require(file) as Record<string, ValidateFunction>;
-    }
-    if (!NAMES.every((name) => typeof module[name] === 'function')) return undefined;
-    return new Map(NAMES.map((name) => [name, module[name]!]));
-  } catch {
-    return undefined;
+  const pre = precompiledValidators;
+  if (pre && NAMES.every((name) => typeof pre[name] === 'function')) compiled = new Map(NAMES.map((name) => [name, pre[name]!]));
+  else {
+    const ajv = new Ajv(AJV_OPTIONS);
+    for (const schema of Object.values(loadSchemaFiles())) ajv.addSchema(schema);
+    compiled = new Map(NAMES.map((name) => [name, ajv.getSchema(`${BASE}${name}.schema.json`)!]));
   }
+  return compiled;
 }
 
 /**

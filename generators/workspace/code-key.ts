@@ -35,10 +35,11 @@ export function toolKey(): string {
     }
   };
   walk(join(toolRoot, 'schemas'), 'schemas');
-  // Run from the CLI's bundle (cli/bundle.mjs), whose digest already covers every file under
-  // generators/, the lockfiles and the installed packages: it stands for them here.
-  const bundle = (globalThis as { GITOPS_BRIDGE_BUNDLE_KEY?: string }).GITOPS_BRIDGE_BUNDLE_KEY;
-  if (bundle !== undefined) parts.push('bundle', bundle);
+  // Run from the build (cli/build.mjs), whose digest covers every file under generators/ and
+  // schemas/, the lockfiles and the installed packages (node_modules/.package-lock.json): it
+  // stands for them here. bin.mjs runs the build only while that digest is the sources'.
+  const build = (globalThis as { GITOPS_BRIDGE_BUILD_DIGEST?: string }).GITOPS_BRIDGE_BUILD_DIGEST;
+  if (build !== undefined) parts.push('build', build);
   else {
     walk(join(toolRoot, 'generators'), 'generators');
     try {

@@ -15,7 +15,7 @@ import { loadFleet } from '../../generators/load/fleet.js';
 import { readSources } from '../../generators/workspace/inputs.js';
 import { codeKey } from '../../generators/workspace/code-key.js';
 import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
-import { pooledExecutor } from '../../generators/render/workers.js';
+import { pooledExecutor } from '../../generators/threads/workers.js';
 import { cli, editFile, referenceRender, repoRoot, snapshotDir } from '../helpers.js';
 
 const dirs: string[] = [];
