@@ -14,8 +14,7 @@ import { blobId, digestOf } from '../core/hash.js';
 import { compareStrings } from '../core/strings.js';
 import { ownedBy, type FileChanges } from '../engine/changes.js';
 import { toolKey } from '../workspace/code-key.js';
-import type { Walked } from '../workspace/file-index.js';
-import { digestOfFiles, type RunCache, type Workspace } from '../workspace/workspace.js';
+import { digestOfFiles, type InputScan, type RunCache, type Workspace } from '../workspace/workspace.js';
 import type { Stage } from '../workspace/stage.js';
 import type { AppDeps, ProjectRender, RenderRequest } from './deps.js';
 
@@ -30,16 +29,12 @@ export async function renderProject(request: RenderRequest, deps: AppDeps): Prom
   const ws = deps.workspace;
   ws.recover();
   const useCache = request.cache !== false;
-  // rendered/ is listed on the other core meanwhile (file-index.ts TreeWalk).
-  const walk = useCache ? ws.walkRendered() : undefined;
-  try {
-    const cache = ws.openRunCache(useCache);
-    const reused = useCache ? await lastOutcome(request, deps, cache, walk && (() => walk.walked())) : undefined;
-    if (reused) return reused;
-    return await renderAfresh(request, deps, cache, walk && (() => walk.walked()));
-  } finally {
-    await walk?.close();
-  }
+  const cache = ws.openRunCache(useCache);
+  const scan = useCache ? ws.scanInputs(cache.inputs) : undefined;
+  deps.timer?.phase('scan sources');
+  const reused = scan ? lastOutcome(request, deps, cache, scan) : undefined;
+  if (reused) return reused;
+  return await renderAfresh(request, deps, cache, scan);
 }
 
 /** What a run's outcome is keyed on: the code, the selection, every input file (path, blob id). */
@@ -48,16 +43,14 @@ function runKeyOf(request: RenderRequest, files: [string, string][]): string {
 }
 
 /** The last run's outcome when code, inputs and selection are unchanged and rendered/ holds what it made. */
-async function lastOutcome(request: RenderRequest, deps: AppDeps, cache: RunCache, walked: (() => Promise<Walked | undefined>) | undefined): Promise<ProjectRender | undefined> {
+function lastOutcome(request: RenderRequest, deps: AppDeps, cache: RunCache, scan: InputScan): ProjectRender | undefined {
   const ws = deps.workspace;
-  const scan = ws.scanInputs(cache.inputs);
-  deps.timer?.phase('scan sources');
   if (!scan.plain) return undefined;
   const key = runKeyOf(request, [...scan.files.keys()].sort(compareStrings).map((p) => [p, scan.files.get(p)!.hash()]));
   for (const file of scan.files.values()) cache.inputs.recordScanned(file);
   const last = ws.lastRun(key);
   if (!last) return undefined;
-  const disk = ws.scanRendered(cache.rendered, last.summary.complete ? undefined : [...last.summary.units], await walked?.());
+  const disk = ws.scanRendered(cache.rendered, last.summary.complete ? undefined : [...last.summary.units]);
   const same = digestOfFiles(disk, last.summary) === last.digest;
   deps.timer?.phase('compare with the last run');
   if (!same) return undefined;
@@ -77,11 +70,10 @@ async function lastOutcome(request: RenderRequest, deps: AppDeps, cache: RunCach
   return run;
 }
 
-async function renderAfresh(request: RenderRequest, deps: AppDeps, cache: RunCache, walked: (() => Promise<Walked | undefined>) | undefined): Promise<ProjectRender> {
+async function renderAfresh(request: RenderRequest, deps: AppDeps, cache: RunCache, scan: InputScan | undefined): Promise<ProjectRender> {
   const ws = deps.workspace;
   const timer = deps.timer;
   const useCache = request.cache !== false;
-  const scan = useCache ? ws.scanInputs(cache.inputs) : undefined;
   const sources = ws.readInputs(scan);
   timer?.phase('read sources');
 
@@ -92,7 +84,7 @@ async function renderAfresh(request: RenderRequest, deps: AppDeps, cache: RunCac
   try {
     const { renderSources } = await import('./render-sources.js');
     timer?.phase('load the generators');
-    const rendering = await renderSources(sources, request, deps, cache, stage, walked);
+    const rendering = await renderSources(sources, request, deps, cache, stage);
     const key = useCache ? runKeyOf(request, [...sources].map(([path, text]) => [path, blobId(text)])) : undefined;
     const run: ProjectRender = {
       ...rendering,

@@ -13,7 +13,6 @@ import type { SourceSet } from '../load/sources.js';
 import { pooledExecutor } from '../threads/workers.js';
 import { RenderWorkers, workersFor } from '../threads/worker-threads.js';
 import { codeKey } from '../workspace/code-key.js';
-import type { Walked } from '../workspace/file-index.js';
 import type { Stage } from '../workspace/stage.js';
 import type { RunCache } from '../workspace/workspace.js';
 import type { AppDeps, ProjectRender, RenderRequest } from './deps.js';
@@ -25,7 +24,6 @@ export async function renderSources(
   deps: AppDeps,
   cache: RunCache,
   stage: Stage | undefined,
-  walked: (() => Promise<Walked | undefined>) | undefined,
 ): Promise<Omit<ProjectRender, 'cache' | 'staged' | 'outcome'>> {
   const ws = deps.workspace;
   const timer = deps.timer;
@@ -43,7 +41,7 @@ export async function renderSources(
     timer?.phase('load');
 
     const complete = !selection.environments && !selection.apps;
-    const disk = ws.scanRendered(cache.rendered, complete ? undefined : planUnits(fleet, selection).plans.map((p) => p.unit), useCache ? await walked?.() : undefined);
+    const disk = ws.scanRendered(cache.rendered, complete ? undefined : planUnits(fleet, selection).plans.map((p) => p.unit));
     // A cached unit counts only while rendered/ holds its files: else it is rendered again, which
     // gives the contents to write, and proves the difference real rather than a record gone bad.
     if (useCache) cache.units = ws.unitCache((unit, record) => record.files.every(([name, hash]) => disk.get(`${unit}/${name}`)?.hash() === hash));

@@ -4,8 +4,8 @@
 // start (measured on the example: `render --help` 0.39 s through tsx, 0.15 s from the build).
 //
 // dist/<digest>/ holds one build: main.mjs (the CLI), unit-worker.mjs (the render worker
-// thread's entry), the plain JavaScript thread entries file-writer.mjs and tree-walk.mjs
-// (copied), and the chunks they share, so the `new URL('./x.mjs', import.meta.url)` of the
+// thread's entry), the plain JavaScript writer thread's entry file-writer.mjs (copied), and
+// the chunks they share, so the `new URL('./x.mjs', import.meta.url)` of the
 // sources finds the file beside it; the input schemas' ajv validators are in it as ajv's
 // standalone code (load/precompiled-validators.ts). Two levels down like generators/<dir>/, so
 // core/paths.ts finds the package root the same way from both, wherever the package is copied.
@@ -39,7 +39,7 @@ const RECORD_VERSION = 1;
 /** Entry points, by their name in the build. */
 const ENTRIES = { main: 'generators/cli/main.ts', 'unit-worker': 'generators/threads/unit-worker-main.ts' };
 /** Plain JavaScript thread entries the sources start by URL, copied beside the build. */
-const COPIED = ['generators/workspace/file-writer.mjs', 'generators/workspace/tree-walk.mjs'];
+const COPIED = ['generators/workspace/file-writer.mjs'];
 /** Packages left out of the bundle (see above). */
 const EXTERNAL = ['cdk8s', 'cdk8s-plus-33', 'cdk8s-plus-33/*', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes-models/*', '@pulumi/*', 'tinypool'];
 /** The build's inputs: the files under these directories with these extensions, and these files. */

@@ -11,7 +11,6 @@
  */
 import { lstatSync, readdirSync, readFileSync, type Dirent } from 'node:fs';
 import { join, sep } from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { blobId } from '../core/hash.js';
 
 /** Changed this close (ms) to the manifest's saving, a stat cannot prove a file or directory unchanged. */
@@ -107,12 +106,12 @@ export class FileIndex {
    * link or other non-file is listed with the hash NOT_A_FILE, which no render produces, so a
    * render replaces or deletes it: rendered/ holds regular files only.
    */
-  scan(root: string, within?: readonly string[], accept: EntryFilter = () => true, walked?: Walked): Map<string, DiskFile> {
+  scan(root: string, within?: readonly string[], accept: EntryFilter = () => true): Map<string, DiskFile> {
     const out = new Map<string, DiskFile>();
     const visited = new Set<string>();
-    const stat = (abs: string, rel: string): EntryStats | undefined => (walked ? walked.stat(rel) : lstatSync(abs, { throwIfNoEntry: false }));
+    const stat = (abs: string): EntryStats | undefined => lstatSync(abs, { throwIfNoEntry: false });
     const walk = (abs: string, rel: string, top: boolean) => {
-      const stats = stat(abs, rel);
+      const stats = stat(abs);
       if (!stats) return;
       if (!stats.isDirectory()) {
         // A scanned directory that is a link or a file: listed as something to replace.
@@ -120,7 +119,7 @@ export class FileIndex {
         return;
       }
       visited.add(rel);
-      for (const entry of walked ? this.listed(rel, stats, walked.names(rel)) : this.listing(abs, rel, stats)) {
+      for (const entry of this.listing(abs, rel, stats)) {
         const kind = entry.endsWith('/') ? 'dir' : entry.endsWith('@') ? 'other' : 'file';
         const name = kind === 'file' ? entry : entry.slice(0, -1);
         if (!accept(name, kind)) continue;
@@ -130,7 +129,7 @@ export class FileIndex {
           walk(full, path, false);
           continue;
         }
-        const s = stat(full, path);
+        const s = stat(full);
         if (!s) continue;
         out.set(path, new DiskFile(path, full, s, s.isFile() ? this.vouch(path, s) : NOT_A_FILE));
       }
@@ -146,16 +145,6 @@ export class FileIndex {
       }
     }
     return out;
-  }
-
-  /** A directory's entries as a TreeWalk listed them (recorded for the next scan). */
-  private listed(rel: string, s: EntryStats, names: string[]): string[] {
-    const e = this.dirs.get(rel);
-    if (!e || e[0] !== s.mtimeMs || e[1] !== s.ctimeMs || e[2] !== s.ino || e[3].length !== names.length || e[3].some((n, i) => n !== names[i])) {
-      this.dirs.set(rel, [s.mtimeMs, s.ctimeMs, s.ino, names]);
-      this.dirty = true;
-    }
-    return names;
   }
 
   /** A directory's entries: as recorded while its stat is unchanged, else listed (and recorded). */
@@ -231,98 +220,5 @@ export class FileIndex {
     // From here on this index is the one saved at `now`, as if read back.
     this.savedAt = now;
     return { savedAt: now, files: Object.fromEntries(this.files), dirs: Object.fromEntries(this.dirs) };
-  }
-}
-
-/** Entry kinds of a TreeWalk (tree-walk.mjs FILE, DIR, OTHER). */
-const WALK_FILE = 0;
-const WALK_DIR = 1;
-
-/** One entry's stats in a TreeWalk's buffer. */
-class WalkedStats implements EntryStats {
-  constructor(
-    private readonly stats: Float64Array,
-    private readonly at: number,
-  ) {}
-  get size(): number {
-    return this.stats[this.at + 1]!;
-  }
-  get mtimeMs(): number {
-    return this.stats[this.at + 2]!;
-  }
-  get ctimeMs(): number {
-    return this.stats[this.at + 3]!;
-  }
-  get ino(): number {
-    return this.stats[this.at + 4]!;
-  }
-  isFile(): boolean {
-    return this.stats[this.at] === WALK_FILE;
-  }
-  isDirectory(): boolean {
-    return this.stats[this.at] === WALK_DIR;
-  }
-}
-
-/** A tree as a TreeWalk saw it: every entry's stats and every directory's names, by path under its root. */
-export class Walked {
-  private readonly index = new Map<string, number>();
-  private readonly listings = new Map<string, string[]>();
-
-  /** @param paths entries joined by NUL, the root ('') first; @param stats five numbers an entry (tree-walk.mjs) */
-  constructor(paths: string, private readonly stats: Float64Array) {
-    const list = stats.length === 0 ? [] : paths.split('\0');
-    for (let i = 0; i < list.length; i++) {
-      const path = list[i]!;
-      this.index.set(path, i * 5);
-      if (i === 0) continue;
-      const slash = path.lastIndexOf('/');
-      const parent = slash < 0 ? '' : path.slice(0, slash);
-      const kind = stats[i * 5];
-      const name = path.slice(slash + 1) + (kind === WALK_DIR ? '/' : kind === WALK_FILE ? '' : '@');
-      const names = this.listings.get(parent);
-      if (names) names.push(name);
-      else this.listings.set(parent, [name]);
-    }
-  }
-
-  stat(rel: string): EntryStats | undefined {
-    const at = this.index.get(rel);
-    return at === undefined ? undefined : new WalkedStats(this.stats, at);
-  }
-
-  names(rel: string): string[] {
-    return this.listings.get(rel) ?? [];
-  }
-}
-
-/**
- * rendered/ listed and stat'ed on a thread of its own (tree-walk.mjs), started early so it runs
- * on the other core while this thread reads and loads the inputs; `scan` then takes its stats
- * instead of asking the file system itself. Undefined when the thread fails: scan as usual.
- */
-export class TreeWalk {
-  private readonly result: Promise<Walked | undefined>;
-  private readonly worker: Worker;
-
-  constructor(root: string) {
-    this.worker = new Worker(new URL('./tree-walk.mjs', import.meta.url), { workerData: { root }, execArgv: [] });
-    this.result = new Promise((resolve) => {
-      this.worker.once('message', (m: { type: string; paths?: string; stats?: Float64Array }) =>
-        resolve(m.type === 'walked' && m.paths !== undefined && m.stats ? new Walked(m.paths, m.stats) : undefined),
-      );
-      this.worker.once('error', () => resolve(undefined));
-      this.worker.once('exit', () => resolve(undefined));
-    });
-  }
-
-  /** The walk, once done. */
-  walked(): Promise<Walked | undefined> {
-    return this.result;
-  }
-
-  /** Stops the thread if it is still going (its result no longer wanted). */
-  async close(): Promise<void> {
-    await this.worker.terminate();
   }
 }

@@ -19,7 +19,7 @@ import { ParseCache, type ParseCacheEntries } from '../load/parse-cache.js';
 import { INPUT_DIRS, acceptInput, readSources, type SourceSet } from './inputs.js';
 import { ProjectCache } from './cache.js';
 import { toolKey } from './code-key.js';
-import { FileIndex, NOT_A_FILE, TreeWalk, type DiskFile, type Walked } from './file-index.js';
+import { FileIndex, NOT_A_FILE, type DiskFile } from './file-index.js';
 import { inside, recoverRendered, writeRendered } from './rendered-writer.js';
 import { Stage } from './stage.js';
 import { DiskUnitCache } from './unit-cache.js';
@@ -108,11 +108,6 @@ export class Workspace {
     recoverRendered(this.renderedDir);
   }
 
-  /** rendered/ listed and stat'ed on a thread of its own, while this one loads the inputs. */
-  walkRendered(): TreeWalk | undefined {
-    return existsSync(this.renderedDir) ? new TreeWalk(this.renderedDir) : undefined;
-  }
-
   get hasRendered(): boolean {
     return existsSync(this.renderedDir);
   }
@@ -130,8 +125,8 @@ export class Workspace {
   }
 
   /** rendered/'s files (or those of the units `within`), as `index` vouches for them. */
-  scanRendered(index: FileIndex, within?: readonly string[], walked?: Walked): Map<string, DiskFile> {
-    return index.scan(this.renderedDir, within, undefined, walked);
+  scanRendered(index: FileIndex, within?: readonly string[]): Map<string, DiskFile> {
+    return index.scan(this.renderedDir, within);
   }
 
   /** A file of rendered/, checked against the blob id the render gave it. */

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareFiles as diffHashes } from '../../generators/engine/changes.js';
 import { recoverRendered, writeRendered } from '../../generators/workspace/rendered-writer.js';
-import { FileIndex, TreeWalk } from '../../generators/workspace/file-index.js';
+import { FileIndex } from '../../generators/workspace/file-index.js';
 import { blobId } from '../../generators/core/hash.js';
 import { diffRendered, readRendered, renderResult } from '../helpers.js';
 
@@ -89,44 +89,5 @@ describe('FileIndex', () => {
     const manifest = join(parent, 'manifest.json');
     saveIndex(state, manifest, Date.now());
     expect(loadIndex(manifest).scan(dir).get('dev/a/x.yaml')!.known).toBe(false);
-  });
-
-  it('scans the same from a TreeWalk (listed on another thread) as from the file system, whole or in part', async () => {
-    render({ 'dev/a/x.yaml': 'x\n', 'dev/a/y.yaml': 'y\n', 'dev/b/z.yaml': 'z\n', 'prod/a/x.yaml': 'p\n' });
-    mkdirSync(join(dir, 'dev/empty'));
-    symlinkSync('/etc/hostname', join(dir, 'dev/a/link.yaml'));
-    symlinkSync(join(dir, 'dev/b'), join(dir, 'prod/b'));
-    const state = FileIndex.empty();
-    state.record(dir, 'dev/a/x.yaml', blobId('x\n'));
-    const manifest = join(parent, 'manifest.json');
-    saveIndex(state, manifest, Date.now() + 1000);
-    writeFileSync(join(dir, 'dev/a/x.yaml'), 'X\n'); // its stat no longer vouches
-
-    const view = (files: ReturnType<FileIndex['scan']>) =>
-      [...files].map(([path, f]) => [path, f.known, f.hash(), f.stats.size, f.stats.mtimeMs, f.stats.ctimeMs, f.stats.ino, f.stats.isFile()]);
-    const walk = new TreeWalk(dir);
-    const walked = await walk.walked();
-    await walk.close();
-    expect(walked).toBeDefined();
-    for (const within of [undefined, ['dev/a', 'prod/b', 'dev/none']]) {
-      const a = loadIndex(manifest);
-      const b = loadIndex(manifest);
-      const fromDisk = a.scan(dir, within);
-      const fromWalk = b.scan(dir, within, undefined, walked);
-      expect(view(fromWalk)).toEqual(view(fromDisk));
-      expect(fromDisk.size).toBeGreaterThan(2);
-      // The listings recorded for the next scan are the same too.
-      saveIndex(a, join(parent, 'a.json'), Date.now() + 1000);
-      saveIndex(b, join(parent, 'b.json'), Date.now() + 1000);
-      const listings = (f: string) => (JSON.parse(readFileSync(join(parent, f), 'utf8')) as { dirs: unknown }).dirs;
-      expect(listings('b.json')).toEqual(listings('a.json'));
-    }
-  });
-
-  it('a TreeWalk of a missing directory gives an empty tree', async () => {
-    const walk = new TreeWalk(join(parent, 'none'));
-    const walked = await walk.walked();
-    await walk.close();
-    expect(FileIndex.empty().scan(join(parent, 'none'), undefined, undefined, walked).size).toBe(0);
   });
 });
