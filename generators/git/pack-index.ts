@@ -1,18 +1,15 @@
 /**
- * Whether a pack holds an object, from its .idx file (versions 1 and 2): a binary search over
- * the sorted object ids, without loading the pack. This is the write path's existence check
- * (object-store.ts has()): synchronous, about a microsecond per id. Reading objects out of
- * packs is isomorphic-git's (object-store.ts read()).
- * Format: https://git-scm.com/docs/pack-format
+ * A pack's .idx file (versions 1 and 2): a binary search over the sorted object ids tells
+ * whether the pack holds an object, and where in the .pack it starts, without loading the pack.
  */
 import { readFileSync } from 'node:fs';
 
 export class PackIndex {
   private readonly buf: Buffer;
-  /** Where the sorted ids start, the bytes from one id to the next, and where an id starts in its record. */
   private readonly idsAt: number;
   private readonly stride: number;
   private readonly idOffset: number;
+  private readonly version: 1 | 2;
   /** Number of objects. */
   readonly count: number;
 
@@ -23,28 +20,42 @@ export class PackIndex {
       this.idsAt = 8 + 256 * 4;
       this.stride = 20;
       this.idOffset = 0;
+      this.version = 2;
     } else {
-      // Version 1: no header; each record is a 4-byte offset, then the id.
       this.idsAt = 256 * 4;
       this.stride = 24;
       this.idOffset = 4;
+      this.version = 1;
     }
     this.count = this.fanout(255);
-    if (this.idsAt + this.count * this.stride > buf.length) throw new Error('truncated pack index');
   }
 
   static read(file: string): PackIndex {
     return new PackIndex(readFileSync(file));
   }
 
-  /** How many ids start with a byte <= `byte`. */
   private fanout(byte: number): number {
-    return this.buf.readUInt32BE(this.idsAt - 256 * 4 + byte * 4);
+    const at = this.idsAt - 256 * 4 + byte * 4;
+    return this.buf.readUInt32BE(at);
   }
 
   has(oid: string): boolean {
+    return this.position(oid) >= 0;
+  }
+
+  /** Where the object starts in the .pack file, or undefined when the pack does not hold it. */
+  offset(oid: string): number | undefined {
+    const i = this.position(oid);
+    if (i < 0) return undefined;
+    if (this.version === 1) return this.buf.readUInt32BE(this.idsAt + i * 24);
+    const small = this.buf.readUInt32BE(this.idsAt + this.count * 24 + i * 4);
+    if (!(small & 0x80000000)) return small;
+    const large = this.idsAt + this.count * 28 + (small & 0x7fffffff) * 8;
+    return Number(this.buf.readBigUInt64BE(large));
+  }
+
+  private position(oid: string): number {
     const id = Buffer.from(oid, 'hex');
-    if (id.length !== 20) return false;
     const first = id[0]!;
     let lo = first === 0 ? 0 : this.fanout(first - 1);
     let hi = this.fanout(first);
@@ -52,10 +63,10 @@ export class PackIndex {
       const mid = (lo + hi) >>> 1;
       const at = this.idsAt + mid * this.stride + this.idOffset;
       const c = this.buf.compare(id, 0, 20, at, at + 20);
-      if (c === 0) return true;
+      if (c === 0) return mid;
       if (c > 0) hi = mid;
       else lo = mid + 1;
     }
-    return false;
+    return -1;
   }
 }
