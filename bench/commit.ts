@@ -3,7 +3,7 @@
  * same job (a separate index: `git add -A`, `git write-tree`, `git commit-tree`, `git update-ref`
  * over a directory holding the same files as the commit, provenance included).
  *
- *   npx tsx bench/commit.ts [--apps 334] [--files 10] [--runs 3] [--naive]
+ *   npx tsx bench/commit.ts [--apps 334] [--files 10] [--runs 3] [--naive] [--packed] [--cold]
  *
  * Scenarios, each in fresh copies of one synthetic repository (3 environments x apps x files):
  *   first commit        rendered/ committed on main, so its blobs exist (the CI case)
@@ -14,6 +14,12 @@
  * uncommitted-changes check, building, writing, moving the ref); the CLI adds Node start-up and
  * the rendered/ staleness check (a full render) on top. --naive adds isomorphic-git's own
  * writeBlob/writeTree/commit for the first commit, for reference.
+ *
+ * What a CI job meets (a fresh clone) is closer to --packed --cold: --packed runs `git gc` on
+ * the synthetic repository, and on the rendered branch before the one-app change (untimed),
+ * so the parent's trees are read out of a pack, as after a fetch; --cold deletes the
+ * provenance cache before each later commit (a fresh clone has none), so the parent's app
+ * directories are all read. Temporary directories go under TMPDIR (e.g. TMPDIR=/dev/shm).
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -33,6 +39,8 @@ const APPS = opt('apps', 334);
 const FILES = opt('files', 10);
 const RUNS = opt('runs', 3);
 const NAIVE = args.includes('--naive');
+const PACKED = args.includes('--packed');
+const COLD = args.includes('--cold');
 const ENVS = ['dev', 'staging', 'prod'];
 const URL = 'https://github.com/acme/fleet.git';
 
@@ -76,6 +84,7 @@ function makeRepo(renderedUncommitted: boolean): string {
   sh(root, ['config', 'gc.auto', '0']); // no background gc repacking while the bench copies and measures
   sh(root, ['add', ...(renderedUncommitted ? ['manifests', 'infra', 'package.json'] : ['-A'])]);
   sh(root, ['commit', '-q', '-m', 'Fleet\n\nSynthetic.']);
+  if (PACKED) sh(root, ['gc', '-q']);
   return root;
 }
 
@@ -147,12 +156,18 @@ function changeOneApp(root: string, variant: number): void {
   sh(root, ['commit', '-q', '-m', `Change svc-0001 (${variant})`]);
 }
 
+/** Deletes the provenance cache (generators/git/provenance-cache.ts), as a fresh clone has none. */
+function forgetProvenance(root: string): void {
+  rmSync(join(root, '.git/gitops-bridge/provenance-cache'), { force: true });
+}
+
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${Math.round(ms)} ms`);
 
 async function main(): Promise<void> {
   const files = ENVS.length * APPS * FILES;
-  console.log(`tree: ${files} manifests in ${ENVS.length * APPS} app directories (+ ${ENVS.length * APPS * 2 + 2} provenance files); ${RUNS} runs, median`);
+  const mode = [PACKED && 'packed (git gc)', COLD && 'no provenance cache'].filter(Boolean).join(', ');
+  console.log(`tree: ${files} manifests in ${ENVS.length * APPS} app directories (+ ${ENVS.length * APPS * 2 + 2} provenance files); ${RUNS} runs, median${mode ? `; ${mode}` : ''}`);
   const committed = makeRepo(false);
   const uncommitted = makeRepo(true);
   const rows: Record<string, { bridge: number[]; git: number[]; naive: number[] }> = {};
@@ -181,11 +196,14 @@ async function main(): Promise<void> {
       // One app changes on main; both sides commit again (git CLI with its warm index).
       changeOneApp(b, run + 1);
       changeOneApp(g, run + 1);
+      if (PACKED) for (const r of [b, g]) sh(r, ['gc', '-q']);
+      if (COLD) forgetProvenance(b);
       row('one-app change').bridge.push(await bridge(b));
       // The git CLI's staging directory gets the changed files (untimed); its index is warm.
       updateStage(b, stage);
       row('one-app change').git.push(gitCli(g, stage, join(work, 'index')));
       if (sh(g, ['rev-parse', 'refs/heads/rendered^{tree}']) !== sh(b, ['rev-parse', 'refs/heads/rendered^{tree}'])) throw new Error('trees differ after the change');
+      if (COLD) forgetProvenance(b);
       row('no change').bridge.push(await bridge(b));
       row('no change').git.push(gitCli(g, stage, join(work, 'index')));
     }

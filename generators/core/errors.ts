@@ -21,7 +21,17 @@ export type ErrorCode =
   | 'kubernetes-schema'
   | 'policy'
   | 'usage'
-  | 'io';
+  | 'io'
+  // generators/git: the repository itself (see git/errors.ts)
+  | 'git-object-missing'
+  | 'git-corrupt-object'
+  | 'git-bad-ref'
+  | 'git-ref-locked'
+  | 'git-ref-moved'
+  | 'git-diverged'
+  | 'git-push-rejected'
+  | 'git-auth'
+  | 'git-remote';
 
 export interface ErrorDetails {
   code: ErrorCode;

@@ -17,6 +17,7 @@
  * - Nothing here moves a ref; objects are all written (children first) before the caller does.
  */
 import { BridgeError } from '../core/errors.js';
+import { objectMissing } from './errors.js';
 import { encodeCommit, encodeTree, hashObject, isTreeMode, type Signature, type TreeEntry } from './object-format.js';
 import type { ObjectStore } from './object-store.js';
 import {
@@ -250,7 +251,7 @@ async function writeMissing(store: ObjectStore, dir: HashedDir, parentOid: strin
   for (const [name, f] of dir.files) {
     if (parent.get(name)?.oid === f.oid) continue;
     if (f.content) store.write('blob', f.content, f.oid);
-    else if (!store.has(f.oid)) throw new Error(`blob ${f.oid} (${name}) is missing from the object database`);
+    else if (!store.has(f.oid)) throw objectMissing(f.oid, `the blob of ${name},`);
   }
   for (const [name, d] of dir.dirs) {
     const p = parent.get(name);

@@ -8,7 +8,7 @@
  */
 import { appendFileSync, closeSync, mkdirSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { BridgeError } from '../core/errors.js';
+import { gitError } from './errors.js';
 import { formatSignature, ZERO_OID, type Signature } from './object-format.js';
 import { readRef, type GitDirs } from './refs.js';
 
@@ -43,12 +43,12 @@ function acquire(lockPath: string, ref: string, waitMs: number): number {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       if (Date.now() >= deadline) {
-        throw new BridgeError({
-          code: 'io',
-          message: `cannot lock ${ref}: ${lockPath} exists (another gitops-bridge or git process is updating the branch)`,
-          file: lockPath,
-          hint: 'wait for the other process and run the command again; if no other process is running, a crashed one left the lock behind: delete the .lock file',
-        });
+        throw gitError(
+          'git-ref-locked',
+          `cannot lock ${ref}: ${lockPath} exists (another gitops-bridge or git process is updating the branch)`,
+          'wait for the other process and run the command again; if no other process is running, a crashed one left the lock behind: delete the .lock file',
+          lockPath,
+        );
       }
       sleepSync(25);
     }
@@ -66,11 +66,11 @@ export function compareAndSwapRef(dirs: GitDirs, u: RefUpdate): void {
   try {
     const current = readRef(dirs, u.ref);
     if (current !== u.expected) {
-      throw new BridgeError({
-        code: 'io',
-        message: `${u.ref} moved while this run was working: it was ${short(u.expected)} when the run started and is now ${short(current)}; nothing was changed`,
-        hint: 'another process committed to the branch at the same time; run the command again to build on the new tip',
-      });
+      throw gitError(
+        'git-ref-moved',
+        `${u.ref} moved while this run was working: it was ${short(u.expected)} when the run started and is now ${short(current)}; nothing was changed`,
+        'another process committed to the branch at the same time; run the command again to build on the new tip',
+      );
     }
     writeSync(fd, `${u.next}\n`);
     closeSync(fd);

@@ -1,6 +1,8 @@
 /**
  * Reading objects out of a .pack file, deltas included (OFS_DELTA and REF_DELTA), so the
- * parent commit's trees can be read quickly after a fetch or `git gc` packed them.
+ * parent commit's trees can be read quickly after a fetch or `git gc` packed them (why not
+ * through isomorphic-git: object-store.ts). Nothing is verified here: object-store.ts hashes
+ * every object it returns against its id.
  * Format: https://git-scm.com/docs/pack-format
  */
 import { readFileSync } from 'node:fs';

@@ -62,25 +62,25 @@ function remoteError(e: unknown, remote: Remote, action: 'fetch from' | 'push to
   if (err.code === 'HttpError' && (err.data?.statusCode === 401 || err.data?.statusCode === 403)) {
     const has = TOKEN_VARIABLES.find((v) => remote.env[v]);
     return new BridgeError({
-      code: 'io',
+      code: 'git-auth',
       message: `cannot ${action} ${where}: the server refused ${has ? `the token in ${has}` : 'anonymous access'} (HTTP ${err.data.statusCode})`,
       hint: has ? `check that the token in ${has} may ${action === 'push to' ? 'write to' : 'read'} the repository` : `set ${TOKEN_VARIABLES[0]} (or GITHUB_TOKEN) to a token that may write to the repository`,
     });
   }
   if (err.code === 'UserCanceledError') {
-    return new BridgeError({ code: 'io', message: `cannot ${action} ${where}: the server asks for credentials`, hint: `set ${TOKEN_VARIABLES[0]} (or GITHUB_TOKEN) to a token that may write to the repository` });
+    return new BridgeError({ code: 'git-auth', message: `cannot ${action} ${where}: the server asks for credentials`, hint: `set ${TOKEN_VARIABLES[0]} (or GITHUB_TOKEN) to a token that may write to the repository` });
   }
   if (err.code === 'PushRejectedError' || (err.code === 'GitPushError' && /non-fast-forward|fetch first|stale info|failed to (update|lock)|cannot lock|already exists/i.test(err.data?.prettyDetails ?? ''))) {
     return new BridgeError({
-      code: 'io',
+      code: 'git-push-rejected',
       message: `push to ${where} rejected: its ${remote.ref.replace('refs/heads/', '')} branch moved on since this run fetched it (another job pushed first), so this commit is not a fast-forward; nothing was lost and the local branch is unchanged`,
       hint: 'run the same command again: it fetches the new tip and rebuilds the commit on top of it',
     });
   }
   if (err.code === 'GitPushError') {
-    return new BridgeError({ code: 'io', message: scrub(`push to ${where} refused: ${err.message}`, remote.env), hint: 'the server refused the update; check branch protection rules for the rendered branch' });
+    return new BridgeError({ code: 'git-remote', message: scrub(`push to ${where} refused: ${err.message}`, remote.env), hint: 'the server refused the update; check branch protection rules for the rendered branch' });
   }
-  return new BridgeError({ code: 'io', message: scrub(`cannot ${action} ${where}: ${err.message ?? String(e)}`, remote.env) });
+  return new BridgeError({ code: 'git-remote', message: scrub(`cannot ${action} ${where}: ${err.message ?? String(e)}`, remote.env), hint: 'check the remote URL (git remote -v) and the network, then run the command again' });
 }
 
 /** The remote's tip of `remote.ref`, or undefined when the remote has no such branch. */
@@ -136,7 +136,7 @@ export async function fetchTip(remote: Remote, tip: string, shallow: boolean): P
   }
   remote.store.refresh();
   if (!fetched || !remote.store.has(fetched)) {
-    throw new BridgeError({ code: 'io', message: `fetching ${remote.ref} from ${remote.name} did not bring its tip ${fetched ?? tip}` });
+    throw new BridgeError({ code: 'git-remote', message: `fetching ${remote.ref} from ${remote.name} did not bring its tip ${fetched ?? tip}`, hint: 'run the command again; if it keeps failing, check the remote with `git fetch`' });
   }
   const shallowFile = join(remote.dirs.commondir, 'shallow');
   const held = guarded.held.get(shallowFile);

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { badRef } from './errors.js';
 import { isOid } from './object-format.js';
 
 /** Where a repository keeps its files. For a linked worktree, HEAD is per worktree and the rest is shared. */
@@ -40,12 +41,12 @@ export function readPackedRefs(commondir: string): Map<string, string> {
 
 /** The object id a full ref name ("refs/heads/rendered") points at, following symbolic refs; undefined if it does not exist. */
 export function readRef(dirs: GitDirs, name: string, depth = 0): string | undefined {
-  if (depth > 5) throw new Error(`symbolic ref loop at ${name}`);
+  if (depth > 5) throw badRef(name, 'is part of a loop of symbolic refs');
   const base = name === 'HEAD' || !name.startsWith('refs/') ? dirs.gitdir : dirs.commondir;
   const text = readText(join(base, name))?.trim();
   if (text !== undefined && text !== '') {
     if (text.startsWith('ref: ')) return readRef(dirs, text.slice(5).trim(), depth + 1);
-    if (!isOid(text)) throw new Error(`${name} holds ${JSON.stringify(text)}, not an object id`);
+    if (!isOid(text)) throw badRef(name, `holds ${JSON.stringify(text.slice(0, 80))}, not an object id`, join(base, name));
     return text;
   }
   return readPackedRefs(dirs.commondir).get(name);

@@ -13,6 +13,7 @@
 import { join } from 'node:path';
 import { BridgeError } from '../core/errors.js';
 import { buildRenderedCommit, readDryCommit, type BuildResult } from './commit.js';
+import { gitError } from './errors.js';
 import { identities, type IdentityOptions } from './identity.js';
 import { compareAndSwapRef } from './lock.js';
 import { ObjectStore } from './object-store.js';
@@ -154,29 +155,11 @@ async function resolveRepoURL(dirs: GitDirs, o: RenderedCommitOptions): Promise<
  */
 async function chooseBase(store: ObjectStore, local: string | undefined, remote: string | undefined, remoteName: string): Promise<string | undefined> {
   if (!remote || !local || local === remote) return local ?? remote;
-  if (await isAncestor(store, local, remote)) return remote;
-  if (await isAncestor(store, remote, local)) return local;
-  throw new BridgeError({
-    code: 'io',
-    message: `the local ${BRANCH} branch (${short(local)}) and ${remoteName}/${BRANCH} (${short(remote)}) have diverged; the branch only moves forward`,
-    hint: `if the local commits were never meant to be published, reset the local branch to the remote's (git branch -f ${BRANCH} ${remoteName}/${BRANCH}) and run again`,
-  });
-}
-
-/** Whether `ancestor` is `oid` or one of its ancestors (commits missing locally, e.g. beyond a shallow boundary, end the walk). */
-async function isAncestor(store: ObjectStore, ancestor: string, oid: string): Promise<boolean> {
-  const seen = new Set<string>();
-  const queue = [oid];
-  while (queue.length > 0) {
-    const c = queue.shift()!;
-    if (c === ancestor) return true;
-    if (seen.has(c) || !store.has(c)) continue;
-    seen.add(c);
-    try {
-      queue.push(...(await store.readCommit(c)).parents);
-    } catch {
-      // missing or unreadable: this line of history ends here
-    }
-  }
-  return false;
+  if (await store.isAncestor(local, remote)) return remote;
+  if (await store.isAncestor(remote, local)) return local;
+  throw gitError(
+    'git-diverged',
+    `the local ${BRANCH} branch (${short(local)}) and ${remoteName}/${BRANCH} (${short(remote)}) have diverged; the branch only moves forward`,
+    `if the local commits were never meant to be published, reset the local branch to the remote's (git branch -f ${BRANCH} ${remoteName}/${BRANCH}) and run again`,
+  );
 }

@@ -1,12 +1,25 @@
-/** Finding the repository a project lives in, and what its config says about remotes. */
+/**
+ * Finding the repository a project lives in, and what its config says about remotes. One
+ * discovery for every command that reads git (rendered:commit, diff): the nearest `.git`
+ * upwards, as isomorphic-git's findRoot looks for it, plus what findRoot leaves to the caller:
+ * a `.git` file (linked worktree or submodule) names the gitdir, whose `commondir` holds the
+ * objects and refs. Synchronous, because the callers (and tests) open a store from it directly.
+ */
 import * as fs from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import git from 'isomorphic-git';
 import { BridgeError } from '../core/errors.js';
 import type { GitDirs } from './refs.js';
 
+/** Why the caller needs a repository, for the error when there is none. */
+export interface NotARepositoryMessage {
+  /** Appended to "<start> is not inside a git repository". */
+  consequence?: string;
+  hint?: string;
+}
+
 /** The repository holding `start`: the nearest directory upwards with a .git directory or file. */
-export function findRepository(start: string): GitDirs {
+export function findRepository(start: string, missing: NotARepositoryMessage = {}): GitDirs {
   for (let dir = resolve(start); ; dir = dirname(dir)) {
     const dotGit = join(dir, '.git');
     let stat: fs.Stats | undefined;
@@ -35,8 +48,8 @@ export function findRepository(start: string): GitDirs {
   }
   throw new BridgeError({
     code: 'usage',
-    message: `${start} is not inside a git repository`,
-    hint: 'rendered:commit commits to the `rendered` branch of the repository holding the project: run it in a clone',
+    message: `${start} is not inside a git repository${missing.consequence ? `, ${missing.consequence}` : ''}`,
+    hint: missing.hint ?? 'rendered:commit commits to the `rendered` branch of the repository holding the project: run it in a clone',
   });
 }
 

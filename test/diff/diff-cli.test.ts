@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import yaml from 'js-yaml';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cli } from '../helpers.js';
@@ -361,6 +362,34 @@ describe('errors exit 2', () => {
     const norepo = await p.diff();
     expect(norepo.code).toBe(2);
     expect(norepo.stderr).toContain('not inside a git repository');
+  });
+
+  it('a corrupt or missing object of the base: the typed error of generators/git and its hint, no stack trace', async () => {
+    const tree = p.git('rev-parse', 'HEAD:rendered').trim();
+    const loose = p.path(`.git/objects/${tree.slice(0, 2)}/${tree.slice(2)}`);
+    rmSync(loose);
+    writeFileSync(loose, deflateSync(Buffer.from('tree 0\0')));
+    const corrupt = await p.diff();
+    expect(corrupt.code).toBe(2);
+    expect(corrupt.stderr).toContain(`object ${tree.slice(0, 7)} (${tree}) is corrupt`);
+    expect(corrupt.stderr).toContain('hint: run `git fsck --full`');
+    expect(corrupt.stderr).not.toMatch(/internal error|\n\s+at /);
+
+    rmSync(loose);
+    const missing = await p.diff();
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain(`${tree.slice(0, 7)} (${tree}) is not in the repository's object database`);
+    expect(missing.stderr).toContain('hint: the clone may be shallow');
+  });
+
+  it('reads a packed base (git gc: packed objects and refs)', async () => {
+    changeProdImage();
+    expect((await cli(['--root', p.root, 'render'])).code).toBe(0);
+    p.commitAll('bump orders-api in prod');
+    p.git('gc', '-q', '--prune=now');
+    const r = await p.diff('--base', 'main~1', '--exit-code');
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain('~ Deployment orders/orders-api changed');
   });
 
   it('--help documents the bases, formats and exit codes', async () => {
