@@ -31,7 +31,6 @@ export async function commitCommand(request: CommitRequest, deps: AppDeps & { lo
   const run = await renderProject({ write: false }, deps);
   ws.saveRun(run.cache, deps.clock, run.outcome);
   if (hasChanges(run.changes)) throw new StaleRendered(run.changes);
-  const index = run.cache.rendered;
   return commitRenderedBranch({
     projectRoot: ws.root,
     allowDirty: request.allowDirty,
@@ -41,7 +40,7 @@ export async function commitCommand(request: CommitRequest, deps: AppDeps & { lo
     committer: request.committer,
     env: request.env,
     log: deps.log,
-    // The render just now vouched for rendered/'s blob ids: unchanged files need no reading.
-    knownBlobs: (path, stats) => index.known(path, stats),
+    // What rendered/ holds, as the render just now found it: path -> blob id, each file read only if the repository lacks its blob.
+    rendered: { files: run.files, read: (path) => ws.renderedBytes(path) },
   });
 }

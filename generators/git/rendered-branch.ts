@@ -22,7 +22,7 @@ import { readHead, readRef, type GitDirs } from './refs.js';
 import { findRepository, projectPrefix, remoteUrl, withoutCredentials } from './repo.js';
 import { ProvenanceCache } from './provenance-cache.js';
 import { hashDir } from './tree.js';
-import { scanTree, uncommittedChanges, type KnownBlob } from './worktree.js';
+import { requestedTree, scanTree, uncommittedChanges, type KnownBlob, type RenderedFiles } from './worktree.js';
 
 export const BRANCH = 'rendered';
 export const BRANCH_REF = `refs/heads/${BRANCH}`;
@@ -39,7 +39,13 @@ export interface RenderedCommitOptions extends IdentityOptions {
   push?: string;
   env: NodeJS.ProcessEnv;
   log: (line: string) => void;
-  /** Blob ids of rendered/ files known without reading them (the render's manifest). */
+  /**
+   * What rendered/ holds, as the render that checked it says (path -> blob id, lazy content):
+   * then rendered/ is not scanned here. Without it, rendered/ is scanned, `knownBlobs` vouching
+   * for the ids it knows.
+   */
+  rendered?: RenderedFiles;
+  /** Blob ids of rendered/ files known without reading them (the render's file index), when scanning. */
   knownBlobs?: KnownBlob;
 }
 
@@ -68,7 +74,7 @@ export async function commitRenderedBranch(o: RenderedCommitOptions): Promise<Re
   const store = new ObjectStore(dirs.commondir);
   const dry = await readDryCommit(store, head.oid);
 
-  const rendered = hashDir(scanTree(join(o.projectRoot, 'rendered'), o.knownBlobs));
+  const rendered = hashDir(o.rendered ? requestedTree(o.rendered) : scanTree(join(o.projectRoot, 'rendered'), o.knownBlobs));
   if (rendered.files.size + rendered.dirs.size === 0) {
     throw new BridgeError({ code: 'stale', message: 'rendered/ is empty or missing', file: 'rendered/', hint: 'run `npm run render` and commit rendered/ first' });
   }

@@ -11,11 +11,11 @@ import { compareStrings } from '../core/strings.js';
 import { hashObject, isTreeMode } from './object-format.js';
 import type { ObjectStore } from './object-store.js';
 import type { GitDirs } from './refs.js';
-import { emptyDir, hashDir, type DirNode, type FileBlob, type HashedDir } from './tree.js';
+import { emptyDir, hashDir, nestFiles, type DirNode, type FileBlob, type HashedDir } from './tree.js';
 
 /**
  * A file's blob id known without reading it (render keeps a manifest of rendered/'s blob ids with
- * the stats they were taken at, see write/rendered-state.ts); undefined when unknown.
+ * the stats they were taken at, see workspace/file-index.ts); undefined when unknown.
  */
 export type KnownBlob = (path: string, stats: fs.Stats) => string | undefined;
 
@@ -69,6 +69,42 @@ export function scanTree(dir: string, known?: KnownBlob, idsOnly = false): DirNo
     return node;
   };
   return walk(join(dir), '');
+}
+
+/**
+ * What to commit as rendered/, as plain data (the render's request to the committer, as Argo
+ * CD's hydrator hands its commit server paths and manifests): every file's blob id, and how to
+ * read a file's bytes, only done for a blob the repository does not have yet.
+ */
+export interface RenderedFiles {
+  /** Path under rendered/ -> blob id. */
+  files: ReadonlyMap<string, string>;
+  read(path: string): Buffer;
+}
+
+/** The request's files nested into directories, each read only if a commit needs to write it (and checked against its id then). */
+export function requestedTree(request: RenderedFiles): DirNode {
+  return nestFiles([...request.files].map(([path, oid]): [string, FileBlob] => [path, new RequestedBlob(request, path, oid)]));
+}
+
+class RequestedBlob implements FileBlob {
+  readonly mode = '100644';
+  private bytes: Buffer | undefined;
+  constructor(
+    private readonly request: RenderedFiles,
+    private readonly path: string,
+    readonly oid: string,
+  ) {}
+  get content(): Buffer {
+    if (this.bytes === undefined) {
+      const content = this.request.read(this.path);
+      if (hashObject('blob', content) !== this.oid) {
+        throw new BridgeError({ code: 'io', message: `rendered/${this.path} changed while it was being committed`, file: `rendered/${this.path}`, hint: 'run the command again once nothing writes rendered/' });
+      }
+      this.bytes = content;
+    }
+    return this.bytes;
+  }
 }
 
 /**

@@ -138,6 +138,11 @@ export class Workspace {
     return text;
   }
 
+  /** A file of rendered/, as bytes (the committer checks them against the blob id it expects). */
+  renderedBytes(path: string): Buffer {
+    return readFileSync(inside(this.renderedDir, path));
+  }
+
   /** A first render's tree, written while it renders (stage.ts). */
   stage(): Stage {
     return new Stage(`${this.renderedDir}.tmp-${process.pid}`);
