@@ -10,13 +10,14 @@
  * isomorphic-git is the last resort (a pack index version this reader does not know), and it
  * verifies too (its SHA check for loose objects, the pack checksum for packs).
  *
- * Why not isomorphic-git's readObject for everything: measured with bench/commit.ts at 1000
- * apps x 3 environments (README, Performance), it costs little where a commit reads a handful
- * of objects (a one-app commit with the provenance cache: +6 to 9%), but a commit in a fresh CI
- * clone (parent fetched as a pack, no provenance cache) reads all 3,000 app directories, and
- * there it made the one-app commit 1.5 to 1.7 times as long (each read goes through
- * fs.promises several times, and pako inflates in JavaScript). Reading 3,003 packed trees took
- * 2.2 to 2.7 s through isomorphic-git, 0.17 to 0.38 s here, hash checks included.
+ * Why not isomorphic-git's readObject for everything (tried, measured with bench/commit.ts at
+ * 1000 apps x 3 environments; figures in README, Performance): where a commit reads a handful
+ * of objects (one-app commit, provenance cache warm) it cost about 5%, but a commit in a fresh
+ * CI clone (parent fetched as a pack, no provenance cache: `--packed --cold`) reads all 3,000
+ * app directories, and there the one-app commit took 1.5 to 1.9 times as long, over the 20%
+ * the library was allowed. It goes through fs.promises several times per object and inflates
+ * with pako: 3,003 packed trees took 2.2 to 2.7 s through it, 0.17 to 0.38 s here, hash
+ * checks included.
  */
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
