@@ -55,11 +55,14 @@ function lastOutcome(request: RenderRequest, deps: AppDeps, cache: RunCache, sca
   deps.timer?.phase('compare with the last run');
   if (!same) return undefined;
   for (const file of disk.values()) cache.rendered.recordScanned(file);
-  const files = new Map([...disk.keys()].filter(ownedBy(last.summary)).sort(compareStrings).map((p) => [p, disk.get(p)!.hash()]));
   const changes: FileChanges = { added: [], changed: [], removed: [], unchanged: last.summary.objects, contents: new Map() };
+  let files: Map<string, string> | undefined;
   const run: ProjectRender = {
     summary: last.summary,
-    files,
+    // rendered/ is what the last run made: its files, listed only for a command that asks (diff, rendered-commit).
+    get files() {
+      return (files ??= new Map([...disk.keys()].filter(ownedBy(last.summary)).sort(compareStrings).map((p) => [p, disk.get(p)!.hash()])));
+    },
     contents: new Map(),
     changes,
     check: last.check,
