@@ -20,8 +20,8 @@ const LAYERS: string[][] = [
   ['metadata', 'check'],
   ['argocd'],
   ['engine'],
-  ['diff', 'git', 'workspace'],
-  ['threads'],
+  ['git', 'workspace'],
+  ['diff', 'threads'],
   ['app'],
   ['cli'],
 ];
