@@ -40,11 +40,15 @@ export function add<P extends object, T extends ApiObject>(chart: Chart, Kind: n
   // The generated classes keep a copy of the props' top level; ApiObject keeps the props themselves.
   built.set(o, (Kind === (ApiObject as unknown) ? props : { ...props }) as Record<string, unknown>);
   // A JSON patch changes what cdk8s renders: from then on the object goes through cdk8s.
-  o.addJsonPatch = (...ops) => {
-    built.delete(o);
-    ApiObject.prototype.addJsonPatch.apply(o, ops);
-  };
+  // One shared function, not a closure per object: 17,000 closures cost a cold render ~100 ms of garbage collection.
+  o.addJsonPatch = addJsonPatchUnbuilt;
   return o;
+}
+
+/** ApiObject.addJsonPatch, after which the object is no longer one the fast path may take. */
+function addJsonPatchUnbuilt(this: ApiObject, ...ops: Parameters<ApiObject['addJsonPatch']>): void {
+  built.delete(this);
+  ApiObject.prototype.addJsonPatch.apply(this, ops);
 }
 
 export function synth(chart: Chart): KubeObject[] {
