@@ -4,7 +4,7 @@
  * plain data; the CLI prints it.
  */
 import type { CheckReport } from '../check/check.js';
-import type { FileChanges } from '../engine/changes.js';
+import { hasChanges, type FileChanges } from '../engine/changes.js';
 import type { RenderStats, RenderSummary } from '../engine/engine.js';
 import { renderProject, type AppDeps, type RenderRequest } from './render-project.js';
 
@@ -24,7 +24,7 @@ export interface RenderOutcome {
 export async function renderCommand(request: RenderCommandRequest, deps: AppDeps): Promise<RenderOutcome> {
   const write = !request.dryRun;
   const run = await renderProject({ ...request, write }, deps);
-  if (write) {
+  if (write && (hasChanges(run.changes) || run.staged !== undefined)) {
     deps.workspace.write(run.changes, run.files, run.cache.rendered, run.staged);
     deps.timer?.phase('write rendered/');
   }
