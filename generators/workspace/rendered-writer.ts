@@ -53,16 +53,7 @@ export function writeRendered(dir: string, changes: FileChanges, staged?: string
   rmSync(journal, { recursive: true, force: true });
   try {
     mkdirSync(journal);
-    const made = new Set<string>();
-    for (const path of write) {
-      const target = inside(files, path);
-      const parent = dirname(target);
-      if (!made.has(parent)) {
-        mkdirSync(parent, { recursive: true });
-        made.add(parent);
-      }
-      writeFileSync(target, changes.contents.get(path)!);
-    }
+    writeFilesUnder(files, write, changes.contents);
     for (const path of changes.removed) inside(dir, path);
     // The plan, written last and renamed into place: from here on the change is committed.
     writeFileSync(join(journal, 'plan.json.tmp'), JSON.stringify({ write, remove: changes.removed } satisfies Plan));
@@ -74,21 +65,26 @@ export function writeRendered(dir: string, changes: FileChanges, staged?: string
   applyJournal(dir, journal);
 }
 
+/** Writes `paths` (with their `contents`) under `base`, making each directory once. */
+function writeFilesUnder(base: string, paths: readonly string[], contents: ReadonlyMap<string, string>): void {
+  const made = new Set<string>();
+  for (const path of paths) {
+    const target = inside(base, path);
+    const parent = dirname(target);
+    if (!made.has(parent)) {
+      mkdirSync(parent, { recursive: true });
+      made.add(parent);
+    }
+    writeFileSync(target, contents.get(path)!);
+  }
+}
+
 /** No rendered/ yet: build it beside, then rename it into place. */
 function buildNew(dir: string, write: string[], contents: ReadonlyMap<string, string>): void {
   const tmp = `${dir}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   try {
-    const made = new Set<string>();
-    for (const path of write) {
-      const target = inside(tmp, path);
-      const parent = dirname(target);
-      if (!made.has(parent)) {
-        mkdirSync(parent, { recursive: true });
-        made.add(parent);
-      }
-      writeFileSync(target, contents.get(path)!);
-    }
+    writeFilesUnder(tmp, write, contents);
     renameSync(tmp, dir);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });
