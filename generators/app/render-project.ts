@@ -31,8 +31,10 @@ export async function renderProject(request: RenderRequest, deps: AppDeps): Prom
   const useCache = request.cache !== false;
   const cache = ws.openRunCache(useCache);
   const scan = useCache ? ws.scanInputs(cache.inputs) : undefined;
+  // The run's key, from the scan's blob ids (vouched for by their stats) when it stands for the inputs.
+  const key = scan?.plain ? runKeyOf(request, [...scan.files.keys()].sort(compareStrings).map((p) => [p, scan.files.get(p)!.hash()])) : undefined;
   deps.timer?.phase('scan sources');
-  const reused = scan ? lastOutcome(request, deps, cache, scan) : undefined;
+  const reused = scan && key !== undefined ? lastOutcome(key, deps, cache, scan) : undefined;
   if (reused) return reused;
   return await renderAfresh(request, deps, cache, scan);
 }
@@ -43,15 +45,13 @@ function runKeyOf(request: RenderRequest, files: [string, string][]): string {
 }
 
 /** The last run's outcome when code, inputs and selection are unchanged and rendered/ holds what it made. */
-function lastOutcome(request: RenderRequest, deps: AppDeps, cache: RunCache, scan: InputScan): ProjectRender | undefined {
+function lastOutcome(key: string, deps: AppDeps, cache: RunCache, scan: InputScan): ProjectRender | undefined {
   const ws = deps.workspace;
-  if (!scan.plain) return undefined;
-  const key = runKeyOf(request, [...scan.files.keys()].sort(compareStrings).map((p) => [p, scan.files.get(p)!.hash()]));
   for (const file of scan.files.values()) cache.inputs.recordScanned(file);
   const last = ws.lastRun(key);
   if (!last) return undefined;
   const disk = ws.scanRendered(cache.rendered, last.summary.complete ? undefined : [...last.summary.units]);
-  const same = digestOfFiles(disk, last.summary) === last.digest;
+  const same = digestOfFiles(disk.keys(), (p) => disk.get(p)!.hash(), last.summary) === last.digest;
   deps.timer?.phase('compare with the last run');
   if (!same) return undefined;
   for (const file of disk.values()) cache.rendered.recordScanned(file);
@@ -88,12 +88,14 @@ async function renderAfresh(request: RenderRequest, deps: AppDeps, cache: RunCac
     const { renderSources } = await import('./render-sources.js');
     timer?.phase('load the generators');
     const rendering = await renderSources(sources, request, deps, cache, stage);
+    // Kept under the key of the texts it was rendered from (read just now: a file edited since the
+    // scan must not lend its old id to this outcome).
     const key = useCache ? runKeyOf(request, [...sources].map(([path, text]) => [path, blobId(text)])) : undefined;
     const run: ProjectRender = {
       ...rendering,
       ...(stage && { staged: stage.dir }),
       cache,
-      ...(key !== undefined && { outcome: { key, run: { summary: rendering.summary, digest: digestOfFiles(new Map([...rendering.files].map(([p, h]) => [p, { hash: () => h }])), rendering.summary), check: rendering.check } } }),
+      ...(key !== undefined && { outcome: { key, run: { summary: rendering.summary, digest: digestOfFiles(rendering.files.keys(), (p) => rendering.files.get(p)!, rendering.summary), check: rendering.check } } }),
     };
     refuseViolations(run, deps);
     return run;

@@ -31,7 +31,7 @@ export async function renderSources(
   const declaredSources = [...sources].filter(([file]) => file.startsWith(`${CRDS_DIR}/`));
   // A cold render (no rendered/ or no cache) renders everything: workers, where there are cores
   // for them, start now and load the generators while this thread loads the fleet.
-  const cold = !useCache || !ws.hasRendered || cache.units === undefined;
+  const cold = !useCache || !ws.hasRendered || !ws.cache.has('units');
   const workers = cold ? RenderWorkers.start(workersFor(Number.MAX_SAFE_INTEGER, { ...(deps.threads !== undefined && { threads: deps.threads }) }), declaredSources, stage?.dir) : undefined;
   try {
     if (useCache) cache.parse = ws.parseCache();

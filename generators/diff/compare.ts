@@ -2,7 +2,7 @@
  * The core of `diff`: two file sets under rendered/ (the base, and a fresh render) in, a
  * DiffReport out. Files are parsed and compared as objects, so key order, quoting, comments
  * and formatting never show as changes; the YAML shown to people is re-serialised
- * canonically (write/yaml.ts). Resources that changed file are matched by identity (API
+ * canonically (engine/yaml.ts). Resources that changed file are matched by identity (API
  * group, kind, name, namespace) and reported as moves, not as a deletion plus a creation.
  * Pure: no disk, no git, no clock.
  */

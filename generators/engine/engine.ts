@@ -72,16 +72,15 @@ export interface ProgressMeter {
 
 /**
  * Renders in this thread. `keepObjects`: keep each rendered unit's objects (Rendering.rendered),
- * for callers that look at objects rather than files (tests, the bench's floor).
+ * for callers that look at objects rather than files (tests, the bench's floor). The CLI renders
+ * through threads/workers.ts, which also stages a first render's files.
  */
-export function inProcessExecutor(declared: DeclaredSchemas | undefined, options: { keepObjects?: boolean; sink?: FileSink } = {}): UnitExecutor {
+export function inProcessExecutor(declared: DeclaredSchemas | undefined, options: { keepObjects?: boolean } = {}): UnitExecutor {
   return {
     async run(groups, progress) {
       const out: UnitResult[] = [];
       for (const group of groups) {
         const results = renderGroup(group, declared, options.keepObjects ?? false);
-        // Handed to the sink, the contents are not needed here any more.
-        if (options.sink) for (const r of results) for (const file of r.files) if (file[1] !== null) (options.sink.add(`${r.unit}/${file[0]}`, file[1]), (file[1] = null));
         out.push(...results);
         progress.unitsDone(results);
         // Let timers run (the progress bar) between groups.

@@ -66,7 +66,7 @@ export interface UnitEnvironment {
   apps: { name: string; namespace: string; spec: { team: string } }[];
 }
 
-/** An overlay patch without its line locator (errors are located on the main thread, see incremental.ts). */
+/** An overlay patch without its line locator (errors are located on the main thread, see engine.ts). */
 export type UnitPatch = Omit<OverlayPatch, 'lineOf'> & { lineOf?: OverlayPatch['lineOf'] };
 
 /** An app instance as its unit reads it: plain data. */

@@ -4,7 +4,7 @@
  * spec of the fleet. Only a faithful JSON round trip is kept (CORE_SCHEMA YAML can also give
  * .inf, .nan and -0.0), only successes are kept (a file with an error is parsed afresh for its
  * message and lines), and a cached document finds its lines by parsing its text when asked.
- * Whoever persists a ParseCache keys the whole of it on the generator code (render/code-key.ts):
+ * Whoever persists a ParseCache keys the whole of it on the generator code (workspace/code-key.ts, through the cache stamp):
  * another parser or schema must never meet these entries. Pure: the disk is the caller's.
  */
 import { blobId } from '../core/hash.js';

@@ -50,6 +50,11 @@ export class ProjectCache {
     return join(this.dir, `${name}.json`);
   }
 
+  /** Whether the directory is this code's and holds the file. */
+  has(name: CacheFile): boolean {
+    return this.current && existsSync(this.path(name));
+  }
+
   /** The file's data, if the directory is this code's and the file is readable JSON. */
   read(name: CacheFile): unknown {
     return this.current ? readJsonFile(this.path(name)) : undefined;

@@ -2,7 +2,7 @@
  * What every unit's output depends on besides its input: the generator code, the tool's
  * schemas, the installed libraries (package-lock.json, and the versions of the libraries that
  * shape output), the Node version, the environment variables cdk8s reads, and the project's
- * declared CRD schemas. Part of every cache key (incremental.ts), so a change to any of them
+ * declared CRD schemas. Part of every cache key (engine/engine.ts), so a change to any of them
  * invalidates every unit. Computed once per process; the I/O edge of the incremental render.
  */
 import { readdirSync, readFileSync, type Dirent } from 'node:fs';

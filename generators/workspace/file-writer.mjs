@@ -1,4 +1,4 @@
-// A thread that writes files (write/stage.ts): plain JavaScript, so it starts in milliseconds, and
+// A thread that writes files (stage.ts): plain JavaScript, so it starts in milliseconds, and
 // it keeps a first render's thousands of small writes off the thread that renders.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';

@@ -28,7 +28,7 @@ interface Plan {
 
 /**
  * Writes what `changes` says: added and changed files (from `changes.contents`), removals. Does
- * nothing when nothing changed. `staged`: a first render's tree already written (write/stage.ts),
+ * nothing when nothing changed. `staged`: a first render's tree already written (stage.ts),
  * holding exactly the added files, to rename into place.
  */
 export function writeRendered(dir: string, changes: FileChanges, staged?: string): void {

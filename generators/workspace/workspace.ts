@@ -194,9 +194,8 @@ export class Workspace {
   }
 }
 
-/** A digest of the files of rendered/ a render owns (path and blob id, in path order). */
-export function digestOfFiles(files: ReadonlyMap<string, { hash(): string }>, summary: Pick<RenderSummary, 'complete' | 'units' | 'environments'>): string {
-  const owned = ownedBy(summary);
-  const paths = [...files.keys()].filter(owned).sort(compareStrings);
-  return digestOf(paths.flatMap((p) => [p, files.get(p)!.hash()]));
+/** A digest of the files of rendered/ a render owns (path and blob id, in path order), of `paths` with their `idOf`. */
+export function digestOfFiles(paths: Iterable<string>, idOf: (path: string) => string, summary: Pick<RenderSummary, 'complete' | 'units' | 'environments'>): string {
+  const owned = [...paths].filter(ownedBy(summary)).sort(compareStrings);
+  return digestOf(owned.flatMap((p) => [p, idOf(p)]));
 }
