@@ -28,6 +28,7 @@
  * that do not depend on the disk. --threads sets the CLI's render threads (GITOPS_BRIDGE_THREADS,
  * this thread included: 2 forces a worker thread on, even on 2 cores).
  */
+import { readFleet } from '../generators/workspace/fleet.js';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, type Stats } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -35,8 +36,6 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { commitRenderedBranch } from '../generators/git/rendered-branch.js';
-import { loadFleet } from '../generators/load/fleet.js';
-import { readSources } from '../generators/workspace/inputs.js';
 import { inProcessExecutor, renderFleet } from '../generators/engine/engine.js';
 import { FileIndex } from '../generators/workspace/file-index.js';
 import { toYaml, toYamlReference } from '../generators/engine/yaml.js';
@@ -272,7 +271,7 @@ async function main(): Promise<void> {
 
   // The floor: the same objects, serialised and written, nothing else (one thread), with
   // gitops-bridge's YAML writer and with js-yaml's dump (the library it matches byte for byte).
-  const fleet = loadFleet(readSources(project));
+  const fleet = readFleet(project);
   const objects = [...(await renderFleet(fleet, {}, { executor: inProcessExecutor(undefined, { keepObjects: true }), codeKey: 'floor' })).rendered].map(([path, { object }]) => [path, object] as const);
   const floorWith = (serialise: (o: unknown) => string) => {
     const runs: number[] = [];

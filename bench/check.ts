@@ -8,19 +8,19 @@
  * Not a test: it prints timings. The first run in a process also loads the models of the kinds
  * in use; that is reported separately.
  */
+import { readFleet } from '../generators/workspace/fleet.js';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject, RenderedObject } from '../generators/charts/object.js';
 import { assembleReport, checkUnitObjects, type CheckedUnit } from '../generators/check/check.js';
 import { validateKubernetesObject } from '../generators/check/kubernetes-schema.js';
-import { loadFleet, type AppInstance, type EnvironmentInstance, type Fleet } from '../generators/load/fleet.js';
-import { readSources } from '../generators/workspace/inputs.js';
+import type { AppInstance, EnvironmentInstance, Fleet } from '../generators/load/fleet.js';
 import { inProcessExecutor, renderFleet } from '../generators/engine/engine.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const target = Number(process.argv[2] ?? 15000);
 
-const fleet = loadFleet(readSources(repoRoot));
+const fleet = readFleet(repoRoot);
 const base = await renderFleet(fleet, {}, { executor: inProcessExecutor(undefined, { keepObjects: true }), codeKey: 'bench' });
 const appUnits = [...base.rendered].filter(([path]) => {
   const [env, dir] = path.split('/');

@@ -12,6 +12,7 @@ import { loadFleet } from '../load/fleet.js';
 import type { SourceSet } from '../load/sources.js';
 import { pooledExecutor } from '../threads/workers.js';
 import { RenderWorkers, workersFor } from '../threads/worker-threads.js';
+import { chartFiles, compileCharts } from '../workspace/charts.js';
 import { codeKey } from '../workspace/code-key.js';
 import type { Stage } from '../workspace/stage.js';
 import type { RunCache } from '../workspace/workspace.js';
@@ -35,7 +36,8 @@ export async function renderSources(
   const workers = cold ? RenderWorkers.start(workersFor(Number.MAX_SAFE_INTEGER, { ...(deps.threads !== undefined && { threads: deps.threads }) }), declaredSources, stage?.dir) : undefined;
   try {
     if (useCache) cache.parse = ws.parseCache();
-    const fleet = loadFleet(sources, { ...(cache.parse && { parseCache: cache.parse }) });
+    const charts = compileCharts(ws.root, chartFiles(sources.keys()));
+    const fleet = loadFleet(sources, { ...(cache.parse && { parseCache: cache.parse }), charts });
     const declared = loadDeclaredSchemas(sources);
     const selection = selectionOf(fleet, request);
     timer?.phase('load');

@@ -5,7 +5,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { createHash } from 'node:crypto';
 import { BridgeError } from '../core/errors.js';
-import type { AppInstance, EnvironmentInstance } from '../load/fleet.js';
+import type { EnvironmentInstance, SpecAppInstance } from '../load/fleet.js';
 import type { AppSpec, EnvVar, Probe } from '../load/types.gen.js';
 import { appLabels, selectorLabels } from './labels.js';
 import { k8s, type KubeObject } from './object.js';
@@ -16,7 +16,7 @@ import { add, synth } from './synth.js';
  * environment, of whose apps only the names and namespaces (for network policy peers). Plain
  * data, so a unit can be rendered from a copy (a worker thread) as well as from the fleet.
  */
-export type ChartApp = Pick<AppInstance, 'name' | 'environment' | 'source' | 'namespace' | 'spec' | 'files'>;
+export type ChartApp = Pick<SpecAppInstance, 'name' | 'environment' | 'source' | 'namespace' | 'spec' | 'files'>;
 export interface ChartEnv {
   name: string;
   spec: EnvironmentInstance['spec'];

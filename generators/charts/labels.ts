@@ -1,13 +1,13 @@
 /** The standard labels every rendered object carries. Pure. */
-import type { AppInstance } from '../load/fleet.js';
+import type { AppInstance, SpecAppInstance } from '../load/fleet.js';
 
 /** What the labels read of an app instance. */
-export type LabelledApp = Pick<AppInstance, 'name' | 'environment' | 'source' | 'spec'>;
+export type LabelledApp = Pick<SpecAppInstance, 'name' | 'environment' | 'source' | 'spec'>;
 
 export const MANAGED_BY = 'gitops-bridge';
 
 /** A label-safe version: the image tag, or a shortened digest (label values allow no ':'). */
-export function versionOf(image: AppInstance['spec']['image']): string {
+export function versionOf(image: SpecAppInstance['spec']['image']): string {
   if (image.tag) return image.tag.slice(0, 63);
   return `sha256-${(image.digest ?? '').replace(/^sha256:/, '').slice(0, 16)}`;
 }

@@ -13,7 +13,7 @@ import { add, synth } from './synth.js';
 export interface NamespaceEnv {
   name: string;
   spec: EnvironmentInstance['spec'];
-  apps: readonly { namespace: string; spec: { team: string } }[];
+  apps: readonly { namespace: string; team?: string }[];
 }
 
 const quantities = (r: ResourceList) =>
@@ -26,7 +26,7 @@ export function namespaceObjects(namespace: string, env: NamespaceEnv): KubeObje
 /** The namespace's chart, built (synthesised by namespaceObjects). */
 export function namespaceChart(namespace: string, env: NamespaceEnv): Chart {
   const apps = env.apps.filter((a) => a.namespace === namespace);
-  const teams = [...new Set(apps.map((a) => a.spec.team))].sort();
+  const teams = [...new Set(apps.flatMap((a) => (a.team === undefined ? [] : [a.team])))].sort();
   const chart = new Chart(new App(), namespace, { disableResourceNameHashes: true });
   const labels = {
     'app.kubernetes.io/managed-by': MANAGED_BY,

@@ -273,7 +273,8 @@ function scopeOf(unit: string, envs: Map<string, EnvironmentInstance>): Scope {
  * the file that set the spec field the policy names (overlay or base), else the object's source.
  */
 function originOf(app: AppInstance | undefined, f: UnitFinding): { file: string; line?: number } {
-  if (app) {
+  // A Kustomize or chart app's objects come from its own files: the finding's source names the one.
+  if (app?.kind === 'spec') {
     let hit: { file: string; line?: number } | undefined;
     for (const patch of app.patches) {
       if (patch.target.kind !== f.kind || patch.target.name !== f.name) continue;

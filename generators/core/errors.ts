@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'missing-snapshot'
   | 'file-collision'
   | 'patch'
+  | 'chart'
   | 'render'
   | 'stale'
   | 'kubernetes-schema'

@@ -29,7 +29,7 @@ import { blobId, digest, digestOf } from '../core/hash.js';
 import type { Fleet } from '../load/fleet.js';
 import { unitFiles } from './layout.js';
 import { recordingLookup, renderGroup, siblingDigest, siblingKey, type SiblingEntry, type SiblingRead, type UnitResult } from './unit-group.js';
-import { planUnits, renderUnitObjects, unitInputs, type Selection, type UnitInput, type UnitPlan } from './units.js';
+import { planUnits, renderUnitObjects, unitInputs, type Selection, type UnitApp, type UnitInput, type UnitPlan } from './units.js';
 import { toYaml } from './yaml.js';
 
 /** A unit's result as the cache keeps it: hashes, not contents (rendered/ holds those). */
@@ -252,7 +252,7 @@ export async function renderFleet(fleet: Fleet, selection: Selection, deps: Engi
  */
 function located(e: ErrorDetails, input: UnitInput): BridgeError {
   if (e.line !== undefined || e.file === undefined || e.pointer === undefined) return new BridgeError(e);
-  const patch = input.app?.patches.find((p) => p.file === e.file && (e.pointer === p.pointer || e.pointer!.startsWith(`${p.pointer}/`)));
+  const patch = input.app?.kind !== 'spec' ? undefined : input.app.patches.find((p) => p.file === e.file && (e.pointer === p.pointer || e.pointer!.startsWith(`${p.pointer}/`)));
   const line = patch?.lineOf?.(e.pointer);
   return new BridgeError(line === undefined ? e : { ...e, line });
 }
@@ -275,9 +275,21 @@ export function unitKeys(inputs: readonly UnitInput[], codeKey: string): string[
       envKey = digest(JSON.stringify(input.env));
       envKeys.set(input.env.name, envKey);
     }
-    const app = input.app && { ...input.app, patches: input.app.patches.map(({ lineOf: _locator, ...p }) => p) };
+    const app = input.app && keyed(input.app);
     return digest(codeKey, envKey, input.plan.kind, input.plan.unit, app ? JSON.stringify(app) : '');
   });
+}
+
+/** What of an app's unit input its key covers: all of it, less line locators, and a chart's code by its digest. */
+function keyed(app: UnitApp): unknown {
+  switch (app.kind) {
+    case 'spec':
+      return { ...app, patches: app.patches.map(({ lineOf: _locator, ...p }) => p) };
+    case 'chart':
+      return { ...app, chart: { file: app.chart.file, digest: app.chart.digest } };
+    case 'kustomize':
+      return app;
+  }
 }
 
 /**

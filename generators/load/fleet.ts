@@ -7,13 +7,13 @@
 import { BridgeError, ErrorSink, pointerOf } from '../core/errors.js';
 import { secretReason } from '../core/secrets.js';
 import { closest } from '../core/strings.js';
-import { interpolate } from './interpolate.js';
+import { interpolate, unknownBridgeKey } from './interpolate.js';
 import type { ParseCache } from './parse-cache.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import { deploymentsIn, loadSpecs, mergeSpec, type Deployment } from './specs.js';
+import { appsIn, loadSpecs, mergeSpec, specDeployment, type Deployment, type LoadedApp, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
 import type { AppOverlay, AppSpec, ArgoCDSpec, Environment, EnvironmentSpec } from './types.gen.js';
-import { parseJson, type ParsedDocument } from './yaml.js';
+import { parseJson, parseYaml, type ParsedDocument } from './yaml.js';
 
 export type JsonPatchOperation = NonNullable<AppOverlay['patches']>[number]['operations'][number];
 
@@ -37,20 +37,63 @@ export interface AppExemption {
   line?: number;
 }
 
-export interface AppInstance {
+/** What every kind of app instance has: the app in one environment. */
+interface AppInstanceBase {
   name: string;
   environment: string;
   /** `app` for manifests/apps/, `addon` for manifests/addons/. */
   source: 'app' | 'addon';
   namespace: string;
-  spec: AppSpec;
-  patches: OverlayPatch[];
-  /** The spec files this instance was built from: base, then overlay if any. */
+  /** The owning team, where the app says (spec apps); namespaces carry it as a label. */
+  team?: string;
+  /** The files this instance was built from: a spec app's base then overlay; a Kustomize app's entry kustomization; chart.ts. */
   files: string[];
   /** Policy exemptions that hold in this environment (manifests/<apps|addons>/<app>/exemptions.yaml). */
   exemptions: AppExemption[];
+}
+
+/** A spec app (app.yaml) in one environment: base and overlay merged, references resolved. */
+export interface SpecAppInstance extends AppInstanceBase {
+  kind: 'spec';
+  team: string;
+  spec: AppSpec;
+  patches: OverlayPatch[];
   /** The spec file (and line) that set a pointer of the merged spec, e.g. /spec/image/tag: the overlay or the base. */
   specOrigin?(pointer: string): { file: string; line?: number };
+}
+
+/** A Kustomize app in one environment: the kustomization to build (its overlay, or the base) and the files it may read. */
+export interface KustomizeAppInstance extends AppInstanceBase {
+  kind: 'kustomize';
+  /** The app's directory: every path a build reads stays inside it. */
+  root: string;
+  /** The directory to build: overlays/<env>, or base. */
+  entry: string;
+  /** Path -> text of every file under the app's directory. */
+  sources: [string, string][];
+}
+
+/** A team-written cdk8s chart (chart.ts) in one environment. */
+export interface ChartAppInstance extends AppInstanceBase {
+  kind: 'chart';
+  chart: ChartModule;
+}
+
+export type AppInstance = SpecAppInstance | KustomizeAppInstance | ChartAppInstance;
+
+/**
+ * A chart.ts compiled into one ES module (the workspace compiles it: workspace/charts.ts): what a
+ * unit imports to run the chart, and what its output depends on.
+ */
+export interface ChartModule {
+  /** The chart.ts file. */
+  file: string;
+  /** The compiled CommonJS module: the chart and the files of manifests/ it imports. */
+  code: string;
+  /** Its source map (JSON), to name the file and line of an error. */
+  map: string;
+  /** Digest of the code: what the chart's units are keyed on. */
+  digest: string;
 }
 
 export interface EnvironmentInstance {
@@ -74,8 +117,11 @@ export interface Fleet {
 const SNAPSHOT_FILE = /^infra\/outputs\/([^/]+)\.json$/;
 
 
-/** @param options.parseCache earlier runs' parses and schema passes (parse-cache.ts): same fleet, sooner */
-export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache } = {}): Fleet {
+/**
+ * @param options.parseCache earlier runs' parses and schema passes (parse-cache.ts): same fleet, sooner
+ * @param options.charts the compiled chart.ts of each chart app, by file (workspace/charts.ts)
+ */
+export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache; charts?: ReadonlyMap<string, ChartModule> } = {}): Fleet {
   const errors = new ErrorSink();
   const specs = loadSpecs(sources, errors, options.parseCache);
 
@@ -101,8 +147,17 @@ export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache
     const outputs = errors.guard(() => loadSnapshot(sources, snapshotFile, name));
     if (!outputs) continue;
     const apps: AppInstance[] = [];
-    for (const deployment of deploymentsIn(specs, name, env)) {
-      const instance = errors.guard(() => resolveApp(deployment, name, env, outputs, snapshotFile));
+    for (const app of appsIn(specs, name, env)) {
+      const instance = errors.guard((): AppInstance => {
+        switch (app.kind) {
+          case 'spec':
+            return resolveApp(specDeployment(app, name), name, env, outputs, snapshotFile);
+          case 'kustomize':
+            return kustomizeInstance(app, name, sources, options.parseCache);
+          case 'chart':
+            return chartInstance(app, name, options.charts);
+        }
+      });
       if (instance) apps.push(instance);
     }
     environments.push({ name, spec: env.spec, file: doc.file, snapshotFile, outputs, apps });
@@ -156,14 +211,14 @@ function jsonLineOf(text: string, pointer: string): number | undefined {
   return j >= 0 ? text.slice(0, j).split('\n').length : undefined;
 }
 
-function resolveApp(deployment: Deployment, envName: string, env: Environment, outputs: Record<string, string>, snapshotFile: string): AppInstance {
+function resolveApp(deployment: Deployment, envName: string, env: Environment, outputs: Record<string, string>, snapshotFile: string): SpecAppInstance {
   const { app, overlay } = deployment;
   const { spec: mergedValue, namespace, variables, whoSet } = mergeSpec(deployment, envName, env);
   const spec = errorsAt(whoSet, () =>
     interpolate(mergedValue, {
       variables,
       bridge: outputs,
-      unknown: (key, pointer) => unknownBridgeKey(key, pointer, app.name, envName, outputs, snapshotFile),
+      unknown: (key, pointer) => unknownBridgeKey(key, '/spec' + pointer, app.name, envName, outputs, snapshotFile),
     }),
   );
   const schemaErrors = validateAgainst('app', { ...app.app, spec }, app.doc, whoSet);
@@ -199,7 +254,7 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
   for (const [pointer, key] of refs) {
     if (key !== undefined && outputs[key] === undefined) {
       throw errorsAt(whoSet, () => {
-        throw unknownBridgeKey(key, pointer, app.name, envName, outputs, snapshotFile);
+        throw unknownBridgeKey(key, '/spec' + pointer, app.name, envName, outputs, snapshotFile);
       });
     }
   }
@@ -211,22 +266,17 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
     pointer: `/patches/${i}`,
     lineOf: overlay!.doc.lineOf,
   }));
-  const exemptions: AppExemption[] = app.exemptions.flatMap(({ doc, data }) =>
-    data.exemptions.flatMap((x, i) =>
-      !x.environments || x.environments.includes(envName)
-        ? [{ policy: x.policy, reason: x.reason, ...(x.resources && { resources: x.resources }), file: doc.file, pointer: `/exemptions/${i}`, line: doc.lineOf(`/exemptions/${i}`) }]
-        : [],
-    ),
-  );
   return {
+    kind: 'spec',
     name: app.name,
     environment: envName,
     source: app.source,
     namespace,
+    team: spec.team,
     spec,
     patches,
     files: overlay ? [app.doc.file, overlay.doc.file] : [app.doc.file],
-    exemptions,
+    exemptions: exemptionsIn(app, envName),
     specOrigin: (pointer) => {
       const doc = whoSet(pointer);
       return { file: doc.file, line: doc.lineOf(pointer) };
@@ -234,16 +284,49 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
   };
 }
 
-function unknownBridgeKey(key: string, pointer: string, app: string, env: string, outputs: Record<string, string>, snapshotFile: string): BridgeError {
-  const guess = closest(key, Object.keys(outputs));
-  return new BridgeError({
-    code: 'unknown-bridge-key',
-    message: `app "${app}" in environment "${env}" references bridge key "${key}", which ${snapshotFile} does not have`,
-    pointer: '/spec' + pointer,
-    hint: guess
-      ? `did you mean "${guess}"?`
-      : `export "${key}" from the Pulumi stack and refresh the snapshot with \`npm run infra:outputs -- --stack ${env}\``,
-  });
+/** The exemptions of an app that hold in one environment. */
+function exemptionsIn(app: LoadedApp, envName: string): AppExemption[] {
+  return app.exemptions.flatMap(({ doc, data }) =>
+    data.exemptions.flatMap((x, i) =>
+      !x.environments || x.environments.includes(envName)
+        ? [{ policy: x.policy, reason: x.reason, ...(x.resources && { resources: x.resources }), file: doc.file, pointer: `/exemptions/${i}`, line: doc.lineOf(`/exemptions/${i}`) }]
+        : [],
+    ),
+  );
+}
+
+/**
+ * A Kustomize app in one environment: its overlay for it (else the base), and the namespace its
+ * Application deploys to: the entry kustomization's `namespace`, else the base's, else the app's
+ * name. The build itself runs in the app's unit (engine/units.ts).
+ */
+function kustomizeInstance(app: LoadedKustomizeApp, envName: string, sources: SourceSet, parseCache?: ParseCache): KustomizeAppInstance {
+  const entryFile = app.overlays.get(envName) ?? app.file;
+  const namespaceIn = (file: string): string | undefined => {
+    const text = sources.get(file)!;
+    const data = (parseCache ? parseCache.parse(text, file) : parseYaml(text, file)).data as { namespace?: unknown } | null;
+    return data && typeof data === 'object' && typeof data.namespace === 'string' && !data.namespace.includes('${') ? data.namespace : undefined;
+  };
+  return {
+    kind: 'kustomize',
+    name: app.name,
+    environment: envName,
+    source: app.source,
+    namespace: namespaceIn(entryFile) ?? namespaceIn(app.file) ?? app.name,
+    files: [entryFile],
+    exemptions: exemptionsIn(app, envName),
+    root: app.dir,
+    entry: entryFile.slice(0, entryFile.lastIndexOf('/')),
+    sources: app.files.map((f) => [f, sources.get(f)!]),
+  };
+}
+
+function chartInstance(app: LoadedChartApp, envName: string, charts: ReadonlyMap<string, ChartModule> | undefined): ChartAppInstance {
+  const chart = charts?.get(app.file);
+  if (!chart) {
+    throw new BridgeError({ code: 'render', message: `chart ${app.file} was not compiled`, file: app.file, hint: 'chart apps are compiled by the workspace before loading (workspace/charts.ts); this is a bug in the caller' });
+  }
+  return { kind: 'chart', name: app.name, environment: envName, source: app.source, namespace: app.name, files: [app.file], exemptions: exemptionsIn(app, envName), chart };
 }
 
 /** Runs fn; a located-nowhere BridgeError it throws gets the file and line of whoever set that pointer. */

@@ -11,6 +11,11 @@ export interface InterpolationContext {
   bridge: Record<string, string>;
   /** Describes an unknown reference: where it was written and which snapshot was searched. */
   unknown(ref: string, pointer: string): BridgeError;
+  /**
+   * Leave a `${...}` that is not `env.*`, `app.*` or `bridge.*` as written, instead of refusing
+   * it: vendored manifests (a Kustomize app) hold shell and template `${VAR}`s of their own.
+   */
+  passThrough?: boolean;
 }
 
 const REF = /\$(\$?)\{([^}]*)\}/g;
@@ -43,10 +48,27 @@ export function interpolate<T>(value: T, ctx: InterpolationContext, at: (string 
   return walk(value) as T;
 }
 
+/**
+ * The error for a `${bridge.<key>}` (or a structured bridge reference) that the environment's
+ * snapshot does not have: the same for every kind of app. `pointer` is where it was written.
+ */
+export function unknownBridgeKey(key: string, pointer: string, app: string, env: string, outputs: Record<string, string>, snapshotFile: string): BridgeError {
+  const guess = closest(key, Object.keys(outputs));
+  return new BridgeError({
+    code: 'unknown-bridge-key',
+    message: `app "${app}" in environment "${env}" references bridge key "${key}", which ${snapshotFile} does not have`,
+    pointer,
+    hint: guess
+      ? `did you mean "${guess}"?`
+      : `export "${key}" from the Pulumi stack and refresh the snapshot with \`npm run infra:outputs -- --stack ${env}\``,
+  });
+}
+
 function interpolateString(s: string, ctx: InterpolationContext, pointerAt: () => string): string {
   return s.replace(REF, (_all, escaped: string, ref: string) => {
     if (escaped) return '${' + ref + '}';
     const name = ref.trim();
+    if (ctx.passThrough && !/^(bridge|env|app)\./.test(name)) return _all;
     if (name.startsWith('bridge.')) {
       const key = name.slice('bridge.'.length);
       const v = ctx.bridge[key];

@@ -19,6 +19,10 @@ export const RESERVED_NAMES = new Set(['cluster-metadata', 'namespaces', 'argocd
 
 const ENV_FILE = /^manifests\/environments\/([^/]+)\.ya?ml$/;
 const APP_FILE = /^manifests\/(apps|addons)\/([^/]+)\/app\.ya?ml$/;
+/** Where an app directory says what kind of app it is: app.yaml (a spec app), chart.ts, or base/kustomization.yaml. */
+const APP_MARKER = /^manifests\/(apps|addons)\/([^/]+)\/(app\.ya?ml|chart\.ts|base\/(?:kustomization\.ya?ml|Kustomization))$/;
+const APP_DIR = /^manifests\/(apps|addons)\/([^/]+)\//;
+const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const OVERLAY_FILE = /^manifests\/(apps|addons)\/([^/]+)\/overlays\/([^/]+)\.ya?ml$/;
 const EXEMPTIONS_FILE = /^manifests\/(apps|addons)\/([^/]+)\/exemptions\.ya?ml$/;
 const ARGOCD_FILE = /^manifests\/argocd\.ya?ml$/;
@@ -35,15 +39,46 @@ export interface LoadedOverlay {
   overlay: AppOverlay;
 }
 
-export interface LoadedApp {
+/** What every kind of app shares: its name, where it lives, and its policy exemptions. */
+interface LoadedAppBase {
   name: string;
   /** `app` for manifests/apps/, `addon` for manifests/addons/. */
   source: 'app' | 'addon';
+  /** The app's directory, e.g. manifests/apps/orders-api. */
+  dir: string;
+  exemptions: { doc: ParsedDocument; data: Exemptions }[];
+}
+
+/** An app written as a gitops-bridge spec: app.yaml, with overlays/<env>.yaml. */
+export interface LoadedSpecApp extends LoadedAppBase {
+  kind: 'spec';
   doc: ParsedDocument;
   app: App;
   overlays: Map<string, LoadedOverlay>;
-  exemptions: { doc: ParsedDocument; data: Exemptions }[];
 }
+
+/** A Kustomize app: base/kustomization.yaml, optional components/, and overlays/<env>/kustomization.yaml. */
+export interface LoadedKustomizeApp extends LoadedAppBase {
+  kind: 'kustomize';
+  /** The base's kustomization file. */
+  file: string;
+  /** Environment -> its overlay's kustomization file. */
+  overlays: Map<string, string>;
+  /** Every file under the app's directory (what a build may read), sorted. */
+  files: string[];
+}
+
+/** A cdk8s chart written by the team: chart.ts default-exports `(chart, ctx) => void`. */
+export interface LoadedChartApp extends LoadedAppBase {
+  kind: 'chart';
+  /** The chart.ts file. */
+  file: string;
+}
+
+export type LoadedApp = LoadedSpecApp | LoadedKustomizeApp | LoadedChartApp;
+
+/** The file that makes an app what it is (app.yaml, base/kustomization.yaml or chart.ts): where errors about the whole app point. */
+export const appFile = (app: LoadedApp): string => (app.kind === 'spec' ? app.doc.file : app.file);
 
 export interface Specs {
   /** Valid environments, sorted by name. */
@@ -55,9 +90,9 @@ export interface Specs {
   argocd?: { file: string; spec: ArgoCDSpec };
 }
 
-/** An app deployed in one environment, with that environment's overlay if it has one. */
+/** A spec app deployed in one environment, with that environment's overlay if it has one. */
 export interface Deployment {
-  app: LoadedApp;
+  app: LoadedSpecApp;
   overlay?: LoadedOverlay;
 }
 
@@ -85,19 +120,47 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
   const overlayFiles: [string, 'app' | 'addon', string, string][] = [];
   const argocdFiles: string[] = [];
   const exemptionFiles: [string, 'app' | 'addon', string][] = [];
+  // What kind each app directory is: the file that marks it (app.yaml, chart.ts, base/kustomization.yaml).
+  const markers = new Map<string, string[]>();
+  for (const file of sources.keys()) {
+    const m = APP_MARKER.exec(file);
+    if (m) markers.set(`${m[1]}/${m[2]}`, [...(markers.get(`${m[1]}/${m[2]}`) ?? []), file]);
+  }
+  const kindOf = new Map<string, LoadedApp['kind']>();
+  for (const [dir, files] of markers) {
+    const kinds = [...new Set(files.map((f) => (f.endsWith('chart.ts') ? 'chart' : f.includes('/base/') ? 'kustomize' : 'spec')))];
+    if (kinds.length > 1 || files.length > 1) {
+      errors.add({
+        code: 'file-collision',
+        message: `manifests/${dir} is more than one kind of app: ${files.map((f) => f.slice(`manifests/${dir}/`.length)).join(', ')}`,
+        file: files[1]!,
+        hint: 'an app directory holds one of app.yaml (a spec app), chart.ts (a cdk8s chart) or base/kustomization.yaml (a Kustomize app); keep one',
+      });
+      continue;
+    }
+    kindOf.set(dir, kinds[0]!);
+  }
+  const ownFiles = new Map<string, string[]>();
   for (const file of sources.keys()) {
     let m: RegExpExecArray | null;
-    if ((m = ENV_FILE.exec(file))) envFiles.push([file, m[1]!]);
+    const inApp = APP_DIR.exec(file);
+    const kind = inApp ? kindOf.get(`${inApp[1]}/${inApp[2]}`) : undefined;
+    if ((m = EXEMPTIONS_FILE.exec(file))) exemptionFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
+    else if (inApp && (kind === 'kustomize' || kind === 'chart')) {
+      // Everything in a Kustomize or chart app's directory is its own (resources, patches, generator files, modules).
+      const dir = `${inApp[1]}/${inApp[2]}`;
+      ownFiles.set(dir, [...(ownFiles.get(dir) ?? []), file]);
+    } else if (!/\.(ya?ml|json)$/.test(file)) continue; // READMEs and the like, beside the specs
+    else if ((m = ENV_FILE.exec(file))) envFiles.push([file, m[1]!]);
     else if ((m = APP_FILE.exec(file))) appFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
-    else if ((m = OVERLAY_FILE.exec(file))) overlayFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!, m[3]!]);
-    else if ((m = EXEMPTIONS_FILE.exec(file))) exemptionFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
+    else if ((m = OVERLAY_FILE.exec(file)) && kind === 'spec') overlayFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!, m[3]!]);
     else if (ARGOCD_FILE.test(file)) argocdFiles.push(file);
     else if (file.startsWith('manifests/')) {
       errors.add({
         code: 'invalid-name',
         message: 'unexpected file in manifests/',
         file,
-        hint: 'environments go in manifests/environments/<env>.yaml, apps in manifests/apps/<app>/app.yaml with overlays/<env>.yaml and exemptions.yaml beside it, addons in manifests/addons/<addon>/',
+        hint: 'environments go in manifests/environments/<env>.yaml; an app (manifests/apps/<app>/, or manifests/addons/<addon>/) is app.yaml with overlays/<env>.yaml, or base/kustomization.yaml with overlays/<env>/kustomization.yaml, or chart.ts; exemptions.yaml goes beside any of them',
       });
     }
   }
@@ -126,6 +189,8 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
 
   // 3. Apps and addons with their overlays.
   const apps = new Map<string, LoadedApp>();
+  /** Kustomize overlays: kustomization file, app source, app, environment, the app's overlay map. */
+  const overlayDirs: [string, 'app' | 'addon', string, string, Map<string, string>][] = [];
   for (const [file, source, dirName] of appFiles) {
     const doc = parse(file);
     if (!doc) continue;
@@ -153,7 +218,31 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
       });
       continue;
     }
-    apps.set(dirName, { name: dirName, source, doc, app, overlays: new Map(), exemptions: [] });
+    apps.set(dirName, { kind: 'spec', name: dirName, source, dir: `manifests/${source}s/${dirName}`, doc, app, overlays: new Map(), exemptions: [] });
+  }
+  // Kustomize and chart apps: what they are is in their files; their own builds check the rest.
+  for (const [key, kind] of [...kindOf].sort(([a], [b]) => compareStrings(a, b))) {
+    if (kind === 'spec') continue;
+    const [folder, dirName] = key.split('/') as ['apps' | 'addons', string];
+    const source = folder === 'apps' ? 'app' : 'addon';
+    const dir = `manifests/${key}`;
+    const files = (ownFiles.get(key) ?? []).sort(compareStrings);
+    const file = markers.get(key)![0]!;
+    if (!checkName(errors, dirName, file, source)) continue;
+    if (apps.has(dirName)) {
+      errors.add({ code: 'file-collision', message: `"${dirName}" is both an app and an addon`, file, hint: 'app and addon names share rendered/<env>/<name>/; rename one' });
+      continue;
+    }
+    if (kind === 'chart') {
+      apps.set(dirName, { kind, name: dirName, source, dir, file, exemptions: [] });
+      continue;
+    }
+    const overlays = new Map<string, string>();
+    for (const f of files) {
+      const m = /^overlays\/([^/]+)\/([^/]+)$/.exec(f.slice(dir.length + 1));
+      if (m && KUSTOMIZATION_NAMES.includes(m[2]!)) overlayDirs.push([f, source, dirName, m[1]!, overlays]);
+    }
+    apps.set(dirName, { kind, name: dirName, source, dir, file, overlays, files, exemptions: [] });
   }
   for (const [file, source, appName, envName] of overlayFiles) {
     const doc = parse(file);
@@ -161,7 +250,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     if (!schemaValid('app-overlay', doc, errors)) continue;
     const overlay = doc.data as AppOverlay;
     const app = apps.get(appName);
-    if (!app || app.source !== source) continue; // the app itself failed to load and was reported
+    if (!app || app.source !== source || app.kind !== 'spec') continue; // the app itself failed to load and was reported
     if (!envFiles.some(([, n]) => n === envName)) {
       const guess = closest(envName, envFiles.map(([, n]) => n));
       errors.add({
@@ -186,6 +275,21 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     }
     app.overlays.set(envName, { doc, overlay });
   }
+  for (const [file, , , envName, overlays] of overlayDirs) {
+    if (!envFiles.some(([, n]) => n === envName)) {
+      const guess = closest(envName, envFiles.map(([, n]) => n));
+      errors.add({
+        code: 'unknown-reference',
+        message: `overlay for unknown environment "${envName}"`,
+        file,
+        hint: guess
+          ? `did you mean overlays/${guess}/?`
+          : 'the directories under overlays/ are named after an environment in manifests/environments/; put shared pieces in components/ or another directory beside base/',
+      });
+      continue;
+    }
+    overlays.set(envName, file);
+  }
 
   for (const [file, source, appName] of exemptionFiles) {
     const doc = parse(file);
@@ -194,8 +298,8 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const data = doc.data as Exemptions;
     const app = apps.get(appName);
     if (!app || app.source !== source) {
-      if (appFiles.some(([, s, n]) => s === source && n === appName)) continue; // the app failed to load and was reported
-      errors.add({ code: 'unknown-reference', message: `exemptions for "${appName}", which has no app.yaml beside them`, file, hint: 'exemptions.yaml sits beside the app.yaml of the app it exempts' });
+      if (markers.has(`${source}s/${appName}`)) continue; // the app failed to load and was reported
+      errors.add({ code: 'unknown-reference', message: `exemptions for "${appName}", which is not an app: no app.yaml, chart.ts or base/kustomization.yaml beside them`, file, hint: 'exemptions.yaml sits in the directory of the app it exempts' });
       continue;
     }
     if (data.metadata.name !== appName) {
@@ -221,6 +325,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
   }
 
   for (const app of apps.values()) {
+    if (app.kind !== 'spec') continue;
     (app.app.spec.environments ?? []).forEach((e, i) => {
       if (envFiles.some(([, n]) => n === e)) return;
       const pointer = `/spec/environments/${i}`;
@@ -245,7 +350,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
         const pointer = `/spec/addons/${(env.spec.addons ?? []).indexOf(addon)}`;
         errors.add({
           code: 'unknown-reference',
-          message: `addon "${addon}" is enabled but manifests/addons/${addon}/app.yaml does not exist`,
+          message: `addon "${addon}" is enabled but manifests/addons/${addon}/ holds no addon (app.yaml, chart.ts or base/kustomization.yaml)`,
           file: envDoc.file,
           pointer,
           line: envDoc.lineOf(pointer),
@@ -254,13 +359,14 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
       }
     }
     for (const app of sortedApps) {
+      if (app.kind === 'chart') continue;
       const overlay = app.overlays.get(envName);
       if (overlay && !isDeployed(app, envName, env)) {
         errors.add({
           code: 'unknown-reference',
           message: `overlay for environment "${envName}", where ${app.source === 'addon' ? 'the addon is not enabled' : 'the app is not deployed'}`,
-          file: overlay.doc.file,
-          hint: app.source === 'addon' ? `enable it in manifests/environments/${envName}.yaml spec.addons, or delete the overlay` : `add "${envName}" to spec.environments of ${app.doc.file}, or delete the overlay`,
+          file: typeof overlay === 'string' ? overlay : overlay.doc.file,
+          hint: app.source === 'addon' ? `enable it in manifests/environments/${envName}.yaml spec.addons, or delete the overlay` : `add "${envName}" to spec.environments of ${appFile(app)}, or delete the overlay`,
         });
       }
     }
@@ -272,14 +378,29 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
 
 /** Whether an app runs in an environment: listed in its spec.environments (default all), and for an addon, enabled there. */
 export function isDeployed(app: LoadedApp, envName: string, env: Environment): boolean {
-  const listed = app.app.spec.environments;
+  const listed = app.kind === 'spec' ? app.app.spec.environments : undefined;
   if (listed && !listed.includes(envName)) return false;
   return app.source === 'app' || (env.spec.addons ?? []).includes(app.name);
 }
 
-/** The apps deployed in one environment, sorted by name, each with its overlay for it. */
+/** The apps of every kind deployed in one environment, sorted by name. */
+export function appsIn(specs: Specs, envName: string, env: Environment): LoadedApp[] {
+  return specs.apps.filter((app) => isDeployed(app, envName, env));
+}
+
+/** The spec apps deployed in one environment, sorted by name, each with its overlay for it. */
 export function deploymentsIn(specs: Specs, envName: string, env: Environment): Deployment[] {
-  return specs.apps.filter((app) => isDeployed(app, envName, env)).map((app) => ({ app, ...(app.overlays.has(envName) && { overlay: app.overlays.get(envName)! }) }));
+  return appsIn(specs, envName, env).flatMap((app) => (app.kind === 'spec' ? [specDeployment(app, envName)] : []));
+}
+
+/** A spec app with its overlay for one environment. */
+export function specDeployment(app: LoadedSpecApp, envName: string): Deployment {
+  return { app, ...(app.overlays.has(envName) && { overlay: app.overlays.get(envName)! }) };
+}
+
+/** The values of `${env.*}` and `${app.*}` for an app in an environment: the same for every kind of app. */
+export function referenceVariables(env: { name: string; domain: string; tier: string }, app: { name: string; namespace: string }): Record<string, string> {
+  return { 'env.name': env.name, 'env.domain': env.domain, 'env.tier': env.tier, 'app.name': app.name, 'app.namespace': app.namespace };
 }
 
 /** Base and overlay merged for one environment, with the variables its ${...} references may use. */
@@ -289,13 +410,7 @@ export function mergeSpec({ app, overlay }: Deployment, envName: string, env: En
   return {
     spec: merged.value,
     namespace,
-    variables: {
-      'env.name': envName,
-      'env.domain': env.spec.domain,
-      'env.tier': env.spec.tier,
-      'app.name': app.name,
-      'app.namespace': namespace,
-    },
+    variables: referenceVariables({ name: envName, ...env.spec }, { name: app.name, namespace }),
     whoSet: (pointer) => {
       const inSpec = pointer.startsWith('/spec') ? pointer.slice('/spec'.length) : undefined;
       return overlay && inSpec !== undefined && setByOverlay(merged.fromOverlay, inSpec) ? overlayDoc(overlay.doc, merged.value, inSpec) : app.doc;

@@ -70,8 +70,8 @@ export class DiskFile {
   }
 }
 
-/** Which entries a scan lists (by name and kind; directories let through are walked). */
-export type EntryFilter = (name: string, kind: 'file' | 'dir' | 'other') => boolean;
+/** Whether a scan lists an entry: its name, what it is, and its path from the root. */
+export type EntryFilter = (name: string, kind: 'file' | 'dir' | 'other', path: string) => boolean;
 
 export class FileIndex {
   private dirty = false;
@@ -122,9 +122,9 @@ export class FileIndex {
       for (const entry of this.listing(abs, rel, stats)) {
         const kind = entry.endsWith('/') ? 'dir' : entry.endsWith('@') ? 'other' : 'file';
         const name = kind === 'file' ? entry : entry.slice(0, -1);
-        if (!accept(name, kind)) continue;
-        const full = abs + sep + name;
         const path = rel === '' ? name : `${rel}/${name}`;
+        if (!accept(name, kind, path)) continue;
+        const full = abs + sep + name;
         if (kind === 'dir') {
           walk(full, path, false);
           continue;

@@ -12,8 +12,13 @@ export type { SourceSet } from '../load/sources.js';
 /** schemas/crds/ holds the project's declared schemas of custom resources (generators/check/declared-schemas.ts). */
 export const INPUT_DIRS = ['manifests', 'infra/outputs', 'schemas/crds'] as const;
 
-/** The entries a scan of the input directories lists: what readSources reads. */
-export const acceptInput = (name: string, kind: 'file' | 'dir' | 'other') => !name.startsWith('.') && (kind !== 'file' || /\.(ya?ml|json)$/.test(name));
+/**
+ * The entries a scan of the input directories lists: what readSources reads. Under manifests/
+ * every file (a Kustomize app reads generator files of any name, a chart its modules), elsewhere
+ * YAML and JSON; never a dot-file.
+ */
+export const acceptInput = (name: string, kind: 'file' | 'dir' | 'other', path: string) =>
+  !name.startsWith('.') && (kind !== 'file' || path.startsWith('manifests/') || /\.(ya?ml|json)$/.test(name));
 
 export function readSources(root: string): SourceSet {
   const files: string[] = [];
@@ -31,7 +36,7 @@ export function readSources(root: string): SourceSet {
       // The entry's type comes with the listing; only a symbolic link needs a stat to follow it.
       const isDirectory = entry.isSymbolicLink() ? statSync(full).isDirectory() : entry.isDirectory();
       if (isDirectory) walk(full);
-      else if (/\.(ya?ml|json)$/.test(name)) files.push(full);
+      else if (acceptInput(name, 'file', relative(root, full).split(sep).join('/'))) files.push(full);
     }
   };
   for (const d of INPUT_DIRS) walk(join(root, d));

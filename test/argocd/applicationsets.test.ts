@@ -3,17 +3,16 @@
  * ApplicationSet's git directory generator over it (Go path.Match semantics) and renders the
  * Applications it would create, then checks them against the fleet and the other hub objects.
  */
+import { readFleet } from '../../generators/workspace/fleet.js';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import yaml from 'js-yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/workspace/inputs.js';
 import { repoRoot, snapshotDir } from '../helpers.js';
 import { branchFiles, generate, groupOf, hubObjects, objectsIn, projectPermits, unitDirectories, type Generated, type Obj } from './hub.js';
 
 const rendered = snapshotDir(join(repoRoot, 'rendered'));
-const fleet = loadFleet(readSources(repoRoot));
+const fleet = readFleet(repoRoot);
 const hub = hubObjects(rendered);
 const files = branchFiles(rendered);
 const appSets = hub.filter((o) => o.kind === 'ApplicationSet');

@@ -1,4 +1,5 @@
 /** The objects of rendered/argocd/: valid against the Argo CD CRDs, and the contracts they carry. */
+import { readFleet } from '../../generators/workspace/fleet.js';
 import { Application, ApplicationSet, AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { Secret } from 'kubernetes-models/v1';
 import yaml from 'js-yaml';
@@ -6,13 +7,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { secretReason } from '../../generators/core/secrets.js';
-import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/workspace/inputs.js';
 import { repoRoot, snapshotDir } from '../helpers.js';
 import { hubObjects, type Obj } from './hub.js';
 
 const rendered = snapshotDir(join(repoRoot, 'rendered'));
-const fleet = loadFleet(readSources(repoRoot));
+const fleet = readFleet(repoRoot);
 const hub = hubObjects(rendered);
 const config = (yaml.load(readFileSync(join(repoRoot, 'manifests/argocd.yaml'), 'utf8')) as { spec: { repoURL: string } }).spec;
 const models: Record<string, new (data: never) => { validate(): void }> = { Application, ApplicationSet, AppProject, Secret };

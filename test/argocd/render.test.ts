@@ -1,9 +1,8 @@
 /** rendered/argocd/ through the render pipeline and the CLI: ownership, new environments, refusals. */
+import { readFleet } from '../../generators/workspace/fleet.js';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/workspace/inputs.js';
 import { unitOf } from '../../generators/engine/layout.js';
 import { cli, referenceRender, repoRoot, snapshotDir, tempProject } from '../helpers.js';
 import { branchFiles, generate, hubObjects, unitDirectories } from './hub.js';
@@ -23,7 +22,7 @@ const argocdFiles = (files: Map<string, string>) => new Map([...files].filter(([
 describe('the argocd unit', () => {
   it('is its own unit, written only by a complete render', async () => {
     expect(unitOf('argocd/applicationset-dev.yaml', new Set(['dev', 'prod']))).toBe('argocd');
-    const fleet = loadFleet(readSources(repoRoot));
+    const fleet = readFleet(repoRoot);
     const complete = await referenceRender(fleet);
     expect(complete.units.has('argocd')).toBe(true);
     expect([...complete.files.keys()].filter((p) => p.startsWith('argocd/')).length).toBe(10);

@@ -1,12 +1,12 @@
 /** Shared by the check tests: the example fleet's environments, and corpus manifests checked as an app's rendered objects. */
+import { readFleet } from '../../generators/workspace/fleet.js';
 import yaml from 'js-yaml';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { KubeObject } from '../../generators/charts/object.js';
 import { checkUnit, type CheckReport } from '../../generators/check/check.js';
 import type { DeclaredSchemas } from '../../generators/check/declared-schemas.js';
-import { loadFleet, type AppExemption, type EnvironmentInstance, type Fleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/workspace/inputs.js';
+import type { AppExemption, EnvironmentInstance, Fleet } from '../../generators/load/fleet.js';
 import type { EnvironmentSpec } from '../../generators/load/types.gen.js';
 import { repoRoot } from '../helpers.js';
 
@@ -15,7 +15,7 @@ export const corpusFiles = readdirSync(corpusDir).filter((f) => f.endsWith('.yam
 
 let example: Fleet | undefined;
 export function exampleFleet(): Fleet {
-  return (example ??= loadFleet(readSources(repoRoot)));
+  return (example ??= readFleet(repoRoot));
 }
 
 export function corpus(file: string): KubeObject[] {
@@ -36,7 +36,8 @@ export interface Setup {
  */
 export function checkObjects(objects: KubeObject[], setup: Setup = {}): CheckReport {
   const base = exampleFleet().environments.find((e) => e.name === (setup.env ?? 'prod'))!;
-  const { specOrigin: _origin, ...template } = base.apps[0]!;
+  const first = base.apps.find((a) => a.kind === 'spec')!;
+  const { specOrigin: _origin, ...template } = first;
   // Default levels unless the setup says otherwise (the example's prod makes probes mandatory).
   const env: EnvironmentInstance = { ...base, spec: { ...base.spec, policies: {}, ...setup.spec }, apps: [] };
   env.apps.push({ ...template, name: 'shop-api', environment: env.name, patches: [], exemptions: setup.exemptions ?? [], files: ['manifests/apps/shop-api/app.yaml'] });

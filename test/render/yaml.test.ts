@@ -1,7 +1,6 @@
 /** The fast YAML writer against js-yaml itself: byte for byte on rendered fleets and on random values. */
+import { readFleet } from '../../generators/workspace/fleet.js';
 import { describe, expect, it } from 'vitest';
-import { loadFleet } from '../../generators/load/fleet.js';
-import { readSources } from '../../generators/workspace/inputs.js';
 import { toYaml, toYamlFast, toYamlReference } from '../../generators/engine/yaml.js';
 import { referenceRender, repoRoot } from '../helpers.js';
 
@@ -61,7 +60,7 @@ function value(rand: () => number, depth: number, common = false): unknown {
 
 describe('toYaml', () => {
   it('is js-yaml byte for byte on every object of the example fleet', async () => {
-    const result = await referenceRender(loadFleet(readSources(repoRoot)));
+    const result = await referenceRender(readFleet(repoRoot));
     expect(result.rendered!.size).toBeGreaterThan(100);
     for (const { object } of result.rendered!.values()) expect(toYaml(object)).toBe(toYamlReference(object));
   });

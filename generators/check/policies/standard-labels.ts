@@ -10,6 +10,12 @@ export const APP_LABELS = [
   'app.kubernetes.io/managed-by',
 ] as const;
 
+/**
+ * An object a team brought (a Kustomize app, a team's chart) need not say its version: the
+ * project fills it in from a workload's image tag, and a CRD or a ClusterRole has none.
+ */
+export const BROUGHT_APP_LABELS = APP_LABELS.filter((l) => l !== 'app.kubernetes.io/version');
+
 /** Objects outside any app (namespaces, cluster-metadata, the Argo CD hub) say who manages them. */
 export const PLATFORM_LABELS = ['app.kubernetes.io/managed-by'] as const;
 
@@ -23,7 +29,7 @@ export const standardLabels: Policy = {
   description: `Objects of an app, and their pod templates, carry the standard labels (${APP_LABELS.join(', ')}); objects outside apps carry app.kubernetes.io/managed-by.`,
   level: 'mandatory',
   check(object, context) {
-    const required = context.app ? APP_LABELS : PLATFORM_LABELS;
+    const required = !context.app ? PLATFORM_LABELS : context.app.kind === undefined || context.app.kind === 'spec' ? APP_LABELS : BROUGHT_APP_LABELS;
     const out: Finding[] = [];
     const hint = context.app
       ? 'the generator sets these labels; an overlay patch that replaces metadata/labels drops them (patch single labels instead)'

@@ -10,7 +10,7 @@ export interface PolicyContext {
   /** The environment of the object; undefined for hub units (rendered/argocd/). */
   environment?: Pick<EnvironmentInstance, 'name' | 'spec' | 'file'>;
   /** The app whose unit holds the object; undefined for cluster-metadata, namespaces and hub units. */
-  app?: Pick<AppInstance, 'name' | 'namespace'>;
+  app?: Pick<AppInstance, 'name' | 'namespace'> & { kind?: AppInstance['kind'] };
   /** Rendered objects of the same environment of a kind, in a namespace (cross-object rules: a PDB for a Deployment). */
   siblings(kind: string, namespace: string | undefined): readonly KubeObject[];
 }

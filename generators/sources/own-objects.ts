@@ -1,0 +1,136 @@
+/**
+ * Objects a team brings (a Kustomize build, a team's cdk8s chart) made part of the fleet, with
+ * as little change as will do, each documented in the README ("What the project adds"):
+ * - a namespaced object with no namespace gets the app's (where its Application deploys, so the
+ *   rendered file says what Argo CD would do); a cluster-scoped one loses any namespace, as the
+ *   API server ignores it. Cluster-scoped: the built-in kinds below and the kinds of the
+ *   CustomResourceDefinitions of `Cluster` scope among the app's own objects;
+ * - the standard labels it lacks are filled in on the object and its pod template
+ *   (app.kubernetes.io/name, instance, part-of, managed-by, environment; app.kubernetes.io/version
+ *   from a workload's first container image tag). A label the object already has is never
+ *   changed, and selectors are never touched (a Deployment's selector is immutable).
+ * Pure: the objects are copied where they change.
+ */
+import { MANAGED_BY } from '../charts/labels.js';
+import { CLUSTER_SCOPED_KINDS, type KubeObject, type RenderedObject } from '../charts/object.js';
+
+/** Built-in kinds that live outside any namespace, besides those the charts render (charts/object.ts). */
+const MORE_CLUSTER_SCOPED = new Set([
+  'APIService',
+  'CSIDriver',
+  'CSINode',
+  'CertificateSigningRequest',
+  'FlowSchema',
+  'Node',
+  'PersistentVolume',
+  'PriorityLevelConfiguration',
+  'RuntimeClass',
+  'SelfSubjectReview',
+  'StorageVersionMigration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
+  'VolumeAttachment',
+  'VolumeAttributesClass',
+  'DeviceClass',
+  'IPAddress',
+  'ServiceCIDR',
+]);
+
+/** Whether a kind is cluster-scoped: built in, or named by a cluster-scoped CRD (`crdKinds`). */
+export function clusterScoped(kind: string, crdKinds?: ReadonlySet<string>): boolean {
+  return CLUSTER_SCOPED_KINDS.has(kind) || MORE_CLUSTER_SCOPED.has(kind) || (crdKinds?.has(kind) ?? false);
+}
+
+/** What the adoption reads of the app. */
+export interface AdoptingApp {
+  name: string;
+  environment: string;
+  namespace: string;
+  team?: string;
+}
+
+/** `<group>/<kind>` of each cluster-scoped CRD among the objects: their kinds are cluster-scoped too. */
+function clusterScopedCrdKinds(objects: readonly RenderedObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const { object } of objects) {
+    if (object.kind !== 'CustomResourceDefinition') continue;
+    const spec = object.spec as { scope?: unknown; names?: { kind?: unknown } } | undefined;
+    if (spec?.scope === 'Cluster' && typeof spec.names?.kind === 'string') out.add(spec.names.kind);
+  }
+  return out;
+}
+
+export function adoptObjects(objects: readonly RenderedObject[], app: AdoptingApp): RenderedObject[] {
+  const crdKinds = clusterScopedCrdKinds(objects);
+  const standard = (own: Record<string, string> | undefined, version: string | undefined): Record<string, string> => ({
+    'app.kubernetes.io/name': app.name,
+    'app.kubernetes.io/instance': `${app.name}-${app.environment}`,
+    'app.kubernetes.io/part-of': app.team ?? app.name,
+    'app.kubernetes.io/managed-by': MANAGED_BY,
+    environment: app.environment,
+    ...(version !== undefined && { 'app.kubernetes.io/version': version }),
+    ...own,
+  });
+  return objects.map(({ object, source }) => {
+    const metadata = { ...object.metadata };
+    if (clusterScoped(object.kind, crdKinds)) delete metadata.namespace;
+    else if (metadata.namespace === undefined || metadata.namespace === '') metadata.namespace = app.namespace;
+    const version = imageVersion(object);
+    metadata.labels = standard(metadata.labels, version);
+    const adopted: KubeObject = { ...object, metadata };
+    withPodTemplateLabels(adopted, (labels) => standard(labels, version));
+    return { object: adopted, source };
+  });
+}
+
+/** Path from the object to its pod template, by kind. */
+const POD_TEMPLATE: Record<string, readonly string[]> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  ReplicationController: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+type Json = Record<string, unknown>;
+const isMap = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** The object's pod template (and the pod spec in it), if its kind has one. */
+function podTemplate(object: KubeObject): Json | undefined {
+  const path = POD_TEMPLATE[object.kind];
+  if (!path) return undefined;
+  let at: unknown = object;
+  for (const key of path) at = isMap(at) ? at[key] : undefined;
+  return isMap(at) ? at : undefined;
+}
+
+/** A label-safe version from the first container image of a workload's pod template: its tag, or a shortened digest. */
+function imageVersion(object: KubeObject): string | undefined {
+  const spec = podTemplate(object)?.spec;
+  const containers = isMap(spec) && Array.isArray(spec.containers) ? spec.containers : [];
+  const image = isMap(containers[0]) && typeof containers[0].image === 'string' ? containers[0].image : undefined;
+  if (image === undefined) return undefined;
+  const at = image.indexOf('@');
+  if (at >= 0) return `sha256-${image.slice(at + 1).replace(/^sha256:/, '').slice(0, 16)}`;
+  const tag = /:([\w][\w.-]{0,127})$/.exec(image.slice(image.lastIndexOf('/') + 1))?.[1];
+  return tag?.slice(0, 63);
+}
+
+/** Replaces the pod template's labels (copying the path down to them), if the object has a pod template. */
+function withPodTemplateLabels(object: KubeObject, labels: (own: Record<string, string> | undefined) => Record<string, string>): void {
+  const path = POD_TEMPLATE[object.kind];
+  if (!path || !podTemplate(object)) return;
+  let parent: Json = object;
+  for (const key of path) {
+    const copy = { ...(parent[key] as Json) };
+    parent[key] = copy;
+    parent = copy;
+  }
+  const metadata = isMap(parent.metadata) ? { ...parent.metadata } : {};
+  metadata.labels = labels(isMap(metadata.labels) ? (metadata.labels as Record<string, string>) : undefined);
+  parent.metadata = metadata;
+}
