@@ -107,13 +107,34 @@ function objectMeta(): StrictValidator {
   return sharedMeta;
 }
 
+/** A schema ajv refuses; `pointer` is the place inside the schema, where ajv's meta-schema says. */
+export class SchemaCompileError extends Error {
+  constructor(
+    message: string,
+    readonly pointer: string,
+  ) {
+    super(message);
+    this.name = 'SchemaCompileError';
+  }
+}
+
 /**
  * Compiles a structural schema (an openAPIV3Schema, or a declared JSON Schema) into a strict
- * validator. Throws ajv's Error when the schema does not compile.
+ * validator. Throws a SchemaCompileError when the schema does not compile.
  */
 export function compileStructuralSchema(schema: Schema, options: StructuralOptions): KindValidator {
   const normalised = openApiToJsonSchema(withoutId(schema)) as Schema;
-  const validate = kubernetesAjv().compile(normalised);
+  const ajv = kubernetesAjv();
+  if (!ajv.validateSchema(normalised)) {
+    const first = ajv.errors?.[0];
+    throw new SchemaCompileError(`schema is invalid: ${ajv.errorsText(ajv.errors, { dataVar: 'schema' })}`, first?.instancePath ?? '');
+  }
+  let validate: ValidateFunction;
+  try {
+    validate = ajv.compile(normalised);
+  } catch (e) {
+    throw new SchemaCompileError((e as Error).message, '');
+  }
   return new StructuralValidator(normalised, validate, options);
 }
 
