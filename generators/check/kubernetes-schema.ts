@@ -196,7 +196,7 @@ function unknownKind(apiVersion: string, kind: string, declared?: DeclaredSchema
     return {
       pointer: '/kind',
       message: `${apiVersion} has no kind "${kind}"`,
-      hint: guess ? `did you mean "${guess}"?` : `check the kind, or declare its schema in ${declaredFile}`,
+      hint: guess ? `did you mean "${guess}"?` : `check the kind; render its CustomResourceDefinition in this environment, or declare its schema in ${declaredFile}`,
     };
   }
   if (rendered.length > 0) {

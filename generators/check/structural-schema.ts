@@ -36,14 +36,22 @@ export interface StructuralOptions {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+const DATE_TIME = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$/;
 const UUID = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+const UUID3 = /^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 const versionedUuid = (v: number) => new RegExp(`^[0-9a-f]{8}-?[0-9a-f]{4}-?${v}[0-9a-f]{3}-?[89ab][0-9a-f]{3}-?[0-9a-f]{12}$`, 'i');
-const HOSTNAME = /^(?=.{1,253}\.?$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*\.?$/i;
+const UUID4 = versionedUuid(4);
+const UUID5 = versionedUuid(5);
+// Letters of any script, as kube-openapi's hostname pattern allows (IDNs).
+const HOSTNAME = /^(?=.{1,253}\.?$)[\p{L}\p{N}](?:[-\p{L}\p{N}]{0,61}[\p{L}\p{N}])?(?:\.[\p{L}\p{N}](?:[-\p{L}\p{N}]{0,61}[\p{L}\p{N}])?)*\.?$/u;
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const MAC = /^([0-9a-f]{2}[:-]){5}[0-9a-f]{2}$|^([0-9a-f]{4}\.){2}[0-9a-f]{4}$|^([0-9a-f]{2}[:-]){19}[0-9a-f]{2}$|^([0-9a-f]{2}[:-]){7}[0-9a-f]{2}$/i;
-const DURATION = /^[-+]?(\d+(\.\d*)?|\.\d+)\s*(ns|us|µs|ms|s|m|h|d|w)(\s*(\d+(\.\d*)?|\.\d+)\s*(ns|us|µs|ms|s|m|h|d|w))*$/;
+// Go's time.ParseDuration (1h30m, 1.5s) and kube-openapi's longer forms (3 days, 1 week).
+const DURATION_UNIT = '(ns|us|µs|ms|s|m|h|d|w|nanoseconds?|microseconds?|milliseconds?|seconds?|sec|minutes?|min|hours?|hr|days?|weeks?|wk)';
+const DURATION = new RegExp(`^[-+]?((\\d+(\\.\\d*)?|\\.\\d+)\\s*${DURATION_UNIT}\\s*)+$`);
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** Go's url.Parse refuses little: control characters, spaces in a host, bad percent-escapes. */
+const URI = /^[^\s\x00-\x1f\x7f]*$/;
 
 function isCidr(s: string): boolean {
   const slash = s.indexOf('/');
@@ -55,11 +63,7 @@ function isCidr(s: string): boolean {
 }
 
 function isUri(s: string): boolean {
-  try {
-    return new URL(s).protocol.length > 1;
-  } catch {
-    return false;
-  }
+  return URI.test(s) && !/%(?![0-9a-fA-F]{2})/.test(s);
 }
 
 const validDate = (s: string) => DATE.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
@@ -75,9 +79,9 @@ const KUBERNETES_FORMATS: Record<string, (s: string) => boolean> = {
   cidr: isCidr,
   mac: (s) => MAC.test(s),
   uuid: (s) => UUID.test(s),
-  uuid3: (s) => versionedUuid(3).test(s),
-  uuid4: (s) => versionedUuid(4).test(s),
-  uuid5: (s) => versionedUuid(5).test(s),
+  uuid3: (s) => UUID3.test(s),
+  uuid4: (s) => UUID4.test(s),
+  uuid5: (s) => UUID5.test(s),
   hostname: (s) => HOSTNAME.test(s),
   email: (s) => EMAIL.test(s),
   uri: isUri,

@@ -12,6 +12,7 @@ import type { KubeObject, RenderedObject } from '../../generators/charts/object.
 import { checkUnitObjects, SCHEMA_POLICY, type SiblingLookup, type UnitFinding } from '../../generators/check/check.js';
 import { loadDeclaredSchemas, type DeclaredSchemas } from '../../generators/check/declared-schemas.js';
 import { compiledSchema } from '../../generators/check/rendered-crds.js';
+import { kubernetesAjv } from '../../generators/check/structural-schema.js';
 import { inProcessExecutor, renderFleet, type Rendering, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
 import { renderGroup } from '../../generators/engine/unit-group.js';
 import { planUnits, unitInputs } from '../../generators/engine/units.js';
@@ -242,6 +243,21 @@ describe('custom resources against the CRDs rendered in the environment (checkUn
     const custom = lookupOver({ 'dev/addons': [crd()] });
     checkUnitObjects(entries([cm, widget({ replicas: 1 }), widget({ replicas: 2 }, { metadata: { name: 'w2' } })]), {}, custom.lookup);
     expect(custom.asked.filter((k) => k.startsWith('CustomResourceDefinition'))).toEqual(['CustomResourceDefinition|']);
+  });
+
+  it('formats: those the API server checks, no stricter; unknown formats (int32...) are not checked', () => {
+    const ajv = kubernetesAjv();
+    const valid = (format: string, values: string[]) => values.filter((v) => ajv.validate({ type: 'string', format }, v));
+    expect(valid('duration', ['1h30m', '3 days', '1.5s', '-2m', 'soon', '5'])).toEqual(['1h30m', '3 days', '1.5s', '-2m']);
+    expect(valid('date-time', ['2025-01-02T03:04:05Z', '2025-01-02T03:04:05.5+01:00', '2025-01-02T03:04:05+0100', '2025-13-02T03:04:05Z', '2025-01-02'])).toEqual(['2025-01-02T03:04:05Z', '2025-01-02T03:04:05.5+01:00', '2025-01-02T03:04:05+0100']);
+    expect(valid('date', ['2025-02-28', '2025-02-30x', '2025-1-2'])).toEqual(['2025-02-28']);
+    expect(valid('hostname', ['a.example.com', 'bücher.example', '-x', 'a..b'])).toEqual(['a.example.com', 'bücher.example']);
+    expect(valid('uri', ['https://x.example/p?q=1', 'relative/path', 'http://x/%zz', 'a b'])).toEqual(['https://x.example/p?q=1', 'relative/path']);
+    expect(valid('cidr', ['10.0.0.0/8', 'fd00::/64', '10.0.0.0/33', '10.0.0.0'])).toEqual(['10.0.0.0/8', 'fd00::/64']);
+    expect(valid('ipv4', ['10.1.2.3', '10.1.2'])).toEqual(['10.1.2.3']);
+    expect(valid('byte', ['aGVsbG8=', 'not base64!'])).toEqual(['aGVsbG8=']);
+    expect(valid('uuid', ['123e4567-e89b-12d3-a456-426614174000', 'nope'])).toEqual(['123e4567-e89b-12d3-a456-426614174000']);
+    expect(valid('int32', ['anything'])).toEqual(['anything']);
   });
 
   it('compiles a schema once per thread, by content', () => {
