@@ -6,13 +6,14 @@
  * Mandatory violations stop render and check before anything is written (checkErrors turns
  * them into BridgeErrors); advisory ones are warnings.
  */
-import type { RenderedObject } from '../charts/object.js';
+import type { KubeObject, RenderedObject } from '../charts/object.js';
 import { BridgeError, BridgeErrors } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
 import { appNamed } from '../load/app-index.js';
 import type { AppExemption, AppInstance, EnvironmentInstance, Fleet } from '../load/fleet.js';
 import type { DeclaredSchemas } from './declared-schemas.js';
 import { validateKubernetesObject } from './kubernetes-schema.js';
+import { RenderedCrds } from './rendered-crds.js';
 import { POLICIES, type Finding, type PolicyContext, type PolicyLevel, type PolicySetting } from './policies/index.js';
 
 /** The pseudo-policy of schema errors: always mandatory, never exempted. */
@@ -90,10 +91,18 @@ export interface UnitCheckScope {
   app?: PolicyContext['app'];
 }
 
-/** Objects of the same environment, kind and namespace (see PolicyContext.siblings). */
-export type SiblingLookup = PolicyContext['siblings'];
+/**
+ * Objects of the same environment, kind and namespace (see PolicyContext.siblings); `pathOf`
+ * tells where one it returned was rendered (`<env>/<dir>/<file>`), to name the CRD a custom
+ * resource was checked against.
+ */
+export type SiblingLookup = PolicyContext['siblings'] & { pathOf?(object: KubeObject): string | undefined };
 
-/** Checks the objects of one unit (file name, object, source), in order: Kubernetes schema first, then every policy. */
+/**
+ * Checks the objects of one unit (file name, object, source), in order: Kubernetes schema first,
+ * then every policy. Custom resources are checked against the environment's rendered CRDs,
+ * read through `siblings` only when one needs them (rendered-crds.ts).
+ */
 export function checkUnitObjects(
   entries: readonly (readonly [string, RenderedObject])[],
   scope: UnitCheckScope,
@@ -107,6 +116,7 @@ export function checkUnitObjects(
     siblings,
   };
   const settings = scope.environment?.spec.policies as Record<string, PolicySetting> | undefined;
+  const crds = new RenderedCrds(siblings);
   for (const [file, { object, source }] of entries) {
     const base = { file, kind: object.kind, ...(object.metadata?.name !== undefined && { name: object.metadata.name }), source };
     const add = (policy: string, level: PolicyLevel, f: Finding) =>
@@ -119,7 +129,7 @@ export function checkUnitObjects(
         ...(f.hint !== undefined && { hint: f.hint }),
         ...(f.specPointer !== undefined && { specPointer: f.specPointer }),
       });
-    for (const p of validateKubernetesObject(object, declared)) add(SCHEMA_POLICY, 'mandatory', p);
+    for (const p of validateKubernetesObject(object, declared, crds)) add(SCHEMA_POLICY, 'mandatory', p);
     for (const policy of POLICIES) {
       const setting: PolicySetting = settings?.[policy.id] ?? policy.level;
       if (setting === 'off') continue;
@@ -146,7 +156,11 @@ export interface CheckedUnit {
 export function checkUnit(unit: string, entries: readonly [string, RenderedObject][], fleet: Fleet, declared?: DeclaredSchemas): CheckReport {
   const env = fleet.environments.find((e) => e.name === unit.split('/')[0]);
   const scope: UnitCheckScope = env ? { environment: env, ...(appNamed(env, unit.slice(env.name.length + 1)) && { app: appNamed(env, unit.slice(env.name.length + 1))! }) } : {};
-  const lookup: SiblingLookup = (kind, namespace) => entries.map(([, r]) => r.object).filter((o) => o.kind === kind && (o.metadata?.namespace ?? '') === (namespace ?? ''));
+  const paths = new Map(entries.map(([file, r]) => [r.object, `${unit}/${file}`]));
+  const lookup: SiblingLookup = Object.assign(
+    (kind: string, namespace: string | undefined) => entries.map(([, r]) => r.object).filter((o) => o.kind === kind && (o.metadata?.namespace ?? '') === (namespace ?? '')),
+    { pathOf: (o: KubeObject) => paths.get(o) },
+  );
   return assembleReport([{ unit, objects: entries.length, findings: checkUnitObjects(entries, scope, lookup, declared) }], fleet);
 }
 

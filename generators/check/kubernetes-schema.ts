@@ -7,8 +7,15 @@
  * @kubernetes-models/external-secrets. The registry below is static, keyed by apiVersion, and
  * loads one kind's module on first use (synchronously, so the check stays a plain function):
  * loading every model up front costs over a second, loading the dozen kinds a fleet uses about
- * 100 ms. Other kinds are refused unless their schema is declared in schemas/crds/ (see
- * declared-schemas.ts).
+ * 100 ms. Other kinds are refused unless a CRD rendered in the environment defines them
+ * (rendered-crds.ts) or their schema is declared in schemas/crds/ (declared-schemas.ts).
+ *
+ * Which schema checks an object: a built-in model, when schemas/crds/ declares nothing for the
+ * kind (no CRD is read then: only custom resources depend on the environment's CRDs); else a CRD
+ * rendered in the environment that defines the group and kind (a version it does not serve is a
+ * finding); else the declared schema; else the model; else the kind is refused. A rendered
+ * CustomResourceDefinition is itself checked by its model and by rendered-crds.ts (its schemas
+ * must compile).
  */
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -16,6 +23,7 @@ import { dirname } from 'node:path';
 import type { KubeObject } from '../charts/object.js';
 import { closest, compareStrings } from '../core/strings.js';
 import type { DeclaredSchemas } from './declared-schemas.js';
+import { crdSchemaProblems, type CrdRef, type RenderedCrds } from './rendered-crds.js';
 import { modelValidator, StrictValidator, type AjvError, type KindValidator, type Model } from './strict-fields.js';
 
 const require = createRequire(import.meta.url);
@@ -118,39 +126,85 @@ function builtInEntry(apiVersion: string, kind: string): Entry | null {
   return entry;
 }
 
-/** Every schema problem of one object: unknown kind, invalid values, unknown fields. */
-export function validateKubernetesObject(object: KubeObject, declared?: DeclaredSchemas): SchemaProblem[] {
+/**
+ * Every schema problem of one object: unknown kind, invalid values, unknown fields. `crds`: the
+ * environment's rendered CRDs (read only for a kind no built-in model covers alone, see the header).
+ */
+export function validateKubernetesObject(object: KubeObject, declared?: DeclaredSchemas, crds?: RenderedCrds): SchemaProblem[] {
   const { apiVersion, kind } = object;
   if (typeof apiVersion !== 'string' || typeof kind !== 'string') {
     return [{ pointer: typeof apiVersion !== 'string' ? '/apiVersion' : '/kind', message: 'an object needs a string apiVersion and kind' }];
   }
-  const entry: Entry | null = declared?.get(apiVersion, kind) ?? builtInEntry(apiVersion, kind);
-  if (!entry) return [unknownKind(apiVersion, kind, declared)];
+  const model = builtInEntry(apiVersion, kind);
+  const decl = declared?.get(apiVersion, kind);
+  let entry: Entry | null | undefined = decl ?? model;
+  let crd: CrdRef | undefined;
+  if (!model || decl) {
+    const rendered = crds?.resolve(apiVersion, kind);
+    if (rendered?.status === 'not-served') return [notServed(apiVersion, kind, rendered.crd, rendered.served)];
+    // The CRD's own finding (crdSchemaProblems) stops the render; its objects wait for a schema that compiles.
+    if (rendered?.status === 'broken') return [];
+    if (rendered) {
+      entry = { validator: rendered.validator };
+      crd = rendered.crd;
+    }
+  }
+  if (!entry) return [unknownKind(apiVersion, kind, declared, crds)];
   const data = entry.apiVersion !== undefined ? { ...object, apiVersion: entry.apiVersion } : object;
   const result = entry.validator.check(data);
+  const schema = crd ? `the ${apiVersion} ${kind} schema of ${crdName(crd)}` : `the ${apiVersion} ${kind} schema`;
   const problems: SchemaProblem[] = [];
   for (const u of result.unknown) {
     problems.push({
       pointer: u.pointer,
-      message: `unknown field "${u.field}" (not in the ${apiVersion} ${kind} schema)`,
+      message: `unknown field "${u.field}" (not in ${schema})`,
       hint: u.suggestion !== undefined ? `did you mean "${u.suggestion}"?` : u.declared.length ? `fields allowed here: ${u.declared.join(', ')}` : 'remove it',
     });
   }
-  for (const e of simplify(result.errors)) problems.push(describe(e, apiVersion));
+  for (const e of simplify(result.errors)) {
+    const p = describe(e, apiVersion, crd ? "the CRD's schema" : 'the Kubernetes API reference');
+    problems.push(crd ? { ...p, message: `${p.message} (${schema})` } : p);
+  }
+  problems.push(...crdSchemaProblems(object));
   return problems.sort((a, b) => compareStrings(a.pointer, b.pointer));
 }
 
-function unknownKind(apiVersion: string, kind: string, declared?: DeclaredSchemas): SchemaProblem {
+/** `CRD <name> (rendered/<env>/<dir>/<file>)`: which schema refused an object. */
+function crdName(crd: CrdRef): string {
+  return `CRD ${crd.name}${crd.file !== undefined ? ` (${crd.file})` : ''}`;
+}
+
+function notServed(apiVersion: string, kind: string, crd: CrdRef, served: string[]): SchemaProblem {
+  const group = apiVersion.slice(0, apiVersion.indexOf('/'));
+  const version = apiVersion.slice(apiVersion.indexOf('/') + 1);
+  const guess = closest(version, served);
+  return {
+    pointer: '/apiVersion',
+    message: `${kind} version "${version}" is not served by ${crdName(crd)}${served.length ? `, which serves ${served.join(', ')}` : ', which serves no version'}`,
+    hint: served.length ? `use ${served.map((v) => `${group}/${v}`).join(' or ')}${guess !== undefined && served.length > 1 ? ` (did you mean "${group}/${guess}"?)` : ''}` : 'serve a version in the CRD (spec.versions[].served: true)',
+  };
+}
+
+function unknownKind(apiVersion: string, kind: string, declared?: DeclaredSchemas, crds?: RenderedCrds): SchemaProblem {
   const gv = BUILT_IN[apiVersion];
   const slash = apiVersion.indexOf('/');
   const group = slash >= 0 ? apiVersion.slice(0, slash) : '';
   const declaredFile = `schemas/crds/${group || '<group>'}/${kind.toLowerCase()}_${apiVersion.slice(slash + 1)}.json`;
+  const rendered = group ? (crds?.kindsOf(group) ?? []) : [];
   if (gv) {
-    const guess = closest(kind, [...builtInKinds(gv), ...(declared?.kinds(apiVersion) ?? [])]);
+    const guess = closest(kind, [...builtInKinds(gv), ...(declared?.kinds(apiVersion) ?? []), ...rendered.map((r) => r.kind)]);
     return {
       pointer: '/kind',
       message: `${apiVersion} has no kind "${kind}"`,
-      hint: guess ? `did you mean "${guess}"?` : `check the kind, or declare its schema in ${declaredFile}`,
+      hint: guess ? `did you mean "${guess}"?` : `check the kind; render its CustomResourceDefinition in this environment, or declare its schema in ${declaredFile}`,
+    };
+  }
+  if (rendered.length > 0) {
+    const guess = closest(kind, [...rendered.map((r) => r.kind), ...(declared?.kinds(apiVersion) ?? [])]);
+    return {
+      pointer: '/kind',
+      message: `no CRD of this environment defines ${group} kind "${kind}" (its ${group} CRDs: ${rendered.map((r) => `${r.kind} in ${crdName(r.crd)}`).join(', ')})`,
+      hint: guess ? `did you mean "${guess}"?` : `check the kind; if its CRD is installed some other way, declare its schema in ${declaredFile}`,
     };
   }
   const served = Object.keys(BUILT_IN).filter((v) => (v.includes('/') ? v.slice(0, v.indexOf('/')) : '') === group);
@@ -165,7 +219,7 @@ function unknownKind(apiVersion: string, kind: string, declared?: DeclaredSchema
   return {
     pointer: '/apiVersion',
     message: `no schema for ${apiVersion} ${kind}: a kind without a schema is refused`,
-    hint: guess ? `did you mean "${guess}"?` : `declare its schema (a JSON Schema, e.g. from the CRDs catalog) in ${declaredFile}`,
+    hint: guess ? `did you mean "${guess}"?` : `render its CustomResourceDefinition in this environment, or declare its schema (a JSON Schema, e.g. from the CRDs catalog) in ${declaredFile}`,
   };
 }
 
@@ -207,7 +261,7 @@ function simplify(errors: AjvError[]): AjvError[] {
   return out;
 }
 
-function describe(e: AjvError, apiVersion: string): SchemaProblem {
+function describe(e: AjvError, apiVersion: string, reference: string): SchemaProblem {
   const field = e.instancePath.split('/').pop() || '(object)';
   const pointer = e.instancePath || '/';
   const p = e.params;
@@ -215,16 +269,16 @@ function describe(e: AjvError, apiVersion: string): SchemaProblem {
     case 'required':
       return { pointer, message: `missing required field "${String(p.missingProperty)}"`, hint: `add "${String(p.missingProperty)}" here` };
     case 'type':
-      return { pointer, message: `"${field}" must be of type ${Array.isArray(p.type) ? p.type.join(' or ') : String(p.type)}`, hint: 'quote numbers meant as strings; check the Kubernetes API reference for this field' };
+      return { pointer, message: `"${field}" must be of type ${Array.isArray(p.type) ? p.type.join(' or ') : String(p.type)}`, hint: `quote numbers meant as strings; check ${reference} for this field` };
     case 'enum':
       if (e.instancePath === '/apiVersion') return { pointer, message: `apiVersion must be ${apiVersion}`, hint: 'the schema was chosen by this apiVersion' };
       return { pointer, message: `"${field}" must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`, hint: 'use one of the listed values' };
     case 'format':
-      return { pointer, message: `"${field}" is not a valid ${String(p.format)}`, hint: p.format === 'quantity' ? 'use a Kubernetes quantity, e.g. 250m, 1, 512Mi' : 'check the value against the Kubernetes API reference' };
+      return { pointer, message: `"${field}" is not a valid ${String(p.format)}`, hint: p.format === 'quantity' ? 'use a Kubernetes quantity, e.g. 250m, 1, 512Mi' : `check the value against ${reference}` };
     case 'oneOf':
     case 'anyOf':
       return { pointer, message: `"${field}" does not match any allowed form`, hint: 'an int-or-string field takes a number or a string (e.g. 8080 or "http")' };
     default:
-      return { pointer, message: `"${field}" ${e.message ?? `fails ${e.keyword} ${JSON.stringify(p)}`}`, hint: 'check the value against the Kubernetes API reference' };
+      return { pointer, message: `"${field}" ${e.message ?? `fails ${e.keyword} ${JSON.stringify(p)}`}`, hint: `check the value against ${reference}` };
   }
 }

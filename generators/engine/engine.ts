@@ -13,7 +13,8 @@
  * every app's name, namespace and team; for an app its resolved instance with overlay patches),
  * its place, and `codeKey` (generator code, schemas, library versions, declared CRD schemas,
  * computed by the workspace). A unit's check findings also depend on other units' objects through
- * sibling lookups (a PodDisruptionBudget for a Deployment): each lookup is recorded with a digest
+ * sibling lookups (a PodDisruptionBudget for a Deployment, the environment's CRDs for a custom
+ * resource: check/rendered-crds.ts): each lookup is recorded with a digest
  * of what it returned, and a unit whose lookups would now return something else is checked again.
  *
  * Pure: no file system, no clock. What it needs from outside comes through EngineDeps, plain

@@ -55,22 +55,26 @@ export function siblingDigest(entries: readonly { path: string; hash: string }[]
 /**
  * A sibling lookup over `index` that records what it was asked and a digest of each answer.
  * `ensure` runs before each answer (the main thread's fix-up renders missing units there).
+ * Its `pathOf` tells where an object it returned was rendered (a CRD named in a finding).
  */
 export function recordingLookup(env: string, index: ReadonlyMap<string, SiblingEntry[]>, ensure?: (key: string) => void): { lookup: SiblingLookup; reads: () => SiblingRead[] } {
   const reads = new Map<string, SiblingRead>();
   const answers = new Map<string, KubeObject[]>();
-  const lookup: SiblingLookup = (kind, namespace) => {
+  const paths = new Map<KubeObject, string>();
+  const ask = (kind: string, namespace: string | undefined): KubeObject[] => {
     const key = siblingKey(env, kind, namespace);
     let answer = answers.get(key);
     if (!answer) {
       ensure?.(key);
       const list = index.get(key) ?? [];
       answer = list.map((e) => e.object);
+      for (const e of list) paths.set(e.object, e.path);
       answers.set(key, answer);
       reads.set(key, [kind, namespace ?? '', siblingDigest(list)]);
     }
     return answer;
   };
+  const lookup: SiblingLookup = Object.assign(ask, { pathOf: (object: KubeObject) => paths.get(object) });
   return { lookup, reads: () => [...reads.values()] };
 }
 
