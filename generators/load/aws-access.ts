@@ -13,7 +13,7 @@ import { closest, compareStrings } from '../core/strings.js';
 import { interpolate } from './interpolate.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import { deploymentsIn, loadSpecs, mergeSpec, type Deployment } from './specs.js';
+import { appsIn, broughtNamespace, deploymentsIn, loadSpecs, mergeSpec, referenceVariables, type Deployment, type LoadedAwsAccess, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
 import type { AwsAccess, Environment, EnvironmentSpec } from './types.gen.js';
 
 export type AwsPolicyStatement = NonNullable<AwsAccess['policy']>[number];
@@ -100,6 +100,11 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
     if (read?.workload) workloads.push(read.workload);
     if (read?.ingressHost) hosts.add(read.ingressHost);
   }
+  for (const app of appsIn(specs, environment, env)) {
+    if (app.kind === 'spec' || !app.awsAccess) continue;
+    const workload = errors.guard(() => broughtWorkload(app, app.awsAccess!, environment, env, sources));
+    if (workload) workloads.push(workload);
+  }
 
   const byOutput = new Map<string, AwsWorkload>();
   for (const w of workloads) {
@@ -117,6 +122,44 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
   }
   errors.throwIfAny();
   return { environment, spec: env.spec, file: envDoc.file, workloads, ingressHosts: [...hosts].sort(compareStrings) };
+}
+
+/** The IRSA workload of a Kustomize or chart app, from its aws-access.yaml. */
+function broughtWorkload(app: LoadedKustomizeApp | LoadedChartApp, access: LoadedAwsAccess, environment: string, env: Environment, sources: SourceSet): AwsWorkload {
+  const namespace = broughtNamespace(app, environment, sources);
+  const variables = referenceVariables({ name: environment, ...env.spec }, { name: app.name, namespace });
+  const { team, serviceAccount } = access.data.spec;
+  const statements = structuredClone(serviceAccount.aws.policy ?? []);
+  const refs = new Set<string>();
+  try {
+    interpolate(statements, { variables, bridge: recordingBridge(refs), unknown: () => new BridgeError({ code: 'unknown-bridge-key', message: 'unreachable' }) });
+  } catch (e) {
+    if (!(e instanceof BridgeError)) throw e;
+    const pointer = `/spec/serviceAccount/aws/policy${e.pointer ?? ''}`;
+    throw new BridgeError({ code: e.code, message: e.message, hint: e.hint, file: access.doc.file, pointer, line: access.doc.lineOf(pointer) });
+  }
+  return {
+    name: app.name,
+    source: app.source,
+    team,
+    namespace,
+    serviceAccount: serviceAccount.name,
+    roleOutput: serviceAccount.aws.roleOutput,
+    statements,
+    bridgeReferences: [...refs].sort(compareStrings),
+    variables,
+    files: [access.doc.file],
+  };
+}
+
+/** A bridge that answers every key with '' and records which were asked for. */
+function recordingBridge(refs: Set<string>): Record<string, string> {
+  return new Proxy({} as Record<string, string>, {
+    get: (_t, key) => {
+      refs.add(String(key));
+      return '';
+    },
+  });
 }
 
 function readWorkload(deployment: Deployment, environment: string, env: Environment): { workload?: AwsWorkload; ingressHost?: string } {
@@ -150,13 +193,7 @@ function readWorkload(deployment: Deployment, environment: string, env: Environm
   // Resolve once with a recording bridge: checks the ${env.*}/${app.*} references now (with the
   // file and pointer in the error) and collects the bridge keys the program must provide.
   const refs = new Set<string>();
-  const recorder = new Proxy({} as Record<string, string>, {
-    get: (_t, key) => {
-      refs.add(String(key));
-      return '';
-    },
-  });
-  resolve(statements, '/serviceAccount/aws/policy', recorder);
+  resolve(statements, '/serviceAccount/aws/policy', recordingBridge(refs));
   const workload: AwsWorkload = {
     name,
     source: app.source,

@@ -11,9 +11,9 @@ import { interpolate, unknownBridgeKey } from './interpolate.js';
 import type { ParseCache } from './parse-cache.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import { appsIn, loadSpecs, mergeSpec, specDeployment, type Deployment, type LoadedApp, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
+import { appsIn, broughtNamespace, loadSpecs, mergeSpec, specDeployment, type Deployment, type LoadedApp, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
 import type { AppOverlay, AppSpec, ArgoCDSpec, Environment, EnvironmentSpec } from './types.gen.js';
-import { parseJson, parseYaml, type ParsedDocument } from './yaml.js';
+import { parseJson, type ParsedDocument } from './yaml.js';
 
 export type JsonPatchOperation = NonNullable<AppOverlay['patches']>[number]['operations'][number];
 
@@ -302,17 +302,12 @@ function exemptionsIn(app: LoadedApp, envName: string): AppExemption[] {
  */
 function kustomizeInstance(app: LoadedKustomizeApp, envName: string, sources: SourceSet, parseCache?: ParseCache): KustomizeAppInstance {
   const entryFile = app.overlays.get(envName) ?? app.file;
-  const namespaceIn = (file: string): string | undefined => {
-    const text = sources.get(file)!;
-    const data = (parseCache ? parseCache.parse(text, file) : parseYaml(text, file)).data as { namespace?: unknown } | null;
-    return data && typeof data === 'object' && typeof data.namespace === 'string' && !data.namespace.includes('${') ? data.namespace : undefined;
-  };
   return {
     kind: 'kustomize',
     name: app.name,
     environment: envName,
     source: app.source,
-    namespace: namespaceIn(entryFile) ?? namespaceIn(app.file) ?? app.name,
+    namespace: broughtNamespace(app, envName, sources, parseCache ? (text, file) => parseCache.parse(text, file) : undefined),
     files: [entryFile],
     exemptions: exemptionsIn(app, envName),
     root: app.dir,
@@ -326,7 +321,7 @@ function chartInstance(app: LoadedChartApp, envName: string, charts: ReadonlyMap
   if (!chart) {
     throw new BridgeError({ code: 'render', message: `chart ${app.file} was not compiled`, file: app.file, hint: 'chart apps are compiled by the workspace before loading (workspace/charts.ts); this is a bug in the caller' });
   }
-  return { kind: 'chart', name: app.name, environment: envName, source: app.source, namespace: app.name, files: [app.file], exemptions: exemptionsIn(app, envName), chart };
+  return { kind: 'chart', name: app.name, environment: envName, source: app.source, namespace: broughtNamespace(app, envName, new Map()), files: [app.file], exemptions: exemptionsIn(app, envName), chart };
 }
 
 /** Runs fn; a located-nowhere BridgeError it throws gets the file and line of whoever set that pointer. */

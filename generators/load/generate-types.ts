@@ -16,7 +16,7 @@ export async function generateTypes(): Promise<string> {
   const files = loadSchemaFiles();
   const banner = '/* Generated from schemas/*.schema.json by `npm run schemas:types`. Do not edit. */';
   const parts: string[] = [banner];
-  for (const name of ['environment', 'app', 'app-overlay', 'stack-outputs', 'argocd', 'exemptions']) {
+  for (const name of ['environment', 'app', 'app-overlay', 'stack-outputs', 'argocd', 'exemptions', 'aws-access']) {
     const schema = structuredClone(files[`${name}.schema.json`]!) as Record<string, unknown>;
     const ts = await compile(schema, String(schema.title), {
       bannerComment: '',

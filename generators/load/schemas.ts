@@ -14,7 +14,7 @@ import type { ParsedDocument } from './yaml.js';
 /** The input schemas, their names and ajv's options: in schema-set.json, which the build (cli/build.mjs) reads too. */
 export const SCHEMA_FILES: readonly string[] = schemaSet.SCHEMA_FILES;
 
-export type SchemaName = 'environment' | 'app' | 'app-overlay' | 'stack-outputs' | 'argocd' | 'exemptions';
+export type SchemaName = 'environment' | 'app' | 'app-overlay' | 'stack-outputs' | 'argocd' | 'exemptions' | 'aws-access';
 
 const NAMES = schemaSet.SCHEMA_NAMES as readonly SchemaName[];
 const BASE = schemaSet.SCHEMA_BASE;

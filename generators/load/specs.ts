@@ -11,7 +11,7 @@ import { mergeOverlay, setByOverlay } from './merge.js';
 import type { CachedDocument, ParseCache } from './parse-cache.js';
 import { validateAgainst, type SchemaName } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import type { App, AppOverlay, AppSpec, ArgoCD, ArgoCDSpec, Environment, Exemptions } from './types.gen.js';
+import type { App, AppOverlay, AppSpec, ArgoCD, ArgoCDSpec, AwsAccessFile, Environment, Exemptions } from './types.gen.js';
 import { parseYaml, type ParsedDocument } from './yaml.js';
 
 /** Directory names inside rendered/<env>/ that are not apps. */
@@ -25,6 +25,7 @@ const APP_DIR = /^manifests\/(apps|addons)\/([^/]+)\//;
 const KUSTOMIZATION_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 const OVERLAY_FILE = /^manifests\/(apps|addons)\/([^/]+)\/overlays\/([^/]+)\.ya?ml$/;
 const EXEMPTIONS_FILE = /^manifests\/(apps|addons)\/([^/]+)\/exemptions\.ya?ml$/;
+const AWS_ACCESS_FILE = /^manifests\/(apps|addons)\/([^/]+)\/aws-access\.ya?ml$/;
 const ARGOCD_FILE = /^manifests\/argocd\.ya?ml$/;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -49,6 +50,12 @@ interface LoadedAppBase {
   exemptions: { doc: ParsedDocument; data: Exemptions }[];
 }
 
+/** A Kustomize or chart app's aws-access.yaml: the IRSA role the Pulumi program makes for it. */
+export interface LoadedAwsAccess {
+  doc: ParsedDocument;
+  data: AwsAccessFile;
+}
+
 /** An app written as a gitops-bridge spec: app.yaml, with overlays/<env>.yaml. */
 export interface LoadedSpecApp extends LoadedAppBase {
   kind: 'spec';
@@ -66,6 +73,7 @@ export interface LoadedKustomizeApp extends LoadedAppBase {
   overlays: Map<string, string>;
   /** Every file under the app's directory (what a build may read), sorted. */
   files: string[];
+  awsAccess?: LoadedAwsAccess;
 }
 
 /** A cdk8s chart written by the team: chart.ts default-exports `(chart, ctx) => void`. */
@@ -73,6 +81,7 @@ export interface LoadedChartApp extends LoadedAppBase {
   kind: 'chart';
   /** The chart.ts file. */
   file: string;
+  awsAccess?: LoadedAwsAccess;
 }
 
 export type LoadedApp = LoadedSpecApp | LoadedKustomizeApp | LoadedChartApp;
@@ -120,6 +129,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
   const overlayFiles: [string, 'app' | 'addon', string, string][] = [];
   const argocdFiles: string[] = [];
   const exemptionFiles: [string, 'app' | 'addon', string][] = [];
+  const awsAccessFiles: [string, 'app' | 'addon', string][] = [];
   // What kind each app directory is: the file that marks it (app.yaml, chart.ts, base/kustomization.yaml).
   const markers = new Map<string, string[]>();
   for (const file of sources.keys()) {
@@ -146,6 +156,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const inApp = APP_DIR.exec(file);
     const kind = inApp ? kindOf.get(`${inApp[1]}/${inApp[2]}`) : undefined;
     if ((m = EXEMPTIONS_FILE.exec(file))) exemptionFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
+    else if ((m = AWS_ACCESS_FILE.exec(file))) awsAccessFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
     else if (inApp && (kind === 'kustomize' || kind === 'chart')) {
       // Everything in a Kustomize or chart app's directory is its own (resources, patches, generator files, modules).
       const dir = `${inApp[1]}/${inApp[2]}`;
@@ -324,6 +335,28 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     app.exemptions.push({ doc, data });
   }
 
+  for (const [file, source, appName] of awsAccessFiles) {
+    const app = apps.get(appName);
+    if (!app || app.source !== source) {
+      if (markers.has(`${source}s/${appName}`)) continue; // the app failed to load and was reported
+      errors.add({ code: 'unknown-reference', message: `AWS access for "${appName}", which is not an app: no chart.ts or base/kustomization.yaml beside it`, file, hint: 'aws-access.yaml sits in the directory of the Kustomize or chart app it is for' });
+      continue;
+    }
+    if (app.kind === 'spec') {
+      errors.add({ code: 'file-collision', message: 'a spec app declares its AWS access in app.yaml, not in aws-access.yaml', file, hint: `move it to spec.serviceAccount.aws of ${app.doc.file} and delete this file` });
+      continue;
+    }
+    const doc = parse(file);
+    if (!doc) continue;
+    if (!schemaValid('aws-access', doc, errors, { deferReferences: true })) continue;
+    const data = doc.data as AwsAccessFile;
+    if (data.metadata.name !== appName) {
+      errors.add({ code: 'name-mismatch', message: `metadata.name "${data.metadata.name}" does not match its directory "${appName}"`, file, pointer: '/metadata/name', line: doc.lineOf('/metadata/name'), hint: `set metadata.name to "${appName}"` });
+      continue;
+    }
+    app.awsAccess = { doc, data };
+  }
+
   for (const app of apps.values()) {
     if (app.kind !== 'spec') continue;
     (app.app.spec.environments ?? []).forEach((e, i) => {
@@ -396,6 +429,20 @@ export function deploymentsIn(specs: Specs, envName: string, env: Environment): 
 /** A spec app with its overlay for one environment. */
 export function specDeployment(app: LoadedSpecApp, envName: string): Deployment {
   return { app, ...(app.overlays.has(envName) && { overlay: app.overlays.get(envName)! }) };
+}
+
+/**
+ * The namespace a Kustomize app's Application deploys to in an environment: the `namespace` of
+ * its entry kustomization (its overlay there, else the base), else the base's, else the app's
+ * name. A chart app's is its name.
+ */
+export function broughtNamespace(app: LoadedKustomizeApp | LoadedChartApp, envName: string, sources: SourceSet, parse: (text: string, file: string) => ParsedDocument = parseYaml): string {
+  if (app.kind === 'chart') return app.name;
+  const namespaceIn = (file: string): string | undefined => {
+    const data = parse(sources.get(file)!, file).data as { namespace?: unknown } | null;
+    return data && typeof data === 'object' && typeof data.namespace === 'string' && !data.namespace.includes('${') ? data.namespace : undefined;
+  };
+  return namespaceIn(app.overlays.get(envName) ?? app.file) ?? namespaceIn(app.file) ?? app.name;
 }
 
 /** The values of `${env.*}` and `${app.*}` for an app in an environment: the same for every kind of app. */

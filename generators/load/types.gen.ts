@@ -530,3 +530,33 @@ export interface Exemption {
    */
   resources?: [string, ...string[]];
 }
+
+/**
+ * The AWS access of a Kustomize or chart app: manifests/apps/<name>/aws-access.yaml (or manifests/addons/<name>/aws-access.yaml), beside base/kustomization.yaml or chart.ts. The Pulumi program creates an IRSA role trusted by the app's ServiceAccount, with this inline policy, and exports its ARN under roleOutput (for an addon also <addon>_namespace and <addon>_service_account), which the app reads back as ${bridge.<roleOutput>}. A spec app says the same in app.yaml spec.serviceAccount.aws.
+ */
+export interface AwsAccessFile {
+  apiVersion: 'gitops-bridge.dev/v1alpha1';
+  kind: 'AwsAccess';
+  metadata: {
+    /**
+     * The app (its directory name).
+     */
+    name: string;
+  };
+  spec: {
+    /**
+     * Owning team: the role's team tag.
+     */
+    team: string;
+    serviceAccount: {
+      /**
+       * The ServiceAccount the app renders, in the app's namespace: the one the role trusts.
+       */
+      name: string;
+      aws: AwsAccess;
+    };
+  };
+}
+/**
+ * AWS access through IRSA. The Pulumi program creates the role; its ARN comes back through the bridge.
+ */

@@ -51,6 +51,8 @@ describe('readAwsAccess on the example fleet', () => {
         ['invoice-report', 'app', 'invoice-report', 'invoice-report', 'invoice_report_iam_role_arn', 'finance'],
         ['orders-api', 'app', 'orders', 'orders-api', 'orders_api_iam_role_arn', 'orders'],
         ['orders-worker', 'app', 'orders', 'orders-worker', 'orders_worker_iam_role_arn', 'orders'],
+        // A Kustomize addon: its aws-access.yaml, in the namespace its kustomization names.
+        ['aws-load-balancer-controller', 'addon', 'aws-load-balancer-controller', 'aws-load-balancer-controller', 'aws_load_balancer_controller_iam_role_arn', 'platform'],
       ]);
       expect(access.spec.domain).toMatch(/shop\.example\.com$/);
       expect(access.ingressHosts).toEqual([`orders-api.internal.${access.spec.domain}`, `www.${access.spec.domain}`]);

@@ -23,6 +23,7 @@ export interface StackExpectations {
 
 /** The example fleet's workloads with AWS access, and the ServiceAccount each role must trust. */
 const EXPECTED_SUBJECTS: Record<string, string> = {
+  'aws-load-balancer-controller': 'system:serviceaccount:aws-load-balancer-controller:aws-load-balancer-controller',
   'external-dns': 'system:serviceaccount:external-dns:external-dns',
   'invoice-report': 'system:serviceaccount:invoice-report:invoice-report',
   'orders-api': 'system:serviceaccount:orders:orders-api',

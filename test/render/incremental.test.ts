@@ -12,6 +12,7 @@ import { syntheticFleet, writeFiles } from '../../bench/synthetic-fleet.js';
 import { blobId } from '../../generators/core/hash.js';
 import { loadDeclaredSchemas } from '../../generators/check/declared-schemas.js';
 import { loadFleet } from '../../generators/load/fleet.js';
+import { readFleet } from '../../generators/workspace/fleet.js';
 import { readSources } from '../../generators/workspace/inputs.js';
 import { codeKey } from '../../generators/workspace/code-key.js';
 import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
@@ -59,7 +60,7 @@ const summaryOf = ({ units, complete, environments, tiers, apps, deployments, ob
 /** The engine's files (contents of rendered units + blob ids) and report, with a cache or threads, against the reference. */
 async function expectSameAsFull(root: string, cache: UnitCache | undefined, executor: 'in-process' | 'workers' = 'in-process'): Promise<Rendering> {
   const sources = readSources(root);
-  const fleet = loadFleet(sources);
+  const fleet = readFleet(root);
   const declared = loadDeclaredSchemas(sources);
   const declaredSources = [...sources].filter(([f]) => f.startsWith('schemas/crds/'));
   const full = await referenceRender(fleet, {}, declared);
