@@ -116,6 +116,8 @@ export class Resource {
   suffixes: string[] = [];
   needsHash = false;
   behavior: Behavior | undefined;
+  /** Groups of fields (JSON pointers) that hold one shared YAML node in Kustomize (see aliases.ts). */
+  sharedFields: string[][] = [];
   /** Set when a name reference pointed at it (Kustomize records that in an annotation). */
   referenced = false;
 
