@@ -17,7 +17,7 @@ const LAYERS: string[][] = [
   ['core'],
   ['load'],
   ['charts'],
-  ['metadata', 'check'],
+  ['metadata', 'check', 'kustomize'],
   ['argocd', 'sources'],
   ['engine'],
   ['git', 'workspace'],
@@ -28,7 +28,7 @@ const LAYERS: string[][] = [
 const rank = new Map(LAYERS.flatMap((folders, i) => folders.map((f) => [f, i] as const)));
 
 /** Folders that touch no file system, thread or process: they take data and return data. */
-const PURE = ['core', 'load', 'charts', 'metadata', 'check', 'argocd', 'sources', 'engine', 'diff'];
+const PURE = ['core', 'load', 'charts', 'metadata', 'check', 'kustomize', 'argocd', 'sources', 'engine', 'diff'];
 /** Files of pure folders that read the tool's own installed files (never the project's). */
 const READS_THE_TOOL: Record<string, string> = {
   'check/kubernetes-schema.ts': 'lists the installed Kubernetes model packages to load a kind by path',

@@ -23,6 +23,8 @@ export type ErrorCode =
   | 'policy'
   | 'usage'
   | 'io'
+  // generators/kustomize: a kustomization it cannot or will not build
+  | 'kustomize'
   // generators/git: the repository itself (see git/errors.ts)
   | 'git-object-missing'
   | 'git-corrupt-object'
