@@ -148,11 +148,14 @@ describe('the Kustomize corpus', () => {
   /** The text of every file, for what lives in patch files (directives, JSON patch operations). */
   const allText = cases.flatMap((c) => [...c.files.values()]).join('\n');
 
-  it('holds at least 40 cases, each with a kustomization at its build entry', () => {
+  it('holds at least 40 cases, each with a note saying what it covers and a kustomization at its build entry', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
     for (const c of cases) {
+      const note = (JSON.parse(c.files.get(`${c.root}/case.json`) ?? '{}') as { note?: unknown }).note;
+      expect(typeof note === 'string' && note.length > 20, `${c.name}/case.json has no note`).toBe(true);
       const entry = KUSTOMIZATION_NAMES.map((n) => `${c.dir}/${n}`).filter((p) => c.files.has(p));
       expect(entry, `${c.name} has no kustomization at ${c.dir}`).toHaveLength(1);
+      expect(c.dir === c.root || c.dir.startsWith(`${c.root}/`), `${c.name} builds outside its directory`).toBe(true);
     }
   });
 
