@@ -62,6 +62,9 @@ describe.skipIf(!hasKubectl)('kustomizeBuild matches kubectl kustomize on the co
     results.forEach((result, i) => oracle.set(cases[i]!.name, result));
   });
 
+  /** Cases whose objects matched, with both sides' object keys in output order. */
+  const matched = new Map<string, { want: string[]; got: string[] }>();
+
   for (const c of cases) {
     it(c.name, () => {
       const expected = oracle.get(c.name);
@@ -69,10 +72,19 @@ describe.skipIf(!hasKubectl)('kustomizeBuild matches kubectl kustomize on the co
       if (!expected.ok) throw new Error(`kubectl refuses this corpus case (fix or drop it):\n${expected.error}`);
       const built = kustomizeBuild({ files: c.files, dir: c.dir, root: c.root });
       for (const { file } of built) expect(c.files.has(file), `an object's source file ${file} is not a file of the case`).toBe(true);
-      const problems = compareObjectSets(expected.objects, built.map((b) => b.object));
+      const actual = built.map((b) => b.object);
+      const problems = compareObjectSets(expected.objects, actual);
       if (problems.length > 0) throw new Error(`${c.name}: kustomizeBuild differs from kubectl kustomize ${c.dir}\n${problems.join('\n')}`);
+      matched.set(c.name, { want: expected.objects.map(keyOf), got: actual.map(keyOf) });
     });
   }
+
+  // The contract also promises Kustomize's output order; kept apart from the content checks above.
+  it('gives the objects in kubectl\'s order (cases whose objects match)', () => {
+    const misordered = [...matched].filter(([, { want, got }]) => want.join('\n') !== got.join('\n'));
+    const report = misordered.map(([name, { want, got }]) => `${name}:\n  kubectl:        ${want.join(', ')}\n  kustomizeBuild: ${got.join(', ')}`);
+    expect(report, 'cases whose objects come out in another order').toEqual([]);
+  });
 });
 
 /** Differences between kubectl's objects and the engine's, as readable lines (empty when equal). */
@@ -94,11 +106,16 @@ function compareObjectSets(expected: readonly object[], actual: readonly object[
   return problems;
 }
 
+/** apiVersion/kind/namespace/name of an object. */
+function keyOf(object: object): string {
+  const o = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
+  return `${String(o.apiVersion)}/${String(o.kind)}/${String(o.metadata?.namespace ?? '')}/${String(o.metadata?.name)}`;
+}
+
 function keyed(objects: readonly object[], side: string, problems: string[]): Map<string, unknown> {
   const map = new Map<string, unknown>();
   for (const object of objects) {
-    const o = object as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } };
-    const key = `${String(o.apiVersion)}/${String(o.kind)}/${String(o.metadata?.namespace ?? '')}/${String(o.metadata?.name)}`;
+    const key = keyOf(object);
     if (map.has(key)) problems.push(`${side} gives ${key} twice`);
     map.set(key, object);
   }
