@@ -63,10 +63,10 @@ export function kustomizeBuild(input: KustomizeBuildInput): KustomizedObject[] {
     return v === undefined || v === 'false';
   });
   return sortResources(resources, top.sortOptions).map((r) => {
-    // Kustomize keeps its bookkeeping in annotations and removes them at the end, with the
-    // annotations map itself when that leaves it empty.
+    // Kustomize keeps bookkeeping in annotations while it builds and removes them at the end,
+    // taking an empty (or null) annotations map with them, on every object (checked with kubectl).
     const md = r.obj.metadata;
-    if (md && md.annotations && typeof md.annotations === 'object' && Object.keys(md.annotations).length === 0 && r.touched()) delete md.annotations;
+    if (md && 'annotations' in md && (md.annotations === null || (typeof md.annotations === 'object' && Object.keys(md.annotations).length === 0))) delete md.annotations;
     return { object: r.obj, file: r.file };
   });
 }

@@ -58,26 +58,32 @@ export type CreateKind = 'scalar' | 'map' | null;
 export class FieldPathError extends Error {}
 
 /**
- * Calls `set(holder, key)` for every field `spec` reaches in `obj` (holder[key] is the field's
- * current value, possibly null). Does nothing when the spec does not apply to `gvk`.
+ * Calls `set(holder, key, path)` for every field `spec` reaches in `obj` (holder[key] is the field's
+ * current value, possibly null; `path` the field's path from the object's root). Does nothing when
+ * the spec does not apply to `gvk`.
  */
 export function visitFieldSpec(
   obj: Record<string, unknown>,
   gvk: Gvk,
   spec: FieldSpec,
   createKind: CreateKind,
-  set: (holder: Record<string, unknown> | unknown[], key: string | number) => void,
+  set: (holder: Record<string, unknown> | unknown[], key: string | number, path: (string | number)[]) => void,
 ): void {
   if (!specMatches(spec, gvk)) return;
+  const trail: (string | number)[] = [];
   const walk = (holder: Record<string, unknown> | unknown[], key: string | number, i: number): void => {
     const node = (holder as Record<string | number, unknown>)[key];
     if (i === spec.path.length) {
-      set(holder, key);
+      set(holder, key, trail.slice());
       return;
     }
     if (node === null || node === undefined) return;
     if (Array.isArray(node)) {
-      for (let j = 0; j < node.length; j++) walk(node, j, i);
+      for (let j = 0; j < node.length; j++) {
+        trail.push(j);
+        walk(node, j, i);
+        trail.pop();
+      }
       return;
     }
     if (typeof node !== 'object') throw new FieldPathError(`expected a mapping or a list at '${spec.path.slice(0, i).join('/')}'`);
@@ -91,7 +97,9 @@ export function visitFieldSpec(
       const value = map[name];
       if (value === undefined || value === null) map[name] = kind === 'map' ? {} : '';
     }
+    trail.push(name);
     walk(map, name, i + 1);
+    trail.pop();
   };
   walk({ root: obj }, 'root', 0);
 }

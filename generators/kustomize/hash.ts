@@ -1,7 +1,9 @@
 /**
  * Kustomize's content hash of a ConfigMap, which becomes its name suffix: SHA-256 of the JSON Go
  * would write for {kind, name, data[, binaryData]} (keys sorted, <, > and & escaped), the first
- * ten hex digits with 0, 1, 3, a and e swapped for letters that cannot spell words.
+ * ten hex digits with 0, 1, 3, a and e swapped for letters that cannot spell words. The name is
+ * always empty: Kustomize looks it up as one field called "metadata/name", which no object has
+ * (checked against kubectl: `literals: [a=b]` hashes to 4h2mbtbbt6 whatever the name).
  */
 import { createHash } from 'node:crypto';
 import { compareStrings } from '../core/strings.js';
@@ -24,9 +26,8 @@ export function encodeHash(hex: string): string {
 }
 
 export function configMapHash(obj: Record<string, unknown>): string {
-  const md = obj.metadata as Record<string, unknown> | undefined;
   const field = (v: unknown) => (v === undefined ? '' : v);
-  const m: Record<string, unknown> = { kind: 'ConfigMap', name: field(md?.name), data: field(obj.data) };
+  const m: Record<string, unknown> = { kind: 'ConfigMap', name: '', data: field(obj.data) };
   if (obj.binaryData && typeof obj.binaryData === 'object' && !Array.isArray(obj.binaryData)) m.binaryData = obj.binaryData;
   return encodeHash(createHash('sha256').update(goJson(m)).digest('hex'));
 }

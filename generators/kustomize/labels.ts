@@ -5,6 +5,7 @@
  */
 import { compareStrings } from '../core/strings.js';
 import { COMMON_ANNOTATIONS, COMMON_LABELS, FieldPathError, mergeFieldSpecs, METADATA_LABELS_ONLY, TEMPLATE_LABELS, visitFieldSpec, type FieldSpec } from './field-specs.js';
+import { pointerOfPath, propagate, share } from './aliases.js';
 import type { Resource } from './resource.js';
 
 export class FieldError extends Error {
@@ -22,19 +23,31 @@ export function setMapEntries(resources: Resource[], entries: Record<string, str
   if (keys.length === 0) return;
   for (const r of resources) {
     const gvk = r.gvk();
-    for (const spec of specs) {
-      try {
-        visitFieldSpec(r.obj, gvk, spec, 'map', (holder, key) => {
-          const h = holder as Record<string | number, unknown>;
-          let map = h[key];
-          if (map === null || map === undefined) return;
-          if (typeof map !== 'object' || Array.isArray(map)) throw new FieldError(`'${spec.path.join('/')}' is not a mapping`, r);
-          for (const k of keys) (map as Record<string, unknown>)[k] = entries[k];
-        });
-      } catch (e) {
-        if (e instanceof FieldPathError) throw new FieldError(e.message, r);
-        throw e;
+    // Kustomize writes key by key, each key's added fields sharing one node (aliases.ts).
+    for (const k of keys) {
+      const added: string[] = [];
+      for (const spec of specs) {
+        try {
+          visitFieldSpec(r.obj, gvk, spec, 'map', (holder, key, path) => {
+            const map = (holder as Record<string | number, unknown>)[key];
+            if (map === null || map === undefined) return;
+            if (typeof map !== 'object' || Array.isArray(map)) throw new FieldError(`'${spec.path.join('/')}' is not a mapping`, r);
+            const m = map as Record<string, unknown>;
+            const pointer = pointerOfPath(path, k);
+            if (Object.prototype.hasOwnProperty.call(m, k)) {
+              m[k] = entries[k];
+              propagate(r, pointer, entries[k]);
+            } else {
+              m[k] = entries[k];
+              added.push(pointer);
+            }
+          });
+        } catch (e) {
+          if (e instanceof FieldPathError) throw new FieldError(e.message, r);
+          throw e;
+        }
       }
+      share(r, added);
     }
   }
 }

@@ -217,7 +217,6 @@ function update(holder: Record<string | number, unknown>, key: string | number, 
 function setScalar(holder: Record<string | number, unknown>, key: string | number, oldName: string, referrer: Resource, ref: Reference, candidates: Resource[]): void {
   const referral = selectReferral(oldName, candidates, referrer, ref, (rs) => rs.every((r) => r.name === rs[0]!.name));
   if (!referral) return;
-  referral.referenced = true;
   if (referral.name !== oldName) holder[key] = referral.name;
 }
 
@@ -238,7 +237,6 @@ function setMapping(node: Record<string, unknown>, referrer: Resource, ref: Refe
   const oldName = String(node.name ?? '');
   const referral = selectReferral(oldName, pool, referrer, ref, (rs) => rs.every((r) => r.name === rs[0]!.name && r.namespace === rs[0]!.namespace));
   if (!referral) return;
-  referral.referenced = true;
   if (referral.name === oldName && referral.namespace === '') return;
   node.name = referral.name;
   if (referral.namespace !== '') node.namespace = referral.namespace;

@@ -10,6 +10,7 @@ import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { KubeObject } from '../charts/object.js';
 import type { ParsedDocument } from '../load/yaml.js';
+import { forget, propagateChanges, snapshot } from './aliases.js';
 import { kustomizeError } from './errors.js';
 import type { Json6902Entry, Kustomization, PatchEntry } from './kustomization.js';
 import { idEquals, idString, isClusterScoped, splitApiVersion, type ResId, type Resource } from './resource.js';
@@ -94,6 +95,7 @@ function applySm(k: Kustomization, target: Resource, patch: SmPatch, opts: { all
   const { name, namespace, kind } = target;
   if (opts.allowNameChange || opts.allowKindChange) target.storePreviousId();
   const p = { ...patch.data, apiVersion: target.apiVersion };
+  const before = snapshot(target);
   let merged: Record<string, unknown> | undefined;
   try {
     merged = strategicMerge(target.obj, p, target.gvk());
@@ -111,9 +113,11 @@ function applySm(k: Kustomization, target: Resource, patch: SmPatch, opts: { all
   if (!opts.allowKindChange) target.obj.kind = kind;
   if (!opts.allowNameChange) target.setName(name);
   target.setNamespace(namespace);
+  propagateChanges(target, before);
 }
 
 function applyJson(target: Resource, ops: Operation[], file: string, k: Kustomization, pointer: string): void {
+  forget(target);
   try {
     jsonpatch.applyPatch(target.obj, ops, true, true);
   } catch (e) {
@@ -184,7 +188,11 @@ function applyPatchEntry(resources: Resource[], entry: PatchEntry, k: Kustomizat
   } else {
     if (!entry.target) fail(k, entry.pointer, 'a JSON 6902 patch needs a target', 'add target: {kind: ..., name: ...}');
     for (const r of select(list, entry.target, k, entry.pointer)) {
+      // Kustomize records the previous id in annotations first, so the patch sees
+      // metadata.annotations even on an object that had none.
       r.storePreviousId();
+      const md = (r.obj.metadata ??= { name: r.name });
+      if (md.annotations === undefined || md.annotations === null) md.annotations = {};
       applyJson(r, parsed.ops, parsed.file, k, `${entry.pointer}/patch`);
     }
   }

@@ -6,7 +6,9 @@
  * rules kept: a source must match exactly one object; a target field that does not exist is an
  * error unless `create`; a scalar target keeps its type (a string stays a string).
  */
+import { pointerOf } from '../core/errors.js';
 import type { ParsedDocument } from '../load/yaml.js';
+import { propagate } from './aliases.js';
 import { Checker } from './kustomization.js';
 import { effectiveNamespace, gvkSelected, idString, type ResId, type Resource } from './resource.js';
 import { matchesExpression, parseSelectorExpression, SelectorError } from './selector.js';
@@ -107,9 +109,22 @@ function selectedBy(id: ResId, s: IdSelector): boolean {
   );
 }
 
+/** Splits on a delimiter as Kustomize's PathSplitter does: a leading delimiter is dropped, `\.` escapes one. */
+function pathSplitter(path: string, delimiter: string): string[] {
+  let ps = path.split(delimiter);
+  if (ps.length > 1 && ps[0] === '') ps = ps.slice(1);
+  const res = [ps[0]!];
+  for (let i = 1; i < ps.length; i++) {
+    const last = res.length - 1;
+    if (res[last]!.endsWith('\\')) res[last] = res[last]!.slice(0, -1) + delimiter + ps[i];
+    else res.push(ps[i]!);
+  }
+  return res;
+}
+
 /** Splits a field path on dots, keeping `[a.b=c.d]` whole. */
 export function splitFieldPath(path: string): string[] {
-  const parts = path.split('.');
+  const parts = pathSplitter(path, '.');
   const out: string[] = [];
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i]!;
@@ -161,16 +176,25 @@ function splitSelector(part: string): [string, string] {
   return [inner.slice(0, eq), inner.slice(eq + 1)];
 }
 
-type Slot = { holder: Record<string | number, unknown>; key: string | number; created: boolean };
+type Slot = { holder: Record<string | number, unknown>; key: string | number; created: boolean; path: (string | number)[] };
 
 /** Finds (and with `create`, makes) the target fields; Kustomize matches list selectors as unanchored patterns here. */
 function matchTargets(obj: unknown, path: string[], create: 'scalar' | 'map' | 'seq' | null): Slot[] {
   const out: Slot[] = [];
   const kindFor = (next: string | undefined) => (next === undefined ? create : isListSelector(next) || isIndex(next) ? 'seq' : 'map');
   const empty = (kind: ReturnType<typeof kindFor>): unknown => (kind === 'seq' ? [] : kind === 'map' ? {} : null);
+  const trail: (string | number)[] = [];
   const walk = (holder: Record<string | number, unknown>, key: string | number, i: number, created: boolean) => {
+    if (key !== 'root' || holder[key] !== obj) trail.push(key);
+    try {
+      step(holder, key, i, created);
+    } finally {
+      if (key !== 'root' || holder[key] !== obj) trail.pop();
+    }
+  };
+  const step = (holder: Record<string | number, unknown>, key: string | number, i: number, created: boolean) => {
     if (i === path.length) {
-      out.push({ holder, key, created });
+      out.push({ holder, key, created, path: trail.slice() });
       return;
     }
     const node = holder[key];
@@ -302,7 +326,12 @@ export function applyReplacements(resources: Resource[], replacements: Replaceme
               create ? undefined : 'set options.create: true to add the field, or narrow the target with select/reject',
             );
           }
-          for (const slot of slots) setValue(slot, value, target.options, fail);
+          for (const slot of slots) {
+            setValue(slot, value, target.options, fail);
+            // Kustomize changes a scalar target in place, so fields sharing its node follow (aliases.ts).
+            const v = slot.holder[slot.key];
+            if (!slot.created && (v === null || typeof v !== 'object')) propagate(r, pointerOf(slot.path), v);
+          }
         }
       }
     }
@@ -322,6 +351,7 @@ function setValue(slot: Slot, value: unknown, options: Options | undefined, fail
     v = parts.join(options.delimiter);
   }
   if (isScalar(old) && !slot.created) slot.holder[slot.key] = isScalar(v) ? typedLike(old, scalarText(v)) : v === undefined ? old : structuredClone(v);
-  else if (isScalar(old) && slot.created) slot.holder[slot.key] = isScalar(v) ? resolvePlain(scalarText(v)) : structuredClone(v);
+  // A created scalar has no YAML tag in Kustomize and comes out as a string (checked: replicas 3 -> "3").
+  else if (isScalar(old) && slot.created) slot.holder[slot.key] = isScalar(v) ? scalarText(v) : structuredClone(v);
   else slot.holder[slot.key] = isScalar(v) ? v : structuredClone(v);
 }

@@ -116,8 +116,8 @@ export class Resource {
   suffixes: string[] = [];
   needsHash = false;
   behavior: Behavior | undefined;
-  /** Set when a name reference pointed at it (Kustomize records that in an annotation). */
-  referenced = false;
+  /** Groups of fields (JSON pointers) that hold one shared YAML node in Kustomize (see aliases.ts). */
+  sharedFields: string[][] = [];
 
   constructor(
     public obj: KubeObject,
@@ -158,10 +158,6 @@ export class Resource {
   /** The current id and every previous one. */
   allIds(): ResId[] {
     return [this.curId(), ...this.previousIds()];
-  }
-  /** Whether Kustomize would have put build annotations on it (then an emptied annotations map goes too). */
-  touched(): boolean {
-    return this.prevIds.length > 0 || this.prefixes.length > 0 || this.suffixes.length > 0 || this.behavior !== undefined || this.referenced;
   }
   storePreviousId(): void {
     const id = this.curId();

@@ -17,6 +17,9 @@
  *   `$deleteFromPrimitiveList/<f>` mean nothing to kyaml: they are ordinary fields.
  * - A `null` in the patch deletes the field; a `null` already in the target that the patch does
  *   not touch stays.
+ * - A scalar the patch sets takes the target's quoting: a number or boolean patched over a
+ *   quoted string comes out a string. Parsed YAML has lost the quoting, so wasQuoted() guesses
+ *   it (exact for strings quoted only where YAML needs it).
  * - A top-level `$patch: replace` changes nothing (kyaml merges into the patch then, and
  *   Kustomize keeps the target's node); a top-level `$patch: delete` removes the object.
  *
@@ -204,7 +207,12 @@ function mergeFields(d: JsonMap, s: JsonMap | undefined, schema: MapSchema | und
   const out: JsonMap = {};
   for (const key in d) {
     const from = s !== undefined && Object.prototype.hasOwnProperty.call(s, key) ? s[key] : undefined;
-    set(out, key, walkField(d[key], from, schema, key));
+    let value = walkField(d[key], from, schema, key);
+    const before = d[key];
+    // kyaml's FieldSetter gives the new scalar the old one's style: a quoted string makes the
+    // patch's number or boolean a quoted string too (`"8080"` patched with 9090 gives "9090").
+    if (typeof before === 'string' && (typeof value === 'number' || typeof value === 'boolean') && wasQuoted(before)) value = String(value);
+    set(out, key, value);
   }
   if (s !== undefined) {
     for (const key in s) {
@@ -545,6 +553,22 @@ function appendList(dst: unknown[], src: readonly unknown[], keys: readonly stri
     out = elementSet(out, e, keys, values);
   }
   return out;
+}
+
+/**
+ * Whether a string of the target was written quoted (or as a block): parsed YAML no longer says,
+ * so this guesses from the text: the strings that a plain scalar cannot spell (ones that would
+ * read as a number, boolean or null, empty, multi-line, or starting or holding YAML syntax). A
+ * string quoted without need (`name: "web"`) is taken as plain; Kustomize would quote a number
+ * or boolean patched into it.
+ */
+function wasQuoted(text: string): boolean {
+  if (text === '' || text.includes('\n') || text !== text.trim()) return true;
+  if (/^(?:true|false|yes|no|on|off|y|n|null|~)$/i.test(text)) return true;
+  if (/^[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?$/.test(text)) return true;
+  if (/^(?:0x[\da-fA-F_]+|0o[0-7_]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|\d+(?::[0-5]?\d)+(?:\.\d*)?)$/.test(text)) return true;
+  if (/^[-?:,[\]{}#&*!|>'"%@`]/.test(text) && !/^-[^\s]/.test(text)) return true;
+  return text.includes(': ') || text.includes(' #') || text.endsWith(':');
 }
 
 /** A key value kyaml writes back as a plain YAML scalar (it keeps only the text). */
