@@ -65,8 +65,16 @@ export function kustomizeBuild(input: KustomizeBuildInput): KustomizedObject[] {
   return sortResources(resources, top.sortOptions).map((r) => {
     // Kustomize keeps bookkeeping in annotations while it builds and removes them at the end,
     // taking an empty (or null) annotations map with them, on every object (checked with kubectl).
+    // It writes the remaining ones back as strings (checked: a number copied in by a replacement
+    // comes out quoted).
     const md = r.obj.metadata;
-    if (md && 'annotations' in md && (md.annotations === null || (typeof md.annotations === 'object' && Object.keys(md.annotations).length === 0))) delete md.annotations;
+    if (md && 'annotations' in md) {
+      const a = md.annotations as unknown;
+      if (a === null || (typeof a === 'object' && Object.keys(a as object).length === 0)) delete md.annotations;
+      else if (a && typeof a === 'object' && !Array.isArray(a)) {
+        for (const [key, v] of Object.entries(a)) if (typeof v !== 'string') (a as Record<string, unknown>)[key] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+      }
+    }
     return { object: r.obj, file: r.file };
   });
 }

@@ -351,7 +351,8 @@ function setValue(slot: Slot, value: unknown, options: Options | undefined, fail
     v = parts.join(options.delimiter);
   }
   if (isScalar(old) && !slot.created) slot.holder[slot.key] = isScalar(v) ? typedLike(old, scalarText(v)) : v === undefined ? old : structuredClone(v);
-  // A created scalar has no YAML tag in Kustomize and comes out as a string (checked: replicas 3 -> "3").
-  else if (isScalar(old) && slot.created) slot.holder[slot.key] = isScalar(v) ? scalarText(v) : structuredClone(v);
+  // A created scalar has no YAML tag in Kustomize, so its text is read as YAML reads a plain
+  // scalar (checked with kubectl: "3" into a new spec.replicas gives 3).
+  else if (isScalar(old) && slot.created) slot.holder[slot.key] = isScalar(v) ? resolvePlain(scalarText(v)) : structuredClone(v);
   else slot.holder[slot.key] = isScalar(v) ? v : structuredClone(v);
 }
