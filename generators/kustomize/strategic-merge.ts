@@ -147,13 +147,14 @@ function walk(dest: unknown, src: unknown, schema: FieldSchema | undefined): unk
 }
 
 function checkKind(dest: unknown, src: unknown, ok: (v: unknown) => boolean, expected: string): void {
-  for (const v of [dest, src]) {
-    if (v !== undefined && v !== null && !ok(v)) {
-      throw new StrategicMergeError(
-        `the patch and the target disagree on a field's type: expected ${expected} but got ${kindName(v)} (Kustomize refuses to merge a map, a list and a scalar into each other)`,
-      );
-    }
-  }
+  if (dest !== undefined && dest !== null && !ok(dest)) throw kindError(expected, dest);
+  if (src !== undefined && src !== null && !ok(src)) throw kindError(expected, src);
+}
+
+function kindError(expected: string, got: unknown): StrategicMergeError {
+  return new StrategicMergeError(
+    `the patch and the target disagree on a field's type: expected ${expected} but got ${kindName(got)} (Kustomize refuses to merge a map, a list and a scalar into each other)`,
+  );
 }
 
 type Directive = 'merge' | 'replace' | 'delete';
@@ -285,8 +286,111 @@ function walkMergedList(dest: unknown[] | null | undefined, src: unknown[] | nul
       d = directive === 'replace' || dest === src ? list : dest;
     }
   }
-  const merged = schema.keys.length > 0 ? mergeKeyed(d, s, schema.keys, schema.element) : mergePrimitives(d, s);
+  if (s === undefined) {
+    const rebuilt = rebuildWellFormed(d, schema);
+    if (rebuilt !== undefined) return rebuilt;
+  }
+  const merged =
+    schema.keys.length > 0
+      ? ((s !== undefined ? mergeKeyedWellFormed(d, s, schema.keys, schema.element) : undefined) ?? mergeKeyed(d, s, schema.keys, schema.element))
+      : mergePrimitives(d, s);
   return sameElements(merged, d) ? d : merged;
+}
+
+/**
+ * What mergeKeyed gives, computed directly, for the usual lists: every element of both lists a
+ * non-empty map with a distinct non-empty value of the first key, and no element giving any
+ * other key (so kyaml merges by the first key alone). The patch's elements come first in the
+ * patch's order, then the target's others in theirs. Undefined for any other pair of lists.
+ */
+function mergeKeyedWellFormed(d: unknown[], s: unknown[], keys: readonly string[], element: MapSchema | undefined): unknown[] | undefined {
+  const primary = keys[0] as string;
+  const destIndex = indexByPrimary(d, keys);
+  if (destIndex === undefined || indexByPrimary(s, keys) === undefined) return undefined;
+  const destNow = d.slice();
+  const done = new Array<boolean>(d.length).fill(false);
+  const order: (number | unknown)[] = [];
+  const fromDest: boolean[] = [];
+  for (let i = 0; i < s.length; i++) {
+    const srcElem = s[i] as JsonMap;
+    const j = destIndex.get(textOf(srcElem[primary]));
+    let val: unknown;
+    try {
+      val = walk(j === undefined ? undefined : d[j], srcElem, element);
+    } catch (e) {
+      if (e instanceof StrategicMergeError) e.at(i);
+      throw e;
+    }
+    if (j !== undefined) done[j] = true;
+    if (val === undefined || val === null || val === KEEP_NULL || isEmptyMap(val)) continue;
+    if (j === undefined) {
+      order.push(val);
+      fromDest.push(false);
+      continue;
+    }
+    // A replaced element leaves the target's as it was (see mergeKeyed).
+    if (srcElem[DIRECTIVE] !== 'replace') destNow[j] = val;
+    order.push(j);
+    fromDest.push(true);
+  }
+  const out: unknown[] = [];
+  for (let k = 0; k < order.length; k++) out.push(fromDest[k] ? destNow[order[k] as number] : order[k]);
+  for (let j = 0; j < d.length; j++) {
+    if (done[j]) continue;
+    const before = d[j] as JsonMap;
+    out.push(element ? walkMap(before, undefined, element) : before);
+  }
+  return out;
+}
+
+/** Element index by the first key's text, when the list is well formed for mergeKeyedWellFormed. */
+function indexByPrimary(list: unknown[], keys: readonly string[]): Map<string, number> | undefined {
+  const primary = keys[0] as string;
+  const index = new Map<string, number>();
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i];
+    if (!isMap(e) || !Object.prototype.hasOwnProperty.call(e, primary)) return undefined;
+    for (let k = 1; k < keys.length; k++) if (Object.prototype.hasOwnProperty.call(e, keys[k] as string)) return undefined;
+    const text = textOf(e[primary]);
+    if (text === '' || index.has(text)) return undefined;
+    index.set(text, i);
+  }
+  return index;
+}
+
+/**
+ * The target's merged list when the patch does not name it: kyaml rebuilds it, which for a list
+ * whose elements are non-empty maps with distinct values of the first key (or distinct
+ * non-empty primitives) gives the same elements in the same order. Undefined for any other
+ * list (repeats, elements without the key...), which takes kyaml's whole path.
+ */
+function rebuildWellFormed(d: unknown[], schema: ListSchema): unknown[] | undefined {
+  const seen = new Set<string>();
+  const primary = schema.keys[0];
+  if (primary === undefined) {
+    for (const e of d) {
+      if (e === null || typeof e === 'object') return undefined;
+      const text = textOf(e);
+      if (text === '' || seen.has(text)) return undefined;
+      seen.add(text);
+    }
+    return d;
+  }
+  for (const e of d) {
+    if (!isMap(e) || !Object.prototype.hasOwnProperty.call(e, primary)) return undefined;
+    const text = textOf(e[primary]);
+    if (text === '' || seen.has(text)) return undefined;
+    seen.add(text);
+  }
+  if (schema.element === undefined) return d;
+  let out: unknown[] | undefined;
+  for (let i = 0; i < d.length; i++) {
+    const before = d[i] as JsonMap;
+    if (isEmptyMap(before)) return undefined;
+    const after = walkMap(before, undefined, schema.element);
+    if (after !== before) (out ??= d.slice())[i] = after;
+  }
+  return out ?? d;
 }
 
 function sameElements(a: unknown[], b: unknown[]): boolean {
@@ -322,12 +426,13 @@ function mergeKeyed(d: unknown[], s: unknown[] | undefined, keys: readonly strin
   let destList: DestSlot[] = d.map((value) => ({ value }));
   let items: unknown[] = [];
   let validKeys: string[] | undefined;
+  const validSet = keysWithValues(valuesList, keys);
   for (const values of valuesList) {
     if (values.length === 0) continue;
-    const valid = validateKeys(valuesList, values, keys);
+    const valid = validateKeys(validSet, values, keys);
     validKeys = valid.keys;
     const validValues = valid.values;
-    const match = validateKeys([validValues], validValues, validKeys);
+    const match = validateKeys(keysWithValues([validValues], validKeys), validValues, validKeys);
     const slot = destList.find((e) => matchElement(e.value, match.keys, match.values));
     const srcElem = s === undefined ? undefined : s.find((e) => matchElement(e, match.keys, match.values));
     let val: unknown;
@@ -409,10 +514,15 @@ function matchScalarText(e: unknown, text: string): boolean {
   return e !== undefined && textOf(e) === text;
 }
 
-/** validateKeys: the keys some element has a value for, and this element's values for them. */
-function validateKeys(valuesList: readonly string[][], values: readonly string[], keys: readonly string[]): { keys: string[]; values: string[] } {
+/** The keys some element of the list has a value for. */
+function keysWithValues(valuesList: readonly string[][], keys: readonly string[]): Set<string> {
   const valid = new Set<string>();
   for (const vs of valuesList) vs.forEach((v, i) => v !== '' && valid.add(keys[i] as string));
+  return valid;
+}
+
+/** validateKeys: the keys some element has a value for (`valid`), and this element's values for them. */
+function validateKeys(valid: ReadonlySet<string>, values: readonly string[], keys: readonly string[]): { keys: string[]; values: string[] } {
   if (valid.size === 0) return { keys: [...keys], values: [...values] };
   return {
     keys: keys.filter((k) => valid.has(k)),

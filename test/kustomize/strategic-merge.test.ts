@@ -192,9 +192,14 @@ function deepFreeze<T>(v: T): T {
 
 if (!hasKubectl) console.warn('strategic-merge.test.ts: kubectl is not on PATH; the cases checked against `kubectl kustomize` are skipped');
 
+const TABLE_CASES = tableCases();
+/** The table's kubectl build, started with the first one so that both run at once. */
+let tableResults: Promise<KubectlResult[]> | undefined;
+
 describe.skipIf(!hasKubectl)('strategicMerge against kubectl kustomize', () => {
   let results: KubectlResult[] = [];
   beforeAll(async () => {
+    tableResults = kustomizeCases(TABLE_CASES.map((c) => ({ target: c.target, patch: c.patch })));
     results = await kustomizeCases(CASES.map((c) => ({ target: c.target, patch: c.patch, alone: c.refused !== undefined })));
   });
 
@@ -219,6 +224,83 @@ describe.skipIf(!hasKubectl)('strategicMerge against kubectl kustomize', () => {
     // Kustomize keeps the target's name and namespace and kind (its caller's job, not the merge's).
     if (got && expected.object) got = { ...got, kind: expected.object.kind, metadata: { ...(got.metadata as Obj), name: (expected.object.metadata as Obj).name } };
     expect(got, c.why).toEqual(expected.object);
+  });
+});
+
+/**
+ * One case per merged list of merge-keys.ts: a target holding two elements there, a patch
+ * naming one of them and a new one. kubectl merges them only if kyaml has the same merge key.
+ */
+function tableCases(): Case[] {
+  const entries = mergedListPaths();
+  const keysOf = new Map(entries.map((e) => [`${e.apiVersion} ${e.kind} ${e.path.join('.')}`, e.keys]));
+  const element = (keys: readonly string[], id: string, extra: Obj): unknown => {
+    if (keys.length === 0) return id;
+    return { [keys[0] as string]: id, ...extra };
+  };
+  // Builds the object holding `leaf` at `path`, list segments ('*') as one-element lists.
+  const build = (apiVersion: string, kind: string, path: string[], leaf: unknown): Obj => {
+    const root: Obj = {};
+    let node: Obj = root;
+    for (let i = 0; i < path.length - 1; i++) {
+      const seg = path[i] as string;
+      if (path[i + 1] === '*') {
+        const keys = keysOf.get(`${apiVersion} ${kind} ${path.slice(0, i + 1).join('.')}`) ?? [];
+        const child: Obj = { [keys[0] as string]: 'parent' };
+        node[seg] = [child];
+        node = child;
+        i++;
+      } else {
+        const child: Obj = {};
+        node[seg] = child;
+        node = child;
+      }
+    }
+    node[path[path.length - 1] as string] = leaf;
+    return root;
+  };
+  // Metadata lists are the same type everywhere: finalizers once per kind (which checks that
+  // kyaml knows the kind), the rest once, in a Deployment.
+  const wanted = entries.filter((e) => {
+    const last = e.path[e.path.length - 1];
+    if (e.kind === 'Deployment') return true;
+    if (last === 'ownerReferences') return false;
+    return !(last === 'finalizers' && e.path.length > 2);
+  });
+  return wanted.map((e) => {
+    const target = build(e.apiVersion, e.kind, e.path, [element(e.keys, 'one', { v: 1 }), element(e.keys, 'two', { v: 2 })]);
+    const patch = build(e.apiVersion, e.kind, e.path, [element(e.keys, 'new', { v: 3 }), element(e.keys, 'two', { w: 4 })]);
+    const metadata = { ...((target.metadata as Obj | undefined) ?? {}), name: 'app' };
+    return {
+      name: `${e.apiVersion} ${e.kind} ${e.path.join('.')} [${e.keys.join(',')}]`,
+      why: 'the merge key of this list in the table is kyaml\'s',
+      target: { apiVersion: e.apiVersion, kind: e.kind, ...target, metadata },
+      patch,
+    };
+  });
+}
+
+describe.skipIf(!hasKubectl)('every merged list of merge-keys.ts against kubectl kustomize', () => {
+  const cases = TABLE_CASES;
+  let results: KubectlResult[] = [];
+  beforeAll(async () => {
+    results = await (tableResults ?? kustomizeCases(cases.map((c) => ({ target: c.target, patch: c.patch }))));
+  });
+
+  it('covers the pod template of every workload kind', () => {
+    const names = cases.map((c) => c.name);
+    for (const kind of ['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Pod', 'PodTemplate', 'ReplicationController']) {
+      expect(names.some((n) => n.includes(` ${kind} `) && n.includes('containers.*.env [name]'))).toBe(true);
+    }
+  });
+
+  it.each(cases.map((c, i) => [c.name, c, i] as const))('%s', (_name, c, i) => {
+    const expected = results[i] as KubectlResult;
+    if ('error' in expected) throw new Error(`kubectl refused: ${expected.error}`);
+    const got = strategicMerge(c.target, fullPatch(c), gvkOf(c.target));
+    expect(got).toEqual(expected.object);
+    // And it did merge (the target's first element is still there), so the case is not vacuous.
+    expect(JSON.stringify(got)).toContain('one');
   });
 });
 
