@@ -30,7 +30,7 @@ export function syntheticFleet(size: FleetSize, variant = 0): Map<string, string
         .replace(/name: dev\n/, `name: ${env}\n`)
         .replace(/tier: development/, e === 2 ? 'tier: production' : 'tier: development')
         .replace(/domain: dev\./, `domain: ${env}.`)
-        .replace(/  addons:\n    - external-dns\n/, ''),
+        .replace(/  addons:\n(    - .*\n)+/, '')
     );
     const endpoint = `https://BENCH${String(e).padStart(4, '0')}.gr7.eu-west-1.eks.amazonaws.com`;
     files.set(`infra/outputs/${env}.json`, JSON.stringify({ ...snapshot, aws_cluster_name: `bench-${env}`, cluster_endpoint: endpoint }, null, 2) + '\n');

@@ -80,10 +80,22 @@ export function adoptObjects(objects: readonly RenderedObject[], app: AdoptingAp
     const version = imageVersion(object);
     metadata.labels = standard(metadata.labels, version);
     const adopted: KubeObject = { ...object, metadata };
-    withPodTemplateLabels(adopted, (labels) => standard(labels, version));
+    // The pod template's missing standard labels are the object's own (which may be the team's).
+    const own = Object.fromEntries(Object.entries(metadata.labels).filter(([k]) => STANDARD.has(k)));
+    withPodTemplateLabels(adopted, (labels) => ({ ...own, ...labels }));
     return { object: adopted, source };
   });
 }
+
+/** The labels adoption fills in. */
+const STANDARD = new Set([
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/part-of',
+  'app.kubernetes.io/managed-by',
+  'app.kubernetes.io/version',
+  'environment',
+]);
 
 /** Path from the object to its pod template, by kind. */
 const POD_TEMPLATE: Record<string, readonly string[]> = {

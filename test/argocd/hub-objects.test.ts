@@ -89,6 +89,11 @@ describe('AppProjects', () => {
         { group: '', kind: 'Namespace' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+        { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+        { group: 'networking.k8s.io', kind: 'IngressClass' },
+        { group: 'elbv2.k8s.aws', kind: 'IngressClassParams' },
       ]);
       expect(p.metadata['finalizers']).toEqual(['resources-finalizer.argocd.argoproj.io']);
     }

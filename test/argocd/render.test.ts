@@ -115,7 +115,7 @@ describe('refusals, at render time rather than at sync time', () => {
     edit('manifests/argocd.yaml', (t) => t.replace(/\n\s+- \{ group: rbac\.authorization\.k8s\.io, kind: ClusterRole \}/, ''));
     const r = await cli([...root(), 'render']);
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('manifests/argocd.yaml at /spec/clusterScopedAllowList: rendered/dev/external-dns holds the cluster-scoped ClusterRole "external-dns"');
+    expect(r.stderr).toContain('manifests/argocd.yaml at /spec/clusterScopedAllowList: rendered/dev/aws-load-balancer-controller holds the cluster-scoped ClusterRole "aws-load-balancer-controller"');
     expect(r.stderr).toContain('add { group: "rbac.authorization.k8s.io", kind: ClusterRole }');
     expect(snapshotDir(path('rendered'))).toEqual(before);
   });

@@ -20,7 +20,7 @@ describe('render', () => {
     const before = snapshotDir(path('rendered'));
     const r = await cli([...root(), 'render']);
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/rendered 3 environments \(dev, prod, staging\), 6 apps \(18 deployments\), \d+ resources into rendered\/: 0 added, 0 changed, 0 removed, \d+ unchanged/);
+    expect(r.stdout).toMatch(/rendered 3 environments \(dev, prod, staging\), 8 apps \(24 deployments\), \d+ resources into rendered\/: 0 added, 0 changed, 0 removed, \d+ unchanged/);
     expect(snapshotDir(path('rendered'))).toEqual(before);
   });
 

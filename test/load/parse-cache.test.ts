@@ -88,7 +88,8 @@ describe('ParseCache round trip', () => {
     const { readSources } = await import('../../generators/workspace/inputs.js');
     const { repoRoot } = await import('../helpers.js');
     const first = new ParseCache();
-    const texts = [...readSources(repoRoot)].filter(([file]) => /\.ya?ml$/.test(file));
+    // The spec files (a Kustomize app's multi-document resources are parsed by its build, not here).
+    const texts = [...readSources(repoRoot)].filter(([file, text]) => /\.ya?ml$/.test(file) && !/^---$/m.test(text));
     expect(texts.length).toBeGreaterThan(10);
     for (const [file, text] of texts) first.parse(text, file);
     const next = nextRun(first);
