@@ -11,7 +11,7 @@ import { interpolate, unknownBridgeKey } from './interpolate.js';
 import type { ParseCache } from './parse-cache.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import { appsIn, broughtNamespace, loadSpecs, mergeSpec, specDeployment, type Deployment, type LoadedApp, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
+import { appsIn, broughtNamespace, loadSpecs, referenceVariables, mergeSpec, specDeployment, type Deployment, type LoadedApp, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
 import type { AppOverlay, AppSpec, ArgoCDSpec, Environment, EnvironmentSpec } from './types.gen.js';
 import { parseJson, type ParsedDocument } from './yaml.js';
 
@@ -50,6 +50,11 @@ interface AppInstanceBase {
   files: string[];
   /** Policy exemptions that hold in this environment (manifests/<apps|addons>/<app>/exemptions.yaml). */
   exemptions: AppExemption[];
+  /**
+   * A Kustomize or chart app's IRSA ServiceAccount, as its aws-access.yaml names it: the app
+   * must render it (the role would trust nothing otherwise).
+   */
+  awsServiceAccount?: { name: string; file: string; line?: number };
 }
 
 /** A spec app (app.yaml) in one environment: base and overlay merged, references resolved. */
@@ -153,9 +158,13 @@ export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache
           case 'spec':
             return resolveApp(specDeployment(app, name), name, env, outputs, snapshotFile);
           case 'kustomize':
-            return kustomizeInstance(app, name, sources, options.parseCache);
-          case 'chart':
-            return chartInstance(app, name, options.charts);
+          case 'chart': {
+            const instance = app.kind === 'kustomize' ? kustomizeInstance(app, name, sources, options.parseCache) : chartInstance(app, name, options.charts);
+            checkAwsAccess(app, instance, env, outputs, snapshotFile);
+            if (!app.awsAccess) return instance;
+            const { doc, data } = app.awsAccess;
+            return { ...instance, awsServiceAccount: { name: data.spec.serviceAccount.name, file: doc.file, line: doc.lineOf('/spec/serviceAccount/name') } };
+          }
         }
       });
       if (instance) apps.push(instance);
@@ -314,6 +323,25 @@ function kustomizeInstance(app: LoadedKustomizeApp, envName: string, sources: So
     entry: entryFile.slice(0, entryFile.lastIndexOf('/')),
     sources: app.files.map((f) => [f, sources.get(f)!]),
   };
+}
+
+/**
+ * The references of a brought app's aws-access.yaml resolve in this environment: the Pulumi
+ * program resolves them from its outputs, so a key the snapshot lacks is caught here first.
+ */
+function checkAwsAccess(app: LoadedKustomizeApp | LoadedChartApp, instance: AppInstance, env: Environment, outputs: Record<string, string>, snapshotFile: string): void {
+  const access = app.awsAccess;
+  if (!access) return;
+  const envName = instance.environment;
+  const variables = referenceVariables({ name: envName, ...env.spec }, instance);
+  const at = '/spec/serviceAccount/aws/policy';
+  try {
+    interpolate(access.data.spec.serviceAccount.aws.policy ?? [], { variables, bridge: outputs, unknown: (key, pointer) => unknownBridgeKey(key, pointer, app.name, envName, outputs, snapshotFile) });
+  } catch (e) {
+    if (!(e instanceof BridgeError) || e.file !== undefined) throw e;
+    const pointer = at + (e.pointer ?? '');
+    throw new BridgeError({ code: e.code, message: e.message, hint: e.hint, file: access.doc.file, pointer, line: access.doc.lineOf(pointer) });
+  }
 }
 
 function chartInstance(app: LoadedChartApp, envName: string, charts: ReadonlyMap<string, ChartModule> | undefined): ChartAppInstance {

@@ -12,6 +12,7 @@
  * Pure: the objects are copied where they change.
  */
 import { MANAGED_BY } from '../charts/labels.js';
+import { BridgeError } from '../core/errors.js';
 import { CLUSTER_SCOPED_KINDS, type KubeObject, type RenderedObject } from '../charts/object.js';
 
 /** Built-in kinds that live outside any namespace, besides those the charts render (charts/object.ts). */
@@ -49,6 +50,7 @@ export interface AdoptingApp {
   environment: string;
   namespace: string;
   team?: string;
+  awsServiceAccount?: { name: string; file: string; line?: number };
 }
 
 /** `<group>/<kind>` of each cluster-scoped CRD among the objects: their kinds are cluster-scoped too. */
@@ -64,6 +66,17 @@ function clusterScopedCrdKinds(objects: readonly RenderedObject[]): Set<string> 
 
 export function adoptObjects(objects: readonly RenderedObject[], app: AdoptingApp): RenderedObject[] {
   const crdKinds = clusterScopedCrdKinds(objects);
+  const sa = app.awsServiceAccount;
+  if (sa && !objects.some(({ object }) => object.kind === 'ServiceAccount' && object.metadata.name === sa.name && (object.metadata.namespace ?? app.namespace) === app.namespace)) {
+    throw new BridgeError({
+      code: 'unknown-reference',
+      message: `the IRSA role of "${app.name}" trusts ServiceAccount ${app.namespace}/${sa.name}, which the app does not render in environment "${app.environment}"`,
+      file: sa.file,
+      pointer: '/spec/serviceAccount/name',
+      ...(sa.line !== undefined && { line: sa.line }),
+      hint: `name a ServiceAccount the app renders in namespace ${app.namespace} (its pods run as it), or render one`,
+    });
+  }
   const standard = (own: Record<string, string> | undefined, version: string | undefined): Record<string, string> => ({
     'app.kubernetes.io/name': app.name,
     'app.kubernetes.io/instance': `${app.name}-${app.environment}`,
