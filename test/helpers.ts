@@ -5,7 +5,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { run } from '../generators/cli/main.js';
 import { blobId } from '../generators/core/hash.js';
 import { compareFiles, type FileChanges } from '../generators/engine/changes.js';
-import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary } from '../generators/engine/engine.js';
+import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary, type UnitCache, type UnitRecord } from '../generators/engine/engine.js';
 import type { Selection } from '../generators/engine/units.js';
 import type { DeclaredSchemas } from '../generators/check/declared-schemas.js';
 import type { Fleet } from '../generators/load/fleet.js';
@@ -13,6 +13,18 @@ import { recoverRendered } from '../generators/workspace/rendered-writer.js';
 import { scratchDir } from './scratch.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
+
+/** A unit cache in memory (records copied in and out, as a disk cache would), for engine tests. */
+export class MemoryCache implements UnitCache {
+  readonly units = new Map<string, [string, UnitRecord]>();
+  get(unit: string, key: string) {
+    const e = this.units.get(unit);
+    return e && e[0] === key ? structuredClone(e[1]) : undefined;
+  }
+  set(unit: string, key: string, record: UnitRecord) {
+    this.units.set(unit, [key, structuredClone(record)]);
+  }
+}
 
 /** A throwaway copy of the project's inputs and rendered/ (no node_modules), removed by cleanup(). */
 export function tempProject(): { root: string; cleanup: () => void } {

@@ -200,6 +200,21 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
 
   // 3. Apps and addons with their overlays.
   const apps = new Map<string, LoadedApp>();
+  /** Whether an overlay (a spec app's file, a Kustomize app's directory) names an environment; reported if not. */
+  const knownEnvironment = (envName: string, file: string, shape: 'file' | 'directory'): boolean => {
+    if (envFiles.some(([, n]) => n === envName)) return true;
+    const guess = closest(envName, envFiles.map(([, n]) => n));
+    const named = shape === 'file' ? 'overlay files are named' : 'the directories under overlays/ are named';
+    errors.add({
+      code: 'unknown-reference',
+      message: `overlay for unknown environment "${envName}"`,
+      file,
+      hint: guess
+        ? `did you mean overlays/${guess}${shape === 'file' ? '.yaml' : '/'}?`
+        : `${named} after an environment in manifests/environments/${shape === 'directory' ? '; put shared pieces in components/ or another directory beside base/' : ''}`,
+    });
+    return false;
+  };
   /** Kustomize overlays: kustomization file, app source, app, environment, the app's overlay map. */
   const overlayDirs: [string, 'app' | 'addon', string, string, Map<string, string>][] = [];
   for (const [file, source, dirName] of appFiles) {
@@ -262,16 +277,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const overlay = doc.data as AppOverlay;
     const app = apps.get(appName);
     if (!app || app.source !== source || app.kind !== 'spec') continue; // the app itself failed to load and was reported
-    if (!envFiles.some(([, n]) => n === envName)) {
-      const guess = closest(envName, envFiles.map(([, n]) => n));
-      errors.add({
-        code: 'unknown-reference',
-        message: `overlay for unknown environment "${envName}"`,
-        file,
-        hint: guess ? `did you mean overlays/${guess}.yaml?` : 'overlay files are named after an environment in manifests/environments/',
-      });
-      continue;
-    }
+    if (!knownEnvironment(envName, file, 'file')) continue;
     if (overlay.metadata.name !== appName || overlay.metadata.environment !== envName) {
       const pointer = overlay.metadata.name !== appName ? '/metadata/name' : '/metadata/environment';
       errors.add({
@@ -287,18 +293,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     app.overlays.set(envName, { doc, overlay });
   }
   for (const [file, , , envName, overlays] of overlayDirs) {
-    if (!envFiles.some(([, n]) => n === envName)) {
-      const guess = closest(envName, envFiles.map(([, n]) => n));
-      errors.add({
-        code: 'unknown-reference',
-        message: `overlay for unknown environment "${envName}"`,
-        file,
-        hint: guess
-          ? `did you mean overlays/${guess}/?`
-          : 'the directories under overlays/ are named after an environment in manifests/environments/; put shared pieces in components/ or another directory beside base/',
-      });
-      continue;
-    }
+    if (!knownEnvironment(envName, file, 'directory')) continue;
     overlays.set(envName, file);
   }
 

@@ -14,6 +14,7 @@
 import { MANAGED_BY } from '../charts/labels.js';
 import { BridgeError } from '../core/errors.js';
 import { CLUSTER_SCOPED_KINDS, type KubeObject, type RenderedObject } from '../charts/object.js';
+import { TEMPLATE_PATHS } from '../check/policies/pods.js';
 
 /** Built-in kinds that live outside any namespace, besides those the charts render (charts/object.ts). */
 const MORE_CLUSTER_SCOPED = new Set([
@@ -110,23 +111,12 @@ const STANDARD = new Set([
   'environment',
 ]);
 
-/** Path from the object to its pod template, by kind. */
-const POD_TEMPLATE: Record<string, readonly string[]> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  ReplicationController: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
-
 type Json = Record<string, unknown>;
 const isMap = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** The object's pod template (and the pod spec in it), if its kind has one. */
 function podTemplate(object: KubeObject): Json | undefined {
-  const path = POD_TEMPLATE[object.kind];
+  const path = TEMPLATE_PATHS[object.kind];
   if (!path) return undefined;
   let at: unknown = object;
   for (const key of path) at = isMap(at) ? at[key] : undefined;
@@ -147,7 +137,7 @@ function imageVersion(object: KubeObject): string | undefined {
 
 /** Replaces the pod template's labels (copying the path down to them), if the object has a pod template. */
 function withPodTemplateLabels(object: KubeObject, labels: (own: Record<string, string> | undefined) => Record<string, string>): void {
-  const path = POD_TEMPLATE[object.kind];
+  const path = TEMPLATE_PATHS[object.kind];
   if (!path || !podTemplate(object)) return;
   let parent: Json = object;
   for (const key of path) {

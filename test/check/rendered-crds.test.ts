@@ -13,11 +13,12 @@ import { checkUnitObjects, SCHEMA_POLICY, type SiblingLookup, type UnitFinding }
 import { loadDeclaredSchemas, type DeclaredSchemas } from '../../generators/check/declared-schemas.js';
 import { compiledSchema } from '../../generators/check/rendered-crds.js';
 import { kubernetesAjv } from '../../generators/check/structural-schema.js';
-import { inProcessExecutor, renderFleet, type Rendering, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
+import { inProcessExecutor, renderFleet, type Rendering, type UnitCache } from '../../generators/engine/engine.js';
 import { renderGroup } from '../../generators/engine/unit-group.js';
 import { planUnits, unitInputs } from '../../generators/engine/units.js';
 import { loadFleet } from '../../generators/load/fleet.js';
 import { pooledExecutor } from '../../generators/threads/workers.js';
+import { MemoryCache } from '../helpers.js';
 
 const SCHEMA = {
   type: 'object',
@@ -310,16 +311,6 @@ describe('a unit group (renderGroup): the CRD read is recorded, by the units wit
   });
 });
 
-class MemoryCache implements UnitCache {
-  readonly units = new Map<string, [string, UnitRecord]>();
-  get(unit: string, key: string) {
-    const e = this.units.get(unit);
-    return e && e[0] === key ? structuredClone(e[1]) : undefined;
-  }
-  set(unit: string, key: string, record: UnitRecord) {
-    this.units.set(unit, [key, structuredClone(record)]);
-  }
-}
 
 /** SCHEMA with spec.port an integer only. */
 function narrowPort(): Json {

@@ -17,7 +17,7 @@ import { readSources } from '../../generators/workspace/inputs.js';
 import { codeKey } from '../../generators/workspace/code-key.js';
 import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
 import { pooledExecutor } from '../../generators/threads/workers.js';
-import { cli, editFile, referenceRender, repoRoot, snapshotDir } from '../helpers.js';
+import { cli, editFile, MemoryCache, referenceRender, repoRoot, snapshotDir } from '../helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -44,16 +44,6 @@ function project(kind: 'example' | { apps: number }): string {
 
 const edit = (root: string, rel: string, fn: (text: string) => string) => editFile(join(root, rel), fn);
 
-class MemoryCache implements UnitCache {
-  readonly units = new Map<string, [string, UnitRecord]>();
-  get(unit: string, key: string) {
-    const e = this.units.get(unit);
-    return e && e[0] === key ? structuredClone(e[1]) : undefined;
-  }
-  set(unit: string, key: string, record: UnitRecord) {
-    this.units.set(unit, [key, structuredClone(record)]);
-  }
-}
 
 const summaryOf = ({ units, complete, environments, tiers, apps, deployments, objects }: RenderSummary): RenderSummary => ({ units, complete, environments, tiers, apps, deployments, objects });
 

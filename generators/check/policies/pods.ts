@@ -18,7 +18,8 @@ export interface ContainerRef {
   init: boolean;
 }
 
-const TEMPLATE_PATHS: Record<string, string[]> = {
+/** Path from a workload object to its pod template, by kind. */
+export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Deployment: ['spec', 'template'],
   StatefulSet: ['spec', 'template'],
   DaemonSet: ['spec', 'template'],
