@@ -36,7 +36,8 @@ export async function renderSources(
   const workers = cold ? RenderWorkers.start(workersFor(Number.MAX_SAFE_INTEGER, { ...(deps.threads !== undefined && { threads: deps.threads }) }), declaredSources, stage?.dir) : undefined;
   try {
     if (useCache) cache.parse = ws.parseCache();
-    const charts = compileCharts(ws.root, chartFiles(sources.keys()));
+    if (useCache) cache.charts = ws.chartCache();
+    const charts = compileCharts(ws.root, chartFiles(sources.keys()), sources, cache.charts);
     const fleet = loadFleet(sources, { ...(cache.parse && { parseCache: cache.parse }), charts });
     const declared = loadDeclaredSchemas(sources);
     const selection = selectionOf(fleet, request);

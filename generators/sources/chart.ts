@@ -125,18 +125,8 @@ function locate(e: unknown, app: UnitChartApp): { file: string; line?: number } 
     // Line 1 is the wrapper's.
     const position = new SourceMapConsumer(JSON.parse(app.chart.map)).originalPositionFor({ line: Number(m[1]) - 1, column: Number(m[2]) - 1 });
     if (position.source === null || position.line === null) return { file: app.chart.file };
-    const dir = app.chart.file.slice(0, app.chart.file.lastIndexOf('/'));
-    return { file: joinPath(dir, position.source), line: position.line };
+    // The map's sources are project paths (workspace/charts.ts).
+    return { file: position.source, line: position.line };
   }
   return undefined;
-}
-
-/** `dir` + a relative path, normalised (posix). */
-function joinPath(dir: string, rel: string): string {
-  const out: string[] = dir.split('/');
-  for (const part of rel.split('/')) {
-    if (part === '..') out.pop();
-    else if (part !== '.' && part !== '') out.push(part);
-  }
-  return out.join('/');
 }

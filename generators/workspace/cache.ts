@@ -9,6 +9,7 @@
  *   rendered.json  the file index of rendered/ (file-index.ts)
  *   sources.json   the file index of the input files
  *   last-run.json  the last run's outcome, under the key of its code, inputs and selection
+ *   charts.json    the team's charts compiled, each with the blob ids of its inputs (charts.ts)
  *
  * A missing, unreadable or corrupt file, or data of the wrong shape, is a cache miss, never an
  * error; deleting the directory is always safe. Its own .gitignore keeps it out of git. I/O edge.
@@ -22,7 +23,7 @@ export const CACHE_DIR = '.cache/gitops-bridge';
 const CACHE_VERSION = 3;
 const STAMP = 'cache.json';
 
-export type CacheFile = 'units' | 'parsed' | 'rendered' | 'sources' | 'last-run';
+export type CacheFile = 'units' | 'parsed' | 'rendered' | 'sources' | 'last-run' | 'charts';
 
 interface Stamp {
   version: number;

@@ -9,5 +9,5 @@ import { readSources } from './inputs.js';
 
 export function readFleet(root: string): Fleet {
   const sources = readSources(root);
-  return loadFleet(sources, { charts: compileCharts(root, chartFiles(sources.keys())) });
+  return loadFleet(sources, { charts: compileCharts(root, chartFiles(sources.keys()), sources) });
 }

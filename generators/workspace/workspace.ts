@@ -18,6 +18,7 @@ import type { RenderSummary, UnitRecord } from '../engine/engine.js';
 import { ParseCache, type ParseCacheEntries } from '../load/parse-cache.js';
 import { INPUT_DIRS, acceptInput, readSources, type SourceSet } from './inputs.js';
 import { ProjectCache } from './cache.js';
+import { ChartCache } from './charts.js';
 import { toolKey } from './code-key.js';
 import { FileIndex, NOT_A_FILE, type DiskFile } from './file-index.js';
 import { inside, recoverRendered, writeRendered } from './rendered-writer.js';
@@ -51,6 +52,7 @@ export interface RunCache {
   rendered: FileIndex;
   parse?: ParseCache;
   units?: DiskUnitCache;
+  charts?: ChartCache;
 }
 
 export class Workspace {
@@ -96,6 +98,11 @@ export class Workspace {
   parseCache(): ParseCache {
     const data = this.cache.read('parsed') as { entries?: ParseCacheEntries } | undefined;
     return new ParseCache(typeof data?.entries === 'object' && data.entries !== null ? data.entries : {});
+  }
+
+  /** The compiled charts of earlier runs (charts.ts). */
+  chartCache(): ChartCache {
+    return new ChartCache(this.cache.read('charts'));
   }
 
   /** The unit cache; `usable` says whether a record found under its key may be used. */
@@ -184,6 +191,7 @@ export class Workspace {
       if (cache.inputs.changed) this.cache.write('sources', cache.inputs.toJSON(now));
       if (cache.units?.dirty) this.cache.write('units', cache.units.toJSON());
       if (cache.parse?.dirty) this.cache.write('parsed', { entries: cache.parse.toJSON() });
+      if (cache.charts?.dirty) this.cache.write('charts', cache.charts.toJSON());
       if (outcome) {
         const { summary, ...rest } = outcome.run;
         this.cache.write('last-run', { key: outcome.key, summary: { ...summary, units: [...summary.units] }, ...rest });

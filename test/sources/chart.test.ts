@@ -9,7 +9,8 @@ import { BridgeError } from '../../generators/core/errors.js';
 import type { ChartModule } from '../../generators/load/fleet.js';
 import { renderChartApp } from '../../generators/sources/chart.js';
 import type { UnitEnvironment } from '../../generators/sources/types.js';
-import { compileCharts } from '../../generators/workspace/charts.js';
+import { ChartCache, compileCharts } from '../../generators/workspace/charts.js';
+import { readSources } from '../../generators/workspace/inputs.js';
 import { repoRoot } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
 
@@ -36,7 +37,7 @@ function compile(files: Record<string, string>): ChartModule {
     mkdirSync(dirname(join(root, path)), { recursive: true });
     writeFileSync(join(root, path), text);
   }
-  return compileCharts(root, [CHART]).get(CHART)!;
+  return compileCharts(root, [CHART], readSources(root)).get(CHART)!;
 }
 
 const render = (chart: ChartModule) =>
@@ -125,8 +126,37 @@ describe('chart apps', () => {
     expect(c.digest).not.toBe(a.digest);
   });
 
+  it('compiles many charts in one call, and the cache vouches for a chart by the blob ids of every file it imports', () => {
+    const root = scratchDir('chart-test-');
+    const write = (path: string, text: string) => {
+      mkdirSync(dirname(join(root, path)), { recursive: true });
+      writeFileSync(join(root, path), text);
+    };
+    const other = 'manifests/apps/api/chart.ts';
+    write(CHART, `import { n } from '../../lib/n';\nexport default () => n;\n`);
+    write(other, 'export default () => 2;\n');
+    write('manifests/lib/n.ts', 'export const n = 1;\n');
+    const cache = new ChartCache();
+    const first = compileCharts(root, [other, CHART], readSources(root), cache);
+    expect([...first.keys()].sort()).toEqual([other, CHART]);
+    // Through JSON, as the cache directory keeps it.
+    const kept = new ChartCache(JSON.parse(JSON.stringify(cache.toJSON())));
+    expect(kept.get(CHART, readSources(root))).toEqual(first.get(CHART));
+    write('manifests/lib/n.ts', 'export const n = 3;\n');
+    expect(kept.get(CHART, readSources(root))).toBeUndefined();
+    expect(kept.get(other, readSources(root))).toEqual(first.get(other));
+    const again = compileCharts(root, [other, CHART], readSources(root), kept);
+    expect(again.get(CHART)!.digest).not.toBe(first.get(CHART)!.digest);
+    expect(again.get(other)).toBe(kept.get(other, readSources(root)));
+  });
+
+  it('a compile error in one of several charts names that chart', () => {
+    const e = errorOf(() => compile({ [CHART]: 'export default function (chart) {\n  return 1 +;\n}\n', 'manifests/apps/api/chart.ts': 'export default () => 1;\n' }));
+    expect(e).toMatchObject({ file: CHART, line: 2 });
+  });
+
   it('the example fleet chart compiles from the repository', () => {
-    const chart = compileCharts(repoRoot, ['manifests/apps/status-page/chart.ts']).get('manifests/apps/status-page/chart.ts')!;
+    const chart = compileCharts(repoRoot, ['manifests/apps/status-page/chart.ts'], readSources(repoRoot)).get('manifests/apps/status-page/chart.ts')!;
     const objects = renderChartApp({ kind: 'chart', name: 'status-page', environment: 'dev', source: 'app', namespace: 'status-page', files: [chart.file], chart }, env);
     expect(objects.map((o) => `${o.object.kind}/${o.object.metadata.name}`).sort()).toEqual([
       'ConfigMap/status-page-config',
