@@ -1,8 +1,10 @@
 /**
  * Turns a SourceSet into a validated Fleet: the dry specs (specs.ts) plus the bridge: every
  * environment with its stack-outputs snapshot, and every app resolved for every environment it
- * runs in (base + overlay merged, references resolved from the snapshot, validated). Pure. All
- * problems are collected and thrown together.
+ * runs in: a spec app's base and overlay merged, references resolved from the snapshot and
+ * validated; a Kustomize app's entry kustomization and files (built in its unit, where its
+ * references resolve); a chart app's compiled module (workspace/charts.ts). Pure. All problems
+ * are collected and thrown together.
  */
 import { BridgeError, ErrorSink, pointerOf } from '../core/errors.js';
 import { secretReason } from '../core/secrets.js';

@@ -1,7 +1,10 @@
 /**
  * The dry specs: environments, apps and addons with their overlays and exemptions, parsed,
  * schema-checked and cross-checked (names, environments, enabled addons), with no stack-outputs
- * snapshot. loadFleet adds the bridge on top; the Pulumi program (aws-access.ts) reads the same
+ * snapshot. An app directory is one of three kinds, by the file that marks it: app.yaml (a spec
+ * app, overlays/<env>.yaml), base/kustomization.yaml (a Kustomize app, overlays/<env>/, every
+ * file of the directory its input) or chart.ts (a team's cdk8s chart); the last two may carry
+ * an aws-access.yaml. loadFleet adds the bridge on top; the Pulumi program (aws-access.ts) reads the same
  * specs before any snapshot exists. Pure: a SourceSet in, data out; problems go to an ErrorSink
  * so a run reports all of them at once.
  */
