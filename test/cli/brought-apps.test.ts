@@ -7,7 +7,7 @@
  * check, diff and rendered-commit on the new app directories; and only what an edit touches
  * rendered again. The comparison with `kubectl kustomize` is in brought-apps-kubectl.test.ts.
  */
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import yaml from 'js-yaml';
 import { afterEach, describe, expect, it } from 'vitest';
