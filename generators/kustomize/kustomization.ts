@@ -123,9 +123,9 @@ const SUPPORTED = [
 const REFUSED: Record<string, string> = {
   secretGenerator:
     'Secrets are never rendered from plain text in this project: declare an ExternalSecret (external-secrets.io) that reads the value from the secret store, and list it under resources',
-  helmCharts: 'Helm charts are not inflated here (no helm binary at render time): render the chart once with `helm template` where helm is installed, commit its manifests in the app directory and list them under resources',
+  helmCharts: 'Helm charts are not inflated inside a kustomization here: commit the chart\'s rendered manifests (`helm template`) and list them under resources, or write the app as a cdk8s chart (chart.ts in the app directory)',
   helmGlobals: 'Helm charts are not inflated inside a kustomization here: remove helmGlobals along with helmCharts',
-  helmChartInflationGenerator: 'Helm charts are not inflated here (no helm binary at render time): render the chart once with `helm template`, commit its manifests and list them under resources',
+  helmChartInflationGenerator: 'Helm charts are not inflated inside a kustomization here: commit the chart\'s rendered manifests (`helm template`) and list them under resources',
   generators: 'generator plugins run arbitrary code and are not supported: use configMapGenerator, or commit the generated objects and list them under resources',
   transformers: 'transformer plugins are not supported: use the built-in fields (namespace, namePrefix, labels, patches, replacements...)',
   validators: 'validator plugins are not supported: the check stage validates every rendered object',
