@@ -85,7 +85,7 @@ export function unitInputs(fleet: Fleet, plans: UnitPlan[], portable = false): U
 }
 
 function unitApp(a: AppInstance, portable: boolean): UnitApp {
-  const { exemptions: _exemptions, team: _team, ...rest } = a;
+  const { exemptions: _exemptions, ...rest } = a;
   if (rest.kind !== 'spec') return rest;
   return {
     kind: 'spec',

@@ -164,8 +164,9 @@ export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache
             const instance = app.kind === 'kustomize' ? kustomizeInstance(app, name, sources, options.parseCache) : chartInstance(app, name, options.charts);
             checkAwsAccess(app, instance, env, outputs, snapshotFile);
             if (!app.awsAccess) return instance;
+            // The team its aws-access.yaml names owns it: its role's tag, its namespace's and objects' labels.
             const { doc, data } = app.awsAccess;
-            return { ...instance, awsServiceAccount: { name: data.spec.serviceAccount.name, file: doc.file, line: doc.lineOf('/spec/serviceAccount/name') } };
+            return { ...instance, team: data.spec.team, awsServiceAccount: { name: data.spec.serviceAccount.name, file: doc.file, line: doc.lineOf('/spec/serviceAccount/name') } };
           }
         }
       });

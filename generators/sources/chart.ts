@@ -86,7 +86,7 @@ function chartFunction(app: UnitChartApp): ChartFunction {
       code: 'chart',
       message: 'chart.ts has no default export of a function',
       file: app.chart.file,
-      hint: 'write `export default function (chart: Chart, ctx: ChartContext) { ... }` (see the README, "Charts written by the team")',
+      hint: 'write `export default function (chart: Chart, ctx: ChartContext) { ... }` (see the README, "Bring your own manifests")',
     });
   }
   evaluated.set(app.chart.digest, fn as ChartFunction);

@@ -1,12 +1,13 @@
 /**
  * Objects a team brings (a Kustomize build, a team's cdk8s chart) made part of the fleet, with
- * as little change as will do, each documented in the README ("What the project adds"):
+ * as little change as will do, each documented in the README ("Bring your own manifests"):
  * - a namespaced object with no namespace gets the app's (where its Application deploys, so the
  *   rendered file says what Argo CD would do); a cluster-scoped one loses any namespace, as the
  *   API server ignores it. Cluster-scoped: the built-in kinds below and the kinds of the
  *   CustomResourceDefinitions of `Cluster` scope among the app's own objects;
  * - the standard labels it lacks are filled in on the object and its pod template
- *   (app.kubernetes.io/name, instance, part-of, managed-by, environment; app.kubernetes.io/version
+ *   (app.kubernetes.io/name, instance, part-of (the team of the app's aws-access.yaml, else the
+ *   app's name), managed-by, environment; app.kubernetes.io/version
  *   from a workload's first container image tag). A label the object already has is never
  *   changed, and selectors are never touched (a Deployment's selector is immutable).
  * Pure: the objects are copied where they change.

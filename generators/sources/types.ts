@@ -29,9 +29,9 @@ export interface UnitSpecApp extends ChartApp {
 }
 
 /** A Kustomize app as its unit reads it: the files of its directory travel with it. */
-export type UnitKustomizeApp = Omit<KustomizeAppInstance, 'exemptions' | 'team'>;
+export type UnitKustomizeApp = Omit<KustomizeAppInstance, 'exemptions'>;
 
 /** A chart app as its unit reads it: the compiled module's URL and digest. */
-export type UnitChartApp = Omit<ChartAppInstance, 'exemptions' | 'team'>;
+export type UnitChartApp = Omit<ChartAppInstance, 'exemptions'>;
 
 export type UnitApp = UnitSpecApp | UnitKustomizeApp | UnitChartApp;

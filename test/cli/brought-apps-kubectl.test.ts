@@ -115,8 +115,8 @@ function stripAdditions(ours: Obj, theirs: Obj, env: string): Obj {
   const standard: Record<string, string> = {
     'app.kubernetes.io/name': ADDON,
     'app.kubernetes.io/instance': `${ADDON}-${env}`,
-    // A Kustomize app names no team (only a spec app does): part-of defaults to the app's name.
-    'app.kubernetes.io/part-of': ADDON,
+    // The team its aws-access.yaml names.
+    'app.kubernetes.io/part-of': 'platform',
     'app.kubernetes.io/managed-by': 'gitops-bridge',
     environment: env,
     ...(version !== undefined && { 'app.kubernetes.io/version': version }),
