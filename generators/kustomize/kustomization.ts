@@ -13,6 +13,7 @@ import { fieldSpec, type FieldSpec } from './field-specs.js';
 import type { ImageRule } from './images.js';
 import type { LabelEntry } from './labels.js';
 import type { Selector } from './selector.js';
+import { KUSTOMIZE_YAML_SCHEMA } from './yaml-schema.js';
 
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -232,7 +233,7 @@ export function readKustomization(
   text: string,
   resolve: ((data: unknown, doc: ParsedDocument) => unknown) | undefined,
 ): Kustomization {
-  const doc = parseYaml(text, file);
+  const doc = parseYaml(text, file, KUSTOMIZE_YAML_SCHEMA);
   const data = resolve ? withDocument(doc, () => resolve(doc.data, doc)) : doc.data;
   const c = new Checker(file, doc);
   if (data === null || data === undefined) c.fail('', 'the kustomization is empty', 'list the objects under `resources:`');
