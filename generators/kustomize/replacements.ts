@@ -264,6 +264,9 @@ function typedLike(old: unknown, text: string): unknown {
 
 const isScalar = (v: unknown) => v === null || v === undefined || typeof v !== 'object';
 
+/** What to do about a label or annotation selector Kustomize cannot parse. */
+const SELECTOR_HINT = "write a Kubernetes selector: 'key=value', 'key!=value', 'key in (a,b)', 'key notin (a)', 'key' or '!key', comma-separated";
+
 export function applyReplacements(resources: Resource[], replacements: Replacement[]): void {
   for (const rep of replacements) {
     const fail = (message: string, hint?: string): never => {
@@ -291,19 +294,19 @@ export function applyReplacements(resources: Resource[], replacements: Replaceme
       value = parts[s.options.index];
     }
     for (const target of rep.targets) {
-      let labelSel, annoSel;
+      let labelSel, annoSel, rejectSels;
       try {
         labelSel = target.select.labelSelector ? parseSelectorExpression(target.select.labelSelector) : undefined;
         annoSel = target.select.annotationSelector ? parseSelectorExpression(target.select.annotationSelector) : undefined;
+        rejectSels = target.reject.map((rj) => ({
+          id: SELECT_FIELDS.some((f) => rj[f as keyof IdSelector]) ? rj : undefined,
+          labels: rj.labelSelector ? parseSelectorExpression(rj.labelSelector) : undefined,
+          annotations: rj.annotationSelector ? parseSelectorExpression(rj.annotationSelector) : undefined,
+        }));
       } catch (e) {
-        if (e instanceof SelectorError) fail(e.message);
+        if (e instanceof SelectorError) fail(e.message, SELECTOR_HINT);
         throw e;
       }
-      const rejectSels = target.reject.map((rj) => ({
-        id: SELECT_FIELDS.some((f) => rj[f as keyof IdSelector]) ? rj : undefined,
-        labels: rj.labelSelector ? parseSelectorExpression(rj.labelSelector) : undefined,
-        annotations: rj.annotationSelector ? parseSelectorExpression(rj.annotationSelector) : undefined,
-      }));
       for (const r of resources) {
         if (labelSel && !matchesExpression(labelSel, r.labels())) continue;
         if (annoSel && !matchesExpression(annoSel, r.annotations())) continue;
