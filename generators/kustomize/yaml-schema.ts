@@ -55,7 +55,8 @@ const intType = new yaml.Type('tag:yaml.org,2002:int', {
 
 const floatType = new yaml.Type('tag:yaml.org,2002:float', {
   kind: 'scalar',
-  resolve: (data: unknown) => typeof data === 'string' && goInt(data) === undefined && goFloat(data) !== undefined,
+  // Tried only after intType refused the text (js-yaml tries implicit types in order).
+  resolve: (data: unknown) => typeof data === 'string' && goFloat(data) !== undefined,
   construct: (data: string) => goFloat(data),
 });
 
