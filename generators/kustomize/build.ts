@@ -55,7 +55,7 @@ export function kustomizeBuild(input: KustomizeBuildInput): KustomizedObject[] {
   try {
     fixNameReferences(resources);
   } catch (e) {
-    if (e instanceof NameReferenceError) throw kustomizeError({ file: e.resource.file }, `name reference in ${idString(e.resource.curId())}: ${e.message}`, 'give the objects distinct names or namespaces');
+    if (e instanceof NameReferenceError) throw kustomizeError({ file: e.resource.file }, `name reference in ${idString(e.resource.curId())}: ${e.message}`, e.hint);
     throw e;
   }
   resources = resources.filter((r) => {
@@ -137,7 +137,7 @@ class Build {
     }
     const text = this.input.files.get(path);
     if (text === undefined) {
-      throw kustomizeError(where, this.isDir(path) ? `'${rel}' is a directory, not a file` : `file '${rel}' does not exist`, this.isDir(path) ? undefined : `check the path; it is read relative to ${k.dir || '.'}`);
+      throw kustomizeError(where, this.isDir(path) ? `'${rel}' is a directory, not a file` : `file '${rel}' does not exist`, this.isDir(path) ? 'name a file here; to read every file of a directory, list each one' : `check the path; it is read relative to ${k.dir || '.'}`);
     }
     return text;
   }
@@ -180,7 +180,7 @@ class Build {
       } else if (this.isDir(path)) {
         const dir = this.subDir(k, ref, chain, 'resource');
         const sub = this.loadKustomization(dir, { k, pointer: ref.pointer });
-        if (sub.isComponent) throw kustomizeError({ file: k.file, pointer: ref.pointer, doc: k.doc }, `'${ref.value}' is a Component; list it under components, not resources`);
+        if (sub.isComponent) throw kustomizeError({ file: k.file, pointer: ref.pointer, doc: k.doc }, `'${ref.value}' is a Component; list it under components, not resources`, 'a Component adds to the kustomization that lists it under components: move the entry there');
         appendAll(ra, this.accumulate(sub, [], [...chain, dir]), k, ref.pointer);
       } else if (this.input.files.has(path)) {
         throw kustomizeError({ file: k.file, pointer: ref.pointer, doc: k.doc }, `resource file '${ref.value}' is not in or below '${k.dir || '.'}'`, "Kustomize reads resource files only under the kustomization's directory: make the other directory a kustomization and list the directory instead");
@@ -206,12 +206,12 @@ class Build {
     for (const { data, doc } of this.parseDocuments(this.input.files.get(path)!, path)) {
       const add = (value: unknown, pointer: string) => {
         const where = { file: path, pointer, doc };
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) throw kustomizeError(where, 'a resource must be a mapping (a Kubernetes object)');
+        if (value === null || typeof value !== 'object' || Array.isArray(value)) throw kustomizeError(where, 'a resource must be a mapping (a Kubernetes object)', 'a resource file holds Kubernetes objects (apiVersion, kind, metadata), one per `---` document, or a List of them');
         const obj = value as Record<string, unknown>;
         if (typeof obj.kind !== 'string' || obj.kind === '') throw kustomizeError(where, 'missing kind in object', 'every object needs apiVersion, kind and metadata.name');
         if (obj.kind.endsWith('List') && 'items' in obj) {
           if (obj.items === null) return;
-          if (!Array.isArray(obj.items)) throw kustomizeError({ ...where, pointer: `${pointer}/items` }, `expected a list in ${obj.kind}.items`);
+          if (!Array.isArray(obj.items)) throw kustomizeError({ ...where, pointer: `${pointer}/items` }, `expected a list in ${obj.kind}.items`, 'write the objects of the list under items: as a sequence (- apiVersion: ...)');
           obj.items.forEach((item, i) => add(item, `${pointer}/items/${i}`));
           return;
         }
@@ -229,13 +229,19 @@ class Build {
   private transform(k: Kustomization, input: Resource[]): Resource[] {
     let ra = input;
     const at = (pointer: string) => ({ file: k.file, pointer, doc: k.doc });
+    /** The field of the kustomization being applied, for the errors of the label and annotation transformers. */
+    let step = '';
     try {
       if (k.patchesStrategicMerge.length > 0) ra = applyPatchesStrategicMerge(ra, k, this);
       if (k.patches.length > 0) ra = applyPatches(ra, k, this);
       if (k.namespace) applyNamespace(ra, k.namespace);
       if (k.namePrefix) applyPrefix(ra, k.namePrefix);
       if (k.nameSuffix) applySuffix(ra, k.nameSuffix);
-      applyLabels(ra, k.labels, k.commonLabels);
+      step = '/labels';
+      applyLabels(ra, k.labels, undefined);
+      step = '/commonLabels';
+      applyLabels(ra, [], k.commonLabels);
+      step = '/commonAnnotations';
       if (k.commonAnnotations) applyAnnotations(ra, k.commonAnnotations);
       if (k.patchesJson6902.length > 0) applyPatchesJson6902(ra, k, this);
       for (const { value, pointer } of k.replicas) {
@@ -247,7 +253,13 @@ class Build {
       if (k.replacements.length > 0) applyReplacements(ra, this.replacements(k));
     } catch (e) {
       if (e instanceof IdConflictError) throw kustomizeError(at('/namespace'), e.message, 'two objects that differ only by namespace cannot be moved into one namespace');
-      if (e instanceof FieldError) throw kustomizeError({ file: e.resource.file }, `${idString(e.resource.curId())}: ${e.message}`);
+      if (e instanceof FieldError) {
+        throw kustomizeError(
+          at(step),
+          `cannot set ${step.slice(1)} in ${idString(e.resource.curId())} (from ${e.resource.file}): ${e.message}`,
+          `fix the object in ${e.resource.file}: labels and annotations (and the selectors and templates that carry them) are mappings of strings`,
+        );
+      }
       if (e instanceof ReplacementError) throw kustomizeError(e.replacement.where, e.message, e.hint);
       throw e;
     }

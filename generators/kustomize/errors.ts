@@ -12,7 +12,7 @@ export interface Where {
   doc?: ParsedDocument;
 }
 
-export function kustomizeError(where: Where, message: string, hint?: string): BridgeError {
+export function kustomizeError(where: Where, message: string, hint: string): BridgeError {
   const line = where.doc && where.pointer !== undefined ? where.doc.lineOf(where.pointer) : undefined;
   return new BridgeError({ code: 'kustomize', message, file: where.file, pointer: where.pointer, line, hint });
 }

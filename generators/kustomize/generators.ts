@@ -29,7 +29,7 @@ function removeQuotes(s: string): string {
 }
 
 export function generateConfigMap(k: Kustomization, args: ConfigMapArgs, reader: FileReader): Resource {
-  const fail = (pointer: string, message: string, hint?: string): never => {
+  const fail = (pointer: string, message: string, hint: string): never => {
     throw kustomizeError({ file: k.file, pointer, doc: k.doc }, message, hint);
   };
   const pairs: [string, string, string][] = [];
@@ -46,7 +46,7 @@ export function generateConfigMap(k: Kustomization, args: ConfigMapArgs, reader:
   }
   for (const lit of args.literals) {
     const eq = lit.value.indexOf('=');
-    if (eq <= 0) fail(lit.pointer, `invalid literal '${lit.value}', expected key=value`);
+    if (eq <= 0) fail(lit.pointer, `invalid literal '${lit.value}', expected key=value`, 'write each literal as KEY=value');
     pairs.push([lit.value.slice(0, eq), removeQuotes(lit.value.slice(eq + 1)), lit.pointer]);
   }
   for (const f of args.files) {
@@ -55,16 +55,16 @@ export function generateConfigMap(k: Kustomization, args: ConfigMapArgs, reader:
     let key: string;
     let path: string;
     if (eqs === 0) [key, path] = [basename(s), s];
-    else if (eqs === 1 && s.startsWith('=')) fail(f.pointer, `missing key name for file path '${s.slice(1)}'`);
-    else if (eqs === 1 && s.endsWith('=')) fail(f.pointer, `missing file path for key name '${s.slice(0, -1)}'`);
-    else if (eqs > 1) fail(f.pointer, `'${s}': key name or file path contains '='`);
+    else if (eqs === 1 && s.startsWith('=')) fail(f.pointer, `missing key name for file path '${s.slice(1)}'`, 'write key=path, or just the path to use the file name as the key');
+    else if (eqs === 1 && s.endsWith('=')) fail(f.pointer, `missing file path for key name '${s.slice(0, -1)}'`, 'write key=path, the path relative to the kustomization');
+    else if (eqs > 1) fail(f.pointer, `'${s}': key name or file path contains '='`, 'write key=path with one =; rename a file whose name holds one');
     [key, path] = eqs === 0 ? [basename(s), s] : (s.split('=') as [string, string]);
     pairs.push([key, reader.readText(k, path, f.pointer), f.pointer]);
   }
   const data: Record<string, string> = {};
   for (const [key, value, pointer] of pairs) {
     checkKey(key, () => fail(pointer, `'${key}' is not a valid ConfigMap key`, "keys may hold letters, digits, '-', '_' and '.'"));
-    if (key in data) fail(pointer, `ConfigMap '${args.name}' repeats the key '${key}'`);
+    if (key in data) fail(pointer, `ConfigMap '${args.name}' repeats the key '${key}'`, 'each key may come once from envs, literals and files together; remove or rename one');
     data[key] = value;
   }
   const metadata: KubeObject['metadata'] = { name: args.name };
@@ -89,18 +89,18 @@ export function generateConfigMap(k: Kustomization, args: ConfigMapArgs, reader:
 export function absorb(resources: Resource[], res: Resource, k: Kustomization, pointer: string): void {
   const id = res.curId();
   const matches = resources.filter((r) => r.allIds().some((x) => idEquals(x, id)));
-  const fail = (message: string, hint?: string): never => {
+  const fail = (message: string, hint: string): never => {
     throw kustomizeError({ file: k.file, pointer, doc: k.doc }, message, hint);
   };
   if (matches.length === 0) {
     if (res.behavior === 'merge' || res.behavior === 'replace') {
       fail(`there is no ${idString(id)} to ${res.behavior}`, 'behavior merge/replace changes a ConfigMap a base generates; use behavior: create (the default) for a new one');
     }
-    if (resources.some((r) => idEquals(r.curId(), id))) fail(`${idString(id)} already exists`);
+    if (resources.some((r) => idEquals(r.curId(), id))) fail(`${idString(id)} already exists`, 'to change an object of the resources, use a patch; behavior merge/replace works on generated ConfigMaps only');
     resources.push(res);
     return;
   }
-  if (matches.length > 1) fail(`several objects could take the merge of ${idString(id)}`);
+  if (matches.length > 1) fail(`several objects could take the merge of ${idString(id)}`, 'give the generator a namespace: to say which one it changes');
   const old = matches[0]!;
   if (res.behavior !== 'merge' && res.behavior !== 'replace') {
     fail(`${idString(id)} already exists`, 'to change a ConfigMap a base generates, set behavior: merge or behavior: replace');

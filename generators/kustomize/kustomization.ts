@@ -13,6 +13,7 @@ import { fieldSpec, type FieldSpec } from './field-specs.js';
 import type { ImageRule } from './images.js';
 import type { LabelEntry } from './labels.js';
 import type { Selector } from './selector.js';
+import { KUSTOMIZE_YAML_SCHEMA } from './yaml-schema.js';
 
 export const KUSTOMIZATION_FILE_NAMES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
 
@@ -157,21 +158,21 @@ export class Checker {
     readonly doc: ParsedDocument,
   ) {}
 
-  fail(pointer: string, message: string, hint?: string): never {
+  fail(pointer: string, message: string, hint: string): never {
     throw kustomizeError({ file: this.file, pointer, doc: this.doc }, message, hint);
   }
 
   map(v: unknown, p: string): Record<string, unknown> {
-    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(p, `${p || 'the document'} must be a mapping`);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) this.fail(p, `${p || 'the document'} must be a mapping`, 'write key: value pairs here (see the Kustomize reference for this field)');
     return v as Record<string, unknown>;
   }
   list(v: unknown, p: string): unknown[] {
     if (v === null || v === undefined) return [];
-    if (!Array.isArray(v)) this.fail(p, `${p} must be a list`);
+    if (!Array.isArray(v)) this.fail(p, `${p} must be a list`, 'write a sequence here: one `- item` per line, or [a, b]');
     return v;
   }
   string(v: unknown, p: string): string {
-    if (typeof v !== 'string') this.fail(p, `${p} must be a string (quote it)`);
+    if (typeof v !== 'string') this.fail(p, `${p} must be a string (quote it)`, 'write the value in quotes: "..."');
     return v;
   }
   optString(v: unknown, p: string): string | undefined {
@@ -179,7 +180,7 @@ export class Checker {
   }
   bool(v: unknown, p: string): boolean {
     if (v === undefined || v === null) return false;
-    if (typeof v !== 'boolean') this.fail(p, `${p} must be true or false`);
+    if (typeof v !== 'boolean') this.fail(p, `${p} must be true or false`, 'write true or false, unquoted');
     return v;
   }
   stringList(v: unknown, p: string): At<string>[] {
@@ -232,22 +233,22 @@ export function readKustomization(
   text: string,
   resolve: ((data: unknown, doc: ParsedDocument) => unknown) | undefined,
 ): Kustomization {
-  const doc = parseYaml(text, file);
+  const doc = parseYaml(text, file, KUSTOMIZE_YAML_SCHEMA);
   const data = resolve ? withDocument(doc, () => resolve(doc.data, doc)) : doc.data;
   const c = new Checker(file, doc);
   if (data === null || data === undefined) c.fail('', 'the kustomization is empty', 'list the objects under `resources:`');
   const k = c.map(data, '');
 
   for (const key of Object.keys(k)) {
-    if (key in REFUSED) c.fail(`/${pointerOf([key]).slice(1)}`, `'${key}' is not supported`, REFUSED[key]);
+    if (key in REFUSED) c.fail(`/${pointerOf([key]).slice(1)}`, `'${key}' is not supported`, REFUSED[key]!);
   }
   c.keys(k, SUPPORTED, '');
 
   const kind = c.optString(k.kind, '/kind') ?? 'Kustomization';
-  if (kind !== 'Kustomization' && kind !== 'Component') c.fail('/kind', `kind should be Kustomization or Component, not '${kind}'`);
+  if (kind !== 'Kustomization' && kind !== 'Component') c.fail('/kind', `kind should be Kustomization or Component, not '${kind}'`, 'write kind: Kustomization (or kind: Component for a component), or leave kind out');
   const apiVersion = c.optString(k.apiVersion, '/apiVersion');
   const wanted = kind === 'Component' ? COMPONENT_VERSION : KUSTOMIZATION_VERSION;
-  if (apiVersion !== undefined && apiVersion !== wanted) c.fail('/apiVersion', `apiVersion for ${kind} should be ${wanted}`);
+  if (apiVersion !== undefined && apiVersion !== wanted) c.fail('/apiVersion', `apiVersion for ${kind} should be ${wanted}`, `write apiVersion: ${wanted}, or leave apiVersion out`);
   if (k.metadata !== undefined && k.metadata !== null) c.keys(c.map(k.metadata, '/metadata'), LIST_FIELDS_OF.metadata, '/metadata');
 
   const meaningful = Object.keys(k).filter((x) => x !== 'apiVersion' && x !== 'kind' && k[x] !== null && k[x] !== undefined);
@@ -317,7 +318,7 @@ export function readKustomization(
     const m = c.map(v, p);
     c.keys(m, LIST_FIELDS_OF.replica, p);
     const count = m.count ?? 0;
-    if (typeof count !== 'number' || !Number.isInteger(count)) c.fail(`${p}/count`, 'count must be a whole number');
+    if (typeof count !== 'number' || !Number.isInteger(count)) c.fail(`${p}/count`, 'count must be a whole number', 'write the number of replicas unquoted: count: 3');
     out.replicas.push({ value: { name: c.optString(m.name, `${p}/name`) ?? '', count: count as number }, pointer: p });
   });
 
@@ -342,7 +343,7 @@ export function readKustomization(
     c.keys(m, LIST_FIELDS_OF.patch, p);
     if (m.target === undefined || m.target === null) c.fail(`${p}/target`, 'a patchesJson6902 entry needs a target', 'name the object to patch: target: {kind: ..., name: ...}');
     const target = c.selector(m.target, `${p}/target`);
-    if (!target.name) c.fail(`${p}/target`, 'a patchesJson6902 target must name the object (target.name)');
+    if (!target.name) c.fail(`${p}/target`, 'a patchesJson6902 target must name the object (target.name)', 'add name: to the target, or move the entry to patches:, whose targets may select by kind or labels');
     out.patchesJson6902.push({ pointer: p, target, path: c.optString(m.path, `${p}/path`), patch: c.optString(m.patch, `${p}/patch`) });
   });
 
@@ -352,12 +353,12 @@ export function readKustomization(
     const m = c.map(v, p);
     c.keys(m, LIST_FIELDS_OF.configMap, p);
     const behavior = c.optString(m.behavior, `${p}/behavior`) ?? 'create';
-    if (behavior !== 'create' && behavior !== 'merge' && behavior !== 'replace') c.fail(`${p}/behavior`, `behavior must be create, merge or replace, not '${behavior}'`);
+    if (behavior !== 'create' && behavior !== 'merge' && behavior !== 'replace') c.fail(`${p}/behavior`, `behavior must be create, merge or replace, not '${behavior}'`, 'create makes a new ConfigMap; merge and replace change one a base generates');
     const envs = c.stringList(m.envs, `${p}/envs`);
     const env = c.optString(m.env, `${p}/env`);
     if (env) envs.push({ value: env, pointer: `${p}/env` });
     const name = c.optString(m.name, `${p}/name`) ?? '';
-    if (!name) c.fail(p, 'a configMapGenerator entry needs a name');
+    if (!name) c.fail(p, 'a configMapGenerator entry needs a name', 'add name: <the ConfigMap name>');
     out.configMapGenerator.push({
       pointer: p,
       name,
@@ -383,10 +384,10 @@ export function readKustomization(
     const m = c.map(k.sortOptions, '/sortOptions');
     c.keys(m, LIST_FIELDS_OF.sortOptions, '/sortOptions');
     const order = c.optString(m.order, '/sortOptions/order');
-    if (order !== 'legacy' && order !== 'fifo') c.fail('/sortOptions/order', "sortOptions.order must be 'legacy' or 'fifo'");
+    if (order !== 'legacy' && order !== 'fifo') c.fail('/sortOptions/order', "sortOptions.order must be 'legacy' or 'fifo'", 'legacy sorts by kind (the default); fifo keeps the order of resources');
     const sort: SortOptions = { order: order as SortOptions['order'] };
     if (m.legacySortOptions !== undefined && m.legacySortOptions !== null) {
-      if (order !== 'legacy') c.fail('/sortOptions/legacySortOptions', 'legacySortOptions goes with order: legacy');
+      if (order !== 'legacy') c.fail('/sortOptions/legacySortOptions', 'legacySortOptions goes with order: legacy', 'set order: legacy, or remove legacySortOptions');
       const l = c.map(m.legacySortOptions, '/sortOptions/legacySortOptions');
       c.keys(l, LIST_FIELDS_OF.legacySortOptions, '/sortOptions/legacySortOptions');
       sort.orderFirst = c.stringList(l.orderFirst, '/sortOptions/legacySortOptions/orderFirst').map((x) => x.value);

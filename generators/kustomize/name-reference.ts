@@ -163,6 +163,7 @@ export class NameReferenceError extends Error {
   constructor(
     message: string,
     readonly resource: Resource,
+    readonly hint: string,
   ) {
     super(message);
   }
@@ -209,7 +210,7 @@ function update(holder: Record<string | number, unknown>, key: string | number, 
       const el = node[i];
       if (typeof el === 'string') setScalar(node as unknown as Record<number, unknown>, i, el, referrer, ref, candidates);
       else if (el && typeof el === 'object' && !Array.isArray(el)) setMapping(el as Record<string, unknown>, referrer, ref, candidates);
-      else if (el !== null) throw new NameReferenceError(`'${ref.spec.path.join('/')}' holds an element that is neither a name nor a mapping`, referrer);
+      else if (el !== null) throw new NameReferenceError(`'${ref.spec.path.join('/')}' holds an element that is neither a name nor a mapping`, referrer, `write each element of ${ref.spec.path.join('/')} as a name or as a mapping with name:`);
     }
   } else if (typeof node === 'object') setMapping(node as Record<string, unknown>, referrer, ref, candidates);
 }
@@ -221,7 +222,7 @@ function setScalar(holder: Record<string | number, unknown>, key: string | numbe
 }
 
 function setMapping(node: Record<string, unknown>, referrer: Resource, ref: Reference, candidates: Resource[]): void {
-  if (!('name' in node)) throw new NameReferenceError(`'${ref.spec.path.join('/')}' has no 'name' field`, referrer);
+  if (!('name' in node)) throw new NameReferenceError(`'${ref.spec.path.join('/')}' has no 'name' field`, referrer, `add name: to ${ref.spec.path.join('/')}`);
   let pool = candidates;
   if ('namespace' in node) {
     const ns = String(node.namespace ?? '');
@@ -285,5 +286,6 @@ function selectReferral(oldName: string, pool: Resource[], referrer: Resource, r
   throw new NameReferenceError(
     `'${ref.spec.path.join('/')}' names '${oldName}', which could be any of ${found.map((r) => idString(r.curId())).join(', ')}`,
     referrer,
+    'give the objects distinct names or namespaces, or set the namespace of the reference',
   );
 }

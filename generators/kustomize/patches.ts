@@ -14,7 +14,7 @@ import { forget, propagateChanges, snapshot } from './aliases.js';
 import { kustomizeError } from './errors.js';
 import type { Json6902Entry, Kustomization, PatchEntry } from './kustomization.js';
 import { idEquals, idString, isClusterScoped, splitApiVersion, type ResId, type Resource } from './resource.js';
-import { compileSelector, SelectorError, type Selector } from './selector.js';
+import { compileSelector, SELECTOR_HINT, SelectorError, type Selector } from './selector.js';
 import { strategicMerge, StrategicMergeError } from './strategic-merge.js';
 
 /** What the build gives patches: reading and parsing files relative to the kustomization. */
@@ -32,16 +32,16 @@ interface SmPatch {
 }
 
 /** An error about a patch: in its own file, or at the inline patch's field of the kustomization. */
-function patchError(k: Kustomization, patch: { doc: ParsedDocument; inlineAt?: string }, pointer: string, message: string, hint?: string) {
+function patchError(k: Kustomization, patch: { doc: ParsedDocument; inlineAt?: string }, pointer: string, message: string, hint: string) {
   if (patch.inlineAt !== undefined) {
     return kustomizeError({ file: k.file, pointer: patch.inlineAt, doc: k.doc }, pointer ? `${message} (at ${pointer} in the patch)` : message, hint);
   }
   return kustomizeError({ file: patch.doc.file, pointer, doc: patch.doc }, message, hint);
 }
 
-type Parsed = { kind: 'sm'; patches: SmPatch[] } | { kind: 'json'; ops: Operation[]; file: string };
+type Parsed = { kind: 'sm'; patches: SmPatch[] } | { kind: 'json'; ops: Operation[]; file: string; doc: ParsedDocument };
 
-function fail(k: Kustomization, pointer: string, message: string, hint?: string): never {
+function fail(k: Kustomization, pointer: string, message: string, hint: string): never {
   throw kustomizeError({ file: k.file, pointer, doc: k.doc }, message, hint);
 }
 
@@ -62,10 +62,10 @@ function checkOps(k: Kustomization, pointer: string, data: unknown, where: strin
   if (!Array.isArray(data) || data.length === 0) fail(k, pointer, `the JSON 6902 patch ${where} has no operations`, 'write a list of operations: - op: replace, path: /spec/replicas, value: 3');
   data.forEach((op, i) => {
     if (!op || typeof op !== 'object' || typeof (op as Record<string, unknown>).op !== 'string' || typeof (op as Record<string, unknown>).path !== 'string') {
-      fail(k, pointer, `operation ${i} of the JSON 6902 patch ${where} needs 'op' and 'path'`);
+      fail(k, pointer, `operation ${i} of the JSON 6902 patch ${where} needs 'op' and 'path'`, 'a JSON 6902 patch is a list of operations: - {op: replace, path: /spec/replicas, value: 3}');
     }
     const name = (op as Record<string, unknown>).op as string;
-    if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(name)) fail(k, pointer, `operation ${i} of the JSON 6902 patch ${where}: unknown op '${name}'`);
+    if (!['add', 'remove', 'replace', 'move', 'copy', 'test'].includes(name)) fail(k, pointer, `operation ${i} of the JSON 6902 patch ${where}: unknown op '${name}'`, 'op is one of add, remove, replace, move, copy, test');
   });
   return data as Operation[];
 }
@@ -73,11 +73,11 @@ function checkOps(k: Kustomization, pointer: string, data: unknown, where: strin
 /** Parses patch text: a list is JSON 6902, mappings are strategic-merge patches. */
 function parsePatchText(k: Kustomization, loader: PatchLoader, text: string, file: string, pointer: string, where: string): Parsed {
   const docs = loader.parseDocuments(text, file);
-  if (docs.length === 1 && Array.isArray(docs[0]!.data)) return { kind: 'json', ops: checkOps(k, pointer, docs[0]!.data, where), file };
-  if (docs.length === 0) fail(k, pointer, `the patch ${where} is empty`);
+  if (docs.length === 1 && Array.isArray(docs[0]!.data)) return { kind: 'json', ops: checkOps(k, pointer, docs[0]!.data, where), file, doc: docs[0]!.doc };
+  if (docs.length === 0) fail(k, pointer, `the patch ${where} is empty`, 'write the patch, or remove the entry');
   const inlineAt = file === k.file ? pointer : undefined;
   const patches = docs.map(({ data, doc }) => {
-    if (!data || typeof data !== 'object' || Array.isArray(data)) fail(k, pointer, `the patch ${where} is neither a strategic-merge patch nor a JSON 6902 patch`);
+    if (!data || typeof data !== 'object' || Array.isArray(data)) fail(k, pointer, `the patch ${where} is neither a strategic-merge patch nor a JSON 6902 patch`, 'a patch is a partial object (apiVersion, kind, metadata.name and the fields to change) or a list of JSON 6902 operations');
     const m = data as Record<string, unknown>;
     if (typeof m.kind !== 'string' || m.kind === '') {
       throw patchError(k, { doc, inlineAt }, '', `the strategic-merge patch ${where} has no kind`, 'a strategic-merge patch names its object: apiVersion, kind and metadata.name');
@@ -101,7 +101,7 @@ function applySm(k: Kustomization, target: Resource, patch: SmPatch, opts: { all
     merged = strategicMerge(target.obj, p, target.gvk());
   } catch (e) {
     if (e instanceof StrategicMergeError) {
-      throw patchError(k, patch, e.pointer, `strategic merge into ${idString(target.curId())}: ${e.message}`);
+      throw patchError(k, patch, e.pointer, `strategic merge into ${idString(target.curId())}: ${e.message}`, 'fix the patch at that field: $patch takes merge, replace or delete, and a list or mapping in the patch must be a list or mapping in the object too');
     }
     throw e;
   }
@@ -116,19 +116,24 @@ function applySm(k: Kustomization, target: Resource, patch: SmPatch, opts: { all
   propagateChanges(target, before);
 }
 
-function applyJson(target: Resource, ops: Operation[], file: string, k: Kustomization, pointer: string): void {
+/** Applies JSON 6902 operations; a failure names the operation in its file (or the inline patch's field at `pointer`). */
+function applyJson(target: Resource, ops: Operation[], file: string, doc: ParsedDocument, k: Kustomization, pointer: string): void {
   forget(target);
-  try {
-    jsonpatch.applyPatch(target.obj, ops, true, true);
-  } catch (e) {
-    const err = e as Error & { name?: string; index?: number };
-    const at = typeof err.index === 'number' ? ` (operation ${err.index})` : '';
-    throw kustomizeError(
-      { file: file === k.file ? k.file : file, pointer: file === k.file ? pointer : undefined, doc: file === k.file ? k.doc : undefined },
-      `JSON 6902 patch of ${idString(target.curId())} failed${at}: ${err.message.split('\n')[0]}`,
-      'a path must exist for remove/replace/test, and its parent for add; check the object as the base renders it',
-    );
+  // One operation at a time: fast-json-patch's applyPatch reports every validation failure as
+  // operation 0, and the error must name the operation that failed.
+  let obj: unknown = target.obj;
+  for (let i = 0; i < ops.length; i++) {
+    try {
+      obj = jsonpatch.applyOperation(obj, ops[i]!, true, true, true, i).newDocument;
+    } catch (e) {
+      throw kustomizeError(
+        file !== k.file ? { file, pointer: `/${i}`, doc } : { file: k.file, pointer, doc: k.doc },
+        `JSON 6902 patch of ${idString(target.curId())} failed (operation ${i}): ${(e as Error).message.split('\n')[0]}`,
+        'a path must exist for remove/replace/test, and its parent for add; check the object as the base renders it',
+      );
+    }
   }
+  target.obj = obj as KubeObject;
 }
 
 function select(resources: Resource[], target: Selector, k: Kustomization, pointer: string): Resource[] {
@@ -136,7 +141,7 @@ function select(resources: Resource[], target: Selector, k: Kustomization, point
     const s = compileSelector(target);
     return resources.filter((r) => s.matches(r));
   } catch (e) {
-    if (e instanceof SelectorError) fail(k, `${pointer}/target`, e.message);
+    if (e instanceof SelectorError) fail(k, `${pointer}/target`, e.message, SELECTOR_HINT);
     throw e;
   }
 }
@@ -165,8 +170,8 @@ export function applyPatches(resources: Resource[], k: Kustomization, loader: Pa
 
 function applyPatchEntry(resources: Resource[], entry: PatchEntry, k: Kustomization, loader: PatchLoader): Resource[] {
   const patchText = entry.patch?.trim() ?? '';
-  if (patchText === '' && !entry.path) fail(k, entry.pointer, 'a patch needs `patch:` (inline) or `path:` (a file)');
-  if (patchText !== '' && entry.path) fail(k, entry.pointer, 'a patch has either `patch:` or `path:`, not both');
+  if (patchText === '' && !entry.path) fail(k, entry.pointer, 'a patch needs `patch:` (inline) or `path:` (a file)', 'add path: <patch file> or patch: | <the patch>');
+  if (patchText !== '' && entry.path) fail(k, entry.pointer, 'a patch has either `patch:` or `path:`, not both', 'keep one of them; split the entry in two to apply both');
   const [text, file, where] = entry.path
     ? [loader.readText(k, entry.path, `${entry.pointer}/path`), joinPath(k.dir, entry.path), `in ${entry.path}`]
     : [patchText, k.file, `at ${entry.pointer}/patch`];
@@ -174,7 +179,7 @@ function applyPatchEntry(resources: Resource[], entry: PatchEntry, k: Kustomizat
   let list = resources;
   if (parsed.kind === 'sm') {
     if (entry.target) {
-      if (parsed.patches.length > 1) fail(k, entry.pointer, 'a patch with a target holds one strategic-merge patch, not several');
+      if (parsed.patches.length > 1) fail(k, entry.pointer, 'a patch with a target holds one strategic-merge patch, not several', 'split the documents into one patches: entry each');
       const selected = new Set(select(list, entry.target, k, entry.pointer));
       const deleted = new Set<Resource>();
       for (const r of list) if (selected.has(r)) applySm(k, r, parsed.patches[0]!, entry.options, () => deleted.add(r));
@@ -193,7 +198,7 @@ function applyPatchEntry(resources: Resource[], entry: PatchEntry, k: Kustomizat
       r.storePreviousId();
       const md = (r.obj.metadata ??= { name: r.name });
       if (md.annotations === undefined || md.annotations === null) md.annotations = {};
-      applyJson(r, parsed.ops, parsed.file, k, `${entry.pointer}/patch`);
+      applyJson(r, parsed.ops, parsed.file, parsed.doc, k, `${entry.pointer}/patch`);
     }
   }
   return list;
@@ -231,16 +236,16 @@ export function applyPatchesStrategicMerge(resources: Resource[], k: Kustomizati
 /** `patchesJson6902:` entries (target + path or inline patch). */
 export function applyPatchesJson6902(resources: Resource[], k: Kustomization, loader: PatchLoader): void {
   const prepared = k.patchesJson6902.map((entry: Json6902Entry) => {
-    if (!entry.path && !entry.patch) fail(k, entry.pointer, 'a patchesJson6902 entry needs `path:` or `patch:`');
-    if (entry.path && entry.patch) fail(k, entry.pointer, 'a patchesJson6902 entry has either `path:` or `patch:`, not both');
+    if (!entry.path && !entry.patch) fail(k, entry.pointer, 'a patchesJson6902 entry needs `path:` or `patch:`', 'add path: <patch file> or patch: | <the operations>');
+    if (entry.path && entry.patch) fail(k, entry.pointer, 'a patchesJson6902 entry has either `path:` or `patch:`, not both', 'keep one of them; split the entry in two to apply both');
     const text = entry.path ? loader.readText(k, entry.path, `${entry.pointer}/path`) : entry.patch!;
     const file = entry.path ? joinPath(k.dir, entry.path) : k.file;
     const where = entry.path ? `in ${entry.path}` : `at ${entry.pointer}/patch`;
     const docs = loader.parseDocuments(text, file);
-    if (docs.length !== 1) fail(k, entry.pointer, `the JSON 6902 patch ${where} must be one list of operations`);
-    return { entry, ops: checkOps(k, entry.path ? `${entry.pointer}/path` : `${entry.pointer}/patch`, docs[0]!.data, where), file };
+    if (docs.length !== 1) fail(k, entry.pointer, `the JSON 6902 patch ${where} must be one list of operations`, 'a JSON 6902 patch is a list of operations: - {op: replace, path: /spec/replicas, value: 3}');
+    return { entry, ops: checkOps(k, entry.path ? `${entry.pointer}/path` : `${entry.pointer}/patch`, docs[0]!.data, where), file, doc: docs[0]!.doc };
   });
-  for (const { entry, ops, file } of prepared) {
-    for (const r of select(resources, entry.target, k, entry.pointer)) applyJson(r, ops, file, k, `${entry.pointer}/patch`);
+  for (const { entry, ops, file, doc } of prepared) {
+    for (const r of select(resources, entry.target, k, entry.pointer)) applyJson(r, ops, file, doc, k, `${entry.pointer}/patch`);
   }
 }

@@ -11,7 +11,10 @@ import type { ParsedDocument } from '../load/yaml.js';
 import { propagate } from './aliases.js';
 import { Checker } from './kustomization.js';
 import { effectiveNamespace, gvkSelected, idString, type ResId, type Resource } from './resource.js';
-import { matchesExpression, parseSelectorExpression, SelectorError } from './selector.js';
+import { matchesExpression, parseSelectorExpression, SELECTOR_HINT, SelectorError } from './selector.js';
+
+/** What to do about a field path that does not parse. */
+const FIELD_PATH_HINT = 'a field path is dot-separated (spec.template.spec.containers.[name=app].image); quote a key holding dots with [] (metadata.annotations.[a.b/c])';
 
 interface IdSelector {
   group?: string;
@@ -43,14 +46,14 @@ const TARGET_SELECT_FIELDS = [...SELECT_FIELDS, 'labelSelector', 'annotationSele
 export function readReplacement(c: Checker, v: unknown, p: string): Replacement {
   const m = c.map(v, p);
   c.keys(m, ['source', 'targets'], p);
-  if (m.source === undefined || m.source === null || m.targets === undefined || m.targets === null) c.fail(p, 'a replacement needs a source and at least one target');
+  if (m.source === undefined || m.source === null || m.targets === undefined || m.targets === null) c.fail(p, 'a replacement needs a source and at least one target', 'write source: {kind, name, fieldPath} and targets: [{select: {kind, name}, fieldPaths: [...]}]');
   const options = (o: unknown, op: string): Options | undefined => {
     if (o === undefined || o === null) return undefined;
     const om = c.map(o, op);
     c.keys(om, ['delimiter', 'index', 'create', 'encoding'], op);
     if (om.encoding !== undefined) c.fail(`${op}/encoding`, "the 'encoding' option is not supported", 'copy the value as it is');
     const index = om.index ?? 0;
-    if (typeof index !== 'number' || !Number.isInteger(index)) c.fail(`${op}/index`, 'index must be a whole number');
+    if (typeof index !== 'number' || !Number.isInteger(index)) c.fail(`${op}/index`, 'index must be a whole number', 'write the index of the part unquoted, counting from 0');
     return { delimiter: c.optString(om.delimiter, `${op}/delimiter`), index, create: c.bool(om.create, `${op}/create`) };
   };
   const idSel = (s: unknown, sp: string, fields: string[]): TargetSelect => {
@@ -73,7 +76,7 @@ export function readReplacement(c: Checker, v: unknown, p: string): Replacement 
     const tp = `${p}/targets/${i}`;
     const tm = c.map(t, tp);
     c.keys(tm, ['select', 'reject', 'fieldPaths', 'options'], tp);
-    if (tm.select === undefined || tm.select === null) c.fail(tp, 'a replacement target must say which objects to select (select:)');
+    if (tm.select === undefined || tm.select === null) c.fail(tp, 'a replacement target must say which objects to select (select:)', 'add select: {kind: ..., name: ...}');
     c.keys(c.map(tm.select, `${tp}/select`), TARGET_SELECT_FIELDS, `${tp}/select`);
     const reject = c.list(tm.reject, `${tp}/reject`).map((r, j) => {
       c.keys(c.map(r, `${tp}/reject/${j}`), TARGET_SELECT_FIELDS, `${tp}/reject/${j}`);
@@ -82,7 +85,7 @@ export function readReplacement(c: Checker, v: unknown, p: string): Replacement 
     const fieldPaths = c.stringList(tm.fieldPaths, `${tp}/fieldPaths`).map((x) => x.value);
     return { select: idSel(tm.select, `${tp}/select`, TARGET_SELECT_FIELDS), reject, fieldPaths: fieldPaths.length ? fieldPaths : ['metadata.name'], options: options(tm.options, `${tp}/options`) };
   });
-  if (targets.length === 0) c.fail(`${p}/targets`, 'a replacement needs at least one target');
+  if (targets.length === 0) c.fail(`${p}/targets`, 'a replacement needs at least one target', 'add targets: [{select: {kind, name}, fieldPaths: [...]}]');
   return { source, targets, where: { file: c.file, pointer: p, doc: c.doc } };
 }
 
@@ -90,7 +93,7 @@ export class ReplacementError extends Error {
   constructor(
     message: string,
     readonly replacement: Replacement,
-    readonly hint?: string,
+    readonly hint: string,
   ) {
     super(message);
   }
@@ -266,7 +269,7 @@ const isScalar = (v: unknown) => v === null || v === undefined || typeof v !== '
 
 export function applyReplacements(resources: Resource[], replacements: Replacement[]): void {
   for (const rep of replacements) {
-    const fail = (message: string, hint?: string): never => {
+    const fail = (message: string, hint: string): never => {
       throw new ReplacementError(message, rep, hint);
     };
     const s = rep.source;
@@ -278,32 +281,32 @@ export function applyReplacements(resources: Resource[], replacements: Replaceme
     try {
       value = lookup(sources[0]!.obj, splitFieldPath(s.fieldPath));
     } catch (e) {
-      if (e instanceof SelectorError) fail(e.message);
+      if (e instanceof SelectorError) fail(e.message, FIELD_PATH_HINT);
       throw e;
     }
     if (value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0)) {
-      fail(`fieldPath '${s.fieldPath}' is missing in the replacement source ${idString(sources[0]!.curId())}`);
+      fail(`fieldPath '${s.fieldPath}' is missing in the replacement source ${idString(sources[0]!.curId())}`, 'name a field the source object has (as the build renders it), e.g. metadata.name or spec.template.spec.containers.[name=app].image');
     }
     if (s.options?.delimiter) {
-      if (!isScalar(value)) fail('the delimiter option works on scalar values only');
+      if (!isScalar(value)) fail('the delimiter option works on scalar values only', 'point fieldPath at a string, or remove options.delimiter');
       const parts = scalarText(value).split(s.options.delimiter);
-      if (s.options.index >= parts.length || s.options.index < 0) fail(`options.index ${s.options.index} is out of bounds for value ${scalarText(value)}`);
+      if (s.options.index >= parts.length || s.options.index < 0) fail(`options.index ${s.options.index} is out of bounds for value ${scalarText(value)}`, `the value splits into ${parts.length} parts at '${s.options.delimiter}': index counts from 0`);
       value = parts[s.options.index];
     }
     for (const target of rep.targets) {
-      let labelSel, annoSel;
+      let labelSel, annoSel, rejectSels;
       try {
         labelSel = target.select.labelSelector ? parseSelectorExpression(target.select.labelSelector) : undefined;
         annoSel = target.select.annotationSelector ? parseSelectorExpression(target.select.annotationSelector) : undefined;
+        rejectSels = target.reject.map((rj) => ({
+          id: SELECT_FIELDS.some((f) => rj[f as keyof IdSelector]) ? rj : undefined,
+          labels: rj.labelSelector ? parseSelectorExpression(rj.labelSelector) : undefined,
+          annotations: rj.annotationSelector ? parseSelectorExpression(rj.annotationSelector) : undefined,
+        }));
       } catch (e) {
-        if (e instanceof SelectorError) fail(e.message);
+        if (e instanceof SelectorError) fail(e.message, SELECTOR_HINT);
         throw e;
       }
-      const rejectSels = target.reject.map((rj) => ({
-        id: SELECT_FIELDS.some((f) => rj[f as keyof IdSelector]) ? rj : undefined,
-        labels: rj.labelSelector ? parseSelectorExpression(rj.labelSelector) : undefined,
-        annotations: rj.annotationSelector ? parseSelectorExpression(rj.annotationSelector) : undefined,
-      }));
       for (const r of resources) {
         if (labelSel && !matchesExpression(labelSel, r.labels())) continue;
         if (annoSel && !matchesExpression(annoSel, r.annotations())) continue;
@@ -317,13 +320,13 @@ export function applyReplacements(resources: Resource[], replacements: Replaceme
           try {
             slots = matchTargets(r.obj, splitFieldPath(fp), create);
           } catch (e) {
-            if (e instanceof SelectorError) fail(`${fp} in ${idString(r.curId())}: ${e.message}`);
+            if (e instanceof SelectorError) fail(`${fp} in ${idString(r.curId())}: ${e.message}`, FIELD_PATH_HINT);
             throw e;
           }
           if (slots.length === 0) {
             fail(
               `unable to ${create ? 'find or create' : 'find'} field '${fp}' in the replacement target ${idString(r.curId())}`,
-              create ? undefined : 'set options.create: true to add the field, or narrow the target with select/reject',
+              create ? 'a list selector ([name=x]) cannot create a list item: add the item in a patch first' : 'set options.create: true to add the field, or narrow the target with select/reject',
             );
           }
           for (const slot of slots) {
@@ -338,11 +341,11 @@ export function applyReplacements(resources: Resource[], replacements: Replaceme
   }
 }
 
-function setValue(slot: Slot, value: unknown, options: Options | undefined, fail: (m: string) => never): void {
+function setValue(slot: Slot, value: unknown, options: Options | undefined, fail: (message: string, hint: string) => never): void {
   const old = slot.holder[slot.key];
   let v = value;
   if (options?.delimiter) {
-    if (!isScalar(old)) fail('the delimiter option works on scalar values only');
+    if (!isScalar(old)) fail('the delimiter option works on scalar values only', 'the target field must be a string to splice a part into; remove options.delimiter');
     const parts = scalarText(old).split(options.delimiter);
     const text = scalarText(value);
     if (options.index < 0) parts.unshift(text);

@@ -18,6 +18,10 @@ export interface Selector {
 
 export class SelectorError extends Error {}
 
+/** What to do about a selector or name pattern that does not parse. */
+export const SELECTOR_HINT =
+  "labelSelector/annotationSelector take Kubernetes selectors ('key=value', 'key!=value', 'key in (a,b)', 'key notin (a)', 'key', '!key', comma-separated); group, version, kind, name and namespace take regular expressions";
+
 type Requirement = { key: string; op: 'exists' | '!exists' | '=' | '!=' | 'in' | 'notin' | 'gt' | 'lt'; values: string[] };
 
 /** Parses a Kubernetes selector expression; throws SelectorError on bad syntax. */

@@ -1,9 +1,10 @@
 /**
  * Multi-document YAML (`---` separated), each document parsed with load/yaml.ts's safe parser so
- * it keeps its own line locator. A document is parsed from its own slice of the text, padded with
+ * it keeps its own line locator, with Kustomize's scalar resolution (yaml-schema.ts). A document is parsed from its own slice of the text, padded with
  * the newlines before it, so every line number it reports is the line in the whole file.
  */
 import { parseYaml, type ParsedDocument } from '../load/yaml.js';
+import { KUSTOMIZE_YAML_SCHEMA } from './yaml-schema.js';
 
 const SEPARATOR = /^---(?=\s|$)/;
 const END = /^\.\.\.\s*$/;
@@ -16,7 +17,7 @@ export function parseYamlDocuments(text: string, file: string): ParsedDocument[]
   let chunk: string[] = [];
   const flush = () => {
     if (chunk.some((l) => l.trim() !== '' && !l.trimStart().startsWith('#'))) {
-      const doc = parseYaml('\n'.repeat(start) + chunk.join('\n'), file);
+      const doc = parseYaml('\n'.repeat(start) + chunk.join('\n'), file, KUSTOMIZE_YAML_SCHEMA);
       if (doc.data !== null && doc.data !== undefined) docs.push(doc);
     }
     chunk = [];

@@ -23,7 +23,8 @@ interface Node {
 /** Upper bound on nodes in one input file: far above any real spec, far below a bomb. */
 const MAX_NODES = 200_000;
 
-export function parseYaml(text: string, file: string): ParsedDocument {
+/** `schema` is the core schema unless a reader of foreign files needs another (Kustomize's, for vendored manifests). */
+export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml.CORE_SCHEMA): ParsedDocument {
   const stack: Node[] = [];
   let root: Node | undefined;
   let count = 0;
@@ -52,7 +53,7 @@ export function parseYaml(text: string, file: string): ParsedDocument {
 
   let data: unknown;
   try {
-    data = yaml.load(text, { filename: file, schema: yaml.CORE_SCHEMA, json: false, listener } as yaml.LoadOptions);
+    data = yaml.load(text, { filename: file, schema, json: false, listener } as yaml.LoadOptions);
   } catch (e) {
     if (e instanceof BridgeError) throw e;
     if (e instanceof yaml.YAMLException) {
