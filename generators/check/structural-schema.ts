@@ -19,7 +19,7 @@
  * rules are skipped (the API server still enforces them at apply time). Nor
  * x-kubernetes-list-type/map-keys uniqueness.
  */
-import { Ajv, type ValidateFunction } from 'ajv';
+import type { Ajv, ValidateFunction } from 'ajv';
 import { isIPv4, isIPv6 } from 'node:net';
 import { createRequire } from 'node:module';
 import { pointerOf } from '../core/errors.js';
@@ -96,7 +96,9 @@ let sharedMeta: StrictValidator | undefined;
 /** One ajv per thread, with the Kubernetes formats (unknown formats are ignored: strict off). */
 export function kubernetesAjv(): Ajv {
   if (!sharedAjv) {
-    sharedAjv = new Ajv({ allErrors: true, strict: false, logger: false });
+    // Loaded on first use: ajv costs every start of the CLI ~15 ms, and most runs compile no CRD schema.
+    const { Ajv: AjvClass } = require('ajv') as typeof import('ajv');
+    sharedAjv = new AjvClass({ allErrors: true, strict: false, logger: false });
     for (const [name, check] of Object.entries(KUBERNETES_FORMATS)) sharedAjv.addFormat(name, { type: 'string', validate: check });
   }
   return sharedAjv;

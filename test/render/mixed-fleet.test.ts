@@ -17,7 +17,7 @@ import { pooledExecutor } from '../../generators/threads/workers.js';
 import { codeKey } from '../../generators/workspace/code-key.js';
 import { readFleet } from '../../generators/workspace/fleet.js';
 import { readSources } from '../../generators/workspace/inputs.js';
-import { editFile, referenceRender } from '../helpers.js';
+import { editFile, MemoryCache, referenceRender } from '../helpers.js';
 
 const APPS = 15;
 const ENVS = ['dev', 'staging', 'prod'];
@@ -37,16 +37,6 @@ function project(): string {
 
 const appsOf = (kind: 'spec' | 'kustomize' | 'chart') => Array.from({ length: APPS }, (_, i) => i).filter((i) => appKind(i, { mix: true }) === kind).map(appName);
 
-class MemoryCache implements UnitCache {
-  readonly units = new Map<string, [string, UnitRecord]>();
-  get(unit: string, key: string) {
-    const e = this.units.get(unit);
-    return e && e[0] === key ? structuredClone(e[1]) : undefined;
-  }
-  set(unit: string, key: string, record: UnitRecord) {
-    this.units.set(unit, [key, structuredClone(record)]);
-  }
-}
 
 /** The units a render rendered (not taken from the cache): the keys the cache was given this time. */
 function renderedUnits(cache: MemoryCache, before: Map<string, [string, UnitRecord]>): string[] {
