@@ -25,6 +25,11 @@ export interface KubeObject {
 export interface RenderedObject {
   object: KubeObject;
   source: string;
+  /**
+   * Line in `source` of a pointer inside the object, where the object was written there (a
+   * Kustomize app's resource file): what a finding's line is. In this thread only.
+   */
+  lineOf?(pointer: string): number | undefined;
 }
 
 /** Kinds that live outside any namespace. */

@@ -77,6 +77,8 @@ export interface UnitFinding {
   name?: string;
   /** The spec file that produced the object (RenderedObject.source). */
   source: string;
+  /** The line in `source` of the finding's place, where the object was written there (a Kustomize app's resource). */
+  sourceLine?: number;
   policy: string;
   level: PolicyLevel;
   pointer: string;
@@ -117,11 +119,13 @@ export function checkUnitObjects(
   };
   const settings = scope.environment?.spec.policies as Record<string, PolicySetting> | undefined;
   const crds = new RenderedCrds(siblings);
-  for (const [file, { object, source }] of entries) {
+  for (const [file, { object, source, lineOf }] of entries) {
     const base = { file, kind: object.kind, ...(object.metadata?.name !== undefined && { name: object.metadata.name }), source };
-    const add = (policy: string, level: PolicyLevel, f: Finding) =>
+    const add = (policy: string, level: PolicyLevel, f: Finding) => {
+      const sourceLine = lineOf?.(f.pointer);
       out.push({
         ...base,
+        ...(sourceLine !== undefined && { sourceLine }),
         policy,
         level,
         pointer: f.pointer,
@@ -129,6 +133,7 @@ export function checkUnitObjects(
         ...(f.hint !== undefined && { hint: f.hint }),
         ...(f.specPointer !== undefined && { specPointer: f.specPointer }),
       });
+    };
     for (const p of validateKubernetesObject(object, declared, crds)) add(SCHEMA_POLICY, 'mandatory', p);
     for (const policy of POLICIES) {
       const setting: PolicySetting = settings?.[policy.id] ?? policy.level;
@@ -303,7 +308,7 @@ function originOf(app: AppInstance | undefined, f: UnitFinding): { file: string;
     if (hit) return hit;
     if (f.specPointer !== undefined && app.specOrigin) return app.specOrigin(f.specPointer);
   }
-  return { file: f.source };
+  return { file: f.source, ...(f.sourceLine !== undefined && { line: f.sourceLine }) };
 }
 
 /** Whether two JSON pointers are the same place or one contains the other. */

@@ -37,10 +37,15 @@ export interface KustomizeBuildInput {
   resolve?: (data: unknown, doc: ParsedDocument) => unknown;
 }
 
-/** One object of the build's output, with the file it came from (the resource file; the kustomization for a generated object). */
+/**
+ * One object of the build's output, with the file it came from (the resource file; the
+ * kustomization for a generated object) and, for a resource file's object, where a pointer
+ * inside it was written there (the nearest line: patches may have moved or added the field).
+ */
 export interface KustomizedObject {
   object: KubeObject;
   file: string;
+  lineOf?(pointer: string): number | undefined;
 }
 
 const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
@@ -75,7 +80,7 @@ export function kustomizeBuild(input: KustomizeBuildInput): KustomizedObject[] {
         for (const [key, v] of Object.entries(a)) if (typeof v !== 'string') (a as Record<string, unknown>)[key] = v === null || v === undefined ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
       }
     }
-    return { object: r.obj, file: r.file };
+    return { object: r.obj, file: r.file, ...(r.lineOf && { lineOf: r.lineOf }) };
   });
 }
 
@@ -219,7 +224,7 @@ class Build {
         if (!obj.kind.endsWith('List') && (!md || typeof md !== 'object' || typeof md.name !== 'string' || md.name === '')) {
           throw kustomizeError({ ...where, pointer: `${pointer}/metadata` }, 'missing metadata.name in object', 'every object needs apiVersion, kind and metadata.name');
         }
-        out.push(new Resource(obj as KubeObject, path));
+        out.push(new Resource(obj as KubeObject, path, (at) => doc.lineOf(pointer + at)));
       };
       add(data, '');
     }

@@ -123,6 +123,8 @@ export class Resource {
     public obj: KubeObject,
     /** The file it came from: the resource file, or the kustomization for a generated object. */
     public file: string,
+    /** Line in `file` of a pointer inside the object as it was written there (a resource file's objects only). */
+    public lineOf?: (pointer: string) => number | undefined,
   ) {}
 
   get name(): string {

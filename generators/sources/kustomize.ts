@@ -29,7 +29,7 @@ export function renderKustomizeApp(app: UnitKustomizeApp, env: UnitEnvironment):
       }),
   });
   return adoptObjects(
-    built.map((b) => ({ object: b.object, source: b.file })),
+    built.map((b) => ({ object: b.object, source: b.file, ...(b.lineOf && { lineOf: b.lineOf }) })),
     app,
   );
 }

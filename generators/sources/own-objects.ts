@@ -88,7 +88,7 @@ export function adoptObjects(objects: readonly RenderedObject[], app: AdoptingAp
     ...(version !== undefined && { 'app.kubernetes.io/version': version }),
     ...own,
   });
-  return objects.map(({ object, source }) => {
+  return objects.map(({ object, source, lineOf }) => {
     const metadata = { ...object.metadata };
     if (clusterScoped(object.kind, crdKinds)) delete metadata.namespace;
     else if (metadata.namespace === undefined || metadata.namespace === '') metadata.namespace = app.namespace;
@@ -98,7 +98,7 @@ export function adoptObjects(objects: readonly RenderedObject[], app: AdoptingAp
     // The pod template's missing standard labels are the object's own (which may be the team's).
     const own = Object.fromEntries(Object.entries(metadata.labels).filter(([k]) => STANDARD.has(k)));
     withPodTemplateLabels(adopted, (labels) => ({ ...own, ...labels }));
-    return { object: adopted, source };
+    return { object: adopted, source, ...(lineOf && { lineOf }) };
   });
 }
 

@@ -161,7 +161,7 @@ describe('bad input in a Kustomize app', () => {
     bothSay(out, `error: ${ADDON_DIR}/overlays/prd/kustomization.yaml: overlay for unknown environment "prd"`, 'hint: did you mean overlays/prod/?');
   });
 
-  it('a custom resource breaking its rendered CRD (an enum): the resource file, the rendered file and pointer, the CRD', async () => {
+  it('a custom resource breaking its rendered CRD (an enum): the resource file and line, the rendered file and pointer, the CRD', async () => {
     const p = example();
     const file = `${ADDON_DIR}/base/ingressclass.yaml`;
     p.edit(file, (t) => t.replace('scheme: internet-facing', 'scheme: public'));
@@ -169,7 +169,7 @@ describe('bad input in a Kustomize app', () => {
     for (const env of ENVIRONMENTS) {
       bothSay(
         out,
-        `error: ${file}: [kubernetes-schema] rendered/${env}/${ADDON}/ingressclassparams-alb.yaml at /spec/scheme: "scheme" must be one of "internal", "internet-facing" (the elbv2.k8s.aws/v1beta1 IngressClassParams schema of CRD ingressclassparams.elbv2.k8s.aws (rendered/${env}/${ADDON}/customresourcedefinition-ingressclassparams.elbv2.k8s.aws.yaml))`,
+        `error: ${file}:${p.lineOf(file, 'scheme: public')}: [kubernetes-schema] rendered/${env}/${ADDON}/ingressclassparams-alb.yaml at /spec/scheme: "scheme" must be one of "internal", "internet-facing" (the elbv2.k8s.aws/v1beta1 IngressClassParams schema of CRD ingressclassparams.elbv2.k8s.aws (rendered/${env}/${ADDON}/customresourcedefinition-ingressclassparams.elbv2.k8s.aws.yaml))`,
       );
     }
     bothSay(out, 'hint: use one of the listed values');
@@ -180,7 +180,7 @@ describe('bad input in a Kustomize app', () => {
     const file = `${ADDON_DIR}/base/ingressclass.yaml`;
     p.edit(file, (t) => t.replace('  ipAddressType: ipv4\n', '  ipAddressType: ipv4\n  sslPolicyy: ELBSecurityPolicy-TLS13-1-2-2021-06\n'));
     const out = await refused(p);
-    bothSay(out, new RegExp(`error: ${file}: \\[kubernetes-schema\\] rendered/prod/${ADDON}/ingressclassparams-alb\\.yaml at /spec/sslPolicyy: unknown field "sslPolicyy" \\(not in the elbv2\\.k8s\\.aws/v1beta1 IngressClassParams schema of CRD`), 'hint: did you mean "sslPolicy"?');
+    bothSay(out, new RegExp(`error: ${file}:${p.lineOf(file, 'sslPolicyy:')}: \\[kubernetes-schema\\] rendered/prod/${ADDON}/ingressclassparams-alb\\.yaml at /spec/sslPolicyy: unknown field "sslPolicyy" \\(not in the elbv2\\.k8s\\.aws/v1beta1 IngressClassParams schema of CRD`), 'hint: did you mean "sslPolicy"?');
   });
 
   it('aws-access.yaml whose metadata.name is not its directory: line and pointer', async () => {
