@@ -10,6 +10,12 @@ import type { Selection } from '../generators/engine/units.js';
 import type { DeclaredSchemas } from '../generators/check/declared-schemas.js';
 import type { Fleet } from '../generators/load/fleet.js';
 import { recoverRendered } from '../generators/workspace/rendered-writer.js';
+import { expect } from 'vitest';
+import { loadDeclaredSchemas } from '../generators/check/declared-schemas.js';
+import { pooledExecutor } from '../generators/threads/workers.js';
+import { codeKey } from '../generators/workspace/code-key.js';
+import { readFleet } from '../generators/workspace/fleet.js';
+import { readSources } from '../generators/workspace/inputs.js';
 import { scratchDir } from './scratch.js';
 
 export const repoRoot = resolve(import.meta.dirname, '..');
@@ -95,6 +101,33 @@ export async function referenceRender(fleet: Fleet, selection: Selection = {}, d
   if (r.contents.size !== r.files.size) throw new Error('the reference render lacks contents');
   const { files: _ids, contents, ...rest } = r;
   return { ...rest, files: new Map([...r.files.keys()].map((p) => [p, contents.get(p)!])) };
+}
+
+const summaryOf = ({ units, complete, environments, tiers, apps, deployments, objects }: RenderSummary): RenderSummary => ({ units, complete, environments, tiers, apps, deployments, objects });
+
+/**
+ * The engine over the project at `root` as it is now (its charts compiled), with `cache` and in
+ * this thread or across worker threads, held to the reference: the same files, contents, check
+ * report and summary. Returns the engine's rendering (its stats say what was rendered).
+ */
+export async function expectSameAsReference(root: string, cache: UnitCache | undefined, executor: 'in-process' | 'workers' = 'in-process'): Promise<Rendering> {
+  const sources = readSources(root);
+  const fleet = readFleet(root);
+  const declared = loadDeclaredSchemas(sources);
+  const declaredSources = [...sources].filter(([f]) => f.startsWith('schemas/crds/'));
+  const reference = await referenceRender(fleet, {}, declared);
+  const r = await renderFleet(fleet, {}, {
+    ...(cache && { cache }),
+    codeKey: codeKey(declaredSources),
+    executor: executor === 'workers' ? pooledExecutor(declared, { threads: 3, minUnits: 1, declaredSources }) : inProcessExecutor(declared),
+    ...(declared && { declared }),
+  });
+  expect([...r.files.keys()]).toEqual([...reference.files.keys()]);
+  for (const [path, id] of r.files) expect(id, path).toBe(blobId(reference.files.get(path)!));
+  for (const [path, content] of r.contents) expect(content, path).toBe(reference.files.get(path));
+  expect(r.check).toEqual(reference.check);
+  expect(summaryOf(r)).toEqual(summaryOf(reference));
+  return r;
 }
 
 /** rendered/ as it is once any interrupted write is finished: path -> content. */

@@ -191,6 +191,29 @@ describe('bad input in a Kustomize app', () => {
     bothSay(out, `error: ${file}:${p.lineOf(file, 'name: aws-lb-controller')} at /metadata/name: metadata.name "aws-lb-controller" does not match its directory "${ADDON}"`, `hint: set metadata.name to "${ADDON}"`);
   });
 
+  it('aws-access.yaml with an unknown bridge key in its policy: line, pointer and did-you-mean, per environment', async () => {
+    const p = example();
+    const file = `${ADDON_DIR}/aws-access.yaml`;
+    p.edit(file, (t) => t.replace('${bridge.aws_vpc_id}', '${bridge.aws_vpcid}'));
+    const out = await refused(p);
+    for (const env of ENVIRONMENTS) {
+      bothSay(out, `error: ${file}:${p.lineOf(file, 'aws_vpcid')} at /spec/serviceAccount/aws/policy/1/resources/0: app "${ADDON}" in environment "${env}" references bridge key "aws_vpcid", which infra/outputs/${env}.json does not have`);
+    }
+    bothSay(out, 'hint: did you mean "aws_vpc_id"?');
+  });
+
+  it('aws-access.yaml naming a ServiceAccount the app does not render: the role would trust nothing', async () => {
+    const p = example();
+    const file = `${ADDON_DIR}/aws-access.yaml`;
+    p.edit(file, (t) => t.replace(/^    name: aws-load-balancer-controller$/m, '    name: controller'));
+    const out = await refused(p);
+    bothSay(
+      out,
+      `error: ${file}:${p.lineOf(file, 'name: controller')} at /spec/serviceAccount/name: the IRSA role of "${ADDON}" trusts ServiceAccount ${ADDON}/controller, which the app does not render in environment "dev"`,
+      /hint: name a ServiceAccount the app renders in namespace aws-load-balancer-controller/,
+    );
+  });
+
   it('aws-access.yaml beside a spec app: told to move it into app.yaml', async () => {
     const p = example();
     const access = p.read(`${ADDON_DIR}/aws-access.yaml`).replace(`  name: ${ADDON}\nspec:`, '  name: catalog-api\nspec:');

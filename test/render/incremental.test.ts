@@ -9,15 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { syntheticFleet, writeFiles } from '../../bench/synthetic-fleet.js';
-import { blobId } from '../../generators/core/hash.js';
-import { loadDeclaredSchemas } from '../../generators/check/declared-schemas.js';
 import { loadFleet } from '../../generators/load/fleet.js';
-import { readFleet } from '../../generators/workspace/fleet.js';
 import { readSources } from '../../generators/workspace/inputs.js';
 import { codeKey } from '../../generators/workspace/code-key.js';
-import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
-import { pooledExecutor } from '../../generators/threads/workers.js';
-import { cli, editFile, MemoryCache, referenceRender, repoRoot, snapshotDir } from '../helpers.js';
+import { inProcessExecutor, renderFleet, type UnitRecord } from '../../generators/engine/engine.js';
+import { cli, editFile, expectSameAsReference, MemoryCache, repoRoot, snapshotDir } from '../helpers.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -45,37 +41,15 @@ function project(kind: 'example' | { apps: number }): string {
 const edit = (root: string, rel: string, fn: (text: string) => string) => editFile(join(root, rel), fn);
 
 
-const summaryOf = ({ units, complete, environments, tiers, apps, deployments, objects }: RenderSummary): RenderSummary => ({ units, complete, environments, tiers, apps, deployments, objects });
-
-/** The engine's files (contents of rendered units + blob ids) and report, with a cache or threads, against the reference. */
-async function expectSameAsFull(root: string, cache: UnitCache | undefined, executor: 'in-process' | 'workers' = 'in-process'): Promise<Rendering> {
-  const sources = readSources(root);
-  const fleet = readFleet(root);
-  const declared = loadDeclaredSchemas(sources);
-  const declaredSources = [...sources].filter(([f]) => f.startsWith('schemas/crds/'));
-  const full = await referenceRender(fleet, {}, declared);
-  const inc = await renderFleet(fleet, {}, {
-    ...(cache && { cache }),
-    codeKey: codeKey(declaredSources),
-    executor: executor === 'workers' ? pooledExecutor(declared, { threads: 3, minUnits: 1, declaredSources }) : inProcessExecutor(declared),
-    ...(declared && { declared }),
-  });
-  expect([...inc.files.keys()]).toEqual([...full.files.keys()]);
-  for (const [path, id] of inc.files) expect(id).toBe(blobId(full.files.get(path)!));
-  for (const [path, content] of inc.contents) expect(content).toBe(full.files.get(path));
-  expect(inc.check).toEqual(full.check);
-  expect(summaryOf(inc)).toEqual(summaryOf(full));
-  return inc;
-}
 
 describe('the engine', () => {
   it('gives the reference exactly, cold and then from the cache', async () => {
     const root = project('example');
     const cache = new MemoryCache();
-    const cold = await expectSameAsFull(root, cache);
+    const cold = await expectSameAsReference(root, cache);
     expect(cold.stats).toMatchObject({ cached: 0, rendered: cold.stats.units });
     expect(cold.contents.size).toBe(cold.files.size);
-    const warm = await expectSameAsFull(root, cache);
+    const warm = await expectSameAsReference(root, cache);
     expect(warm.stats).toMatchObject({ cached: warm.stats.units, rendered: 0 });
     // Only the hub is serialised when everything comes from the cache.
     expect([...warm.contents.keys()].every((p) => p.startsWith('argocd/'))).toBe(true);
@@ -83,19 +57,19 @@ describe('the engine', () => {
 
   it('gives the same across worker threads as in this thread', async () => {
     const root = project({ apps: 12 });
-    const inc = await expectSameAsFull(root, undefined, 'workers');
+    const inc = await expectSameAsReference(root, undefined, 'workers');
     expect(inc.stats.rendered).toBe(inc.stats.units);
   });
 
   it('renders again exactly the units whose input changed, whatever the kind of input', async () => {
     const root = project({ apps: 12 });
     const cache = new MemoryCache();
-    await expectSameAsFull(root, cache);
-    const rendered = async () => (await expectSameAsFull(root, cache)).stats.rendered;
+    await expectSameAsReference(root, cache);
+    const rendered = async () => (await expectSameAsReference(root, cache)).stats.rendered;
 
     // The app spec: that app, in its three environments; the hub reads nothing that changed.
     edit(root, 'manifests/apps/svc-0003/app.yaml', (t) => t.replace('tag: 1.0.0', 'tag: 1.0.1'));
-    const stats = (await expectSameAsFull(root, cache)).stats;
+    const stats = (await expectSameAsReference(root, cache)).stats;
     expect(stats).toMatchObject({ rendered: 3, hubCached: true });
     // An overlay: that app in that environment.
     edit(root, 'manifests/apps/svc-0003/overlays/prod.yaml', (t) => t.replace('replicas: 3', 'replicas: 4'));
@@ -111,7 +85,7 @@ describe('the engine', () => {
     expect(await rendered()).toBe(14);
     // An app's namespace (network policy peers read every app's): the environments it moves in.
     edit(root, 'manifests/apps/svc-0011/app.yaml', (t) => t.replace('namespace: team-001', 'namespace: team-009'));
-    const moved = (await expectSameAsFull(root, cache)).stats;
+    const moved = (await expectSameAsReference(root, cache)).stats;
     expect(moved).toMatchObject({ rendered: 3 * 14, hubCached: false });
     // Nothing changed: nothing rendered.
     expect(await rendered()).toBe(0);
@@ -141,11 +115,11 @@ describe('the engine', () => {
       (t) => `${t}patches:\n  - target: { kind: PodDisruptionBudget, name: svc-0001 }\n    operations:\n      - { op: replace, path: /spec/selector/matchLabels, value: { app.kubernetes.io/part-of: bench } }\n`,
     );
     const cache = new MemoryCache();
-    const first = await expectSameAsFull(root, cache);
+    const first = await expectSameAsReference(root, cache);
     expect(first.check.violations.filter((v) => v.policy === 'pdb-in-production')).toEqual([]);
     // The patch goes: svc-0000's unit is unchanged, but the PDB it relied on no longer covers it.
     edit(root, 'manifests/apps/svc-0001/overlays/prod.yaml', (t) => t.slice(0, t.indexOf('patches:')));
-    const second = await expectSameAsFull(root, cache);
+    const second = await expectSameAsReference(root, cache);
     expect(second.stats).toMatchObject({ rendered: 1, rechecked: 1 });
     expect(second.check.violations.map((v) => `${v.policy} ${v.file}`)).toContain('pdb-in-production rendered/prod/svc-0000/deployment-svc-0000.yaml');
   });

@@ -10,14 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { appKind, appName, CHART_HELPER, syntheticFleet, writeFiles } from '../../bench/synthetic-fleet.js';
-import { loadDeclaredSchemas } from '../../generators/check/declared-schemas.js';
-import { blobId } from '../../generators/core/hash.js';
-import { inProcessExecutor, renderFleet, type Rendering, type RenderSummary, type UnitCache, type UnitRecord } from '../../generators/engine/engine.js';
-import { pooledExecutor } from '../../generators/threads/workers.js';
-import { codeKey } from '../../generators/workspace/code-key.js';
-import { readFleet } from '../../generators/workspace/fleet.js';
-import { readSources } from '../../generators/workspace/inputs.js';
-import { editFile, MemoryCache, referenceRender } from '../helpers.js';
+import { type UnitRecord } from '../../generators/engine/engine.js';
+import { editFile, expectSameAsReference, MemoryCache } from '../helpers.js';
 
 const APPS = 15;
 const ENVS = ['dev', 'staging', 'prod'];
@@ -43,28 +37,6 @@ function renderedUnits(cache: MemoryCache, before: Map<string, [string, UnitReco
   return [...cache.units].filter(([unit, [key]]) => before.get(unit)?.[0] !== key).map(([unit]) => unit).sort();
 }
 
-const summaryOf = ({ units, complete, environments, tiers, apps, deployments, objects }: RenderSummary) => ({ units, complete, environments, tiers, apps, deployments, objects });
-
-/** The engine over the project as it is now, with the cache and in this thread or across worker threads, against the reference. */
-async function expectSameAsReference(root: string, cache: MemoryCache | undefined, executor: 'in-process' | 'workers'): Promise<Rendering> {
-  const sources = readSources(root);
-  const fleet = readFleet(root);
-  const declared = loadDeclaredSchemas(sources);
-  const declaredSources = [...sources].filter(([f]) => f.startsWith('schemas/crds/'));
-  const reference = await referenceRender(fleet, {}, declared);
-  const r = await renderFleet(fleet, {}, {
-    ...(cache && { cache }),
-    codeKey: codeKey(declaredSources),
-    executor: executor === 'workers' ? pooledExecutor(declared, { threads: 3, minUnits: 1, declaredSources }) : inProcessExecutor(declared),
-    ...(declared && { declared }),
-  });
-  expect([...r.files.keys()]).toEqual([...reference.files.keys()]);
-  for (const [path, id] of r.files) expect(id, path).toBe(blobId(reference.files.get(path)!));
-  for (const [path, content] of r.contents) expect(content, path).toBe(reference.files.get(path));
-  expect(r.check).toEqual(reference.check);
-  expect(summaryOf(r)).toEqual(summaryOf(reference));
-  return r;
-}
 
 describe('a mixed fleet (spec, Kustomize and chart apps)', () => {
   it('renders across worker threads and from the cache exactly as the reference', async () => {
