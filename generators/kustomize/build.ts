@@ -144,6 +144,10 @@ class Build {
     if (text === undefined) {
       throw kustomizeError(where, this.isDir(path) ? `'${rel}' is a directory, not a file` : `file '${rel}' does not exist`, this.isDir(path) ? 'name a file here; to read every file of a directory, list each one' : `check the path; it is read relative to ${k.dir || '.'}`);
     }
+    // Inputs are read as UTF-8: a binary file (Kustomize would put it in binaryData) would come out garbled.
+    if (text.includes('\uFFFD')) {
+      throw kustomizeError(where, `file '${rel}' is not UTF-8 text`, 'binary files (binaryData) are not supported: keep the binary out of git and mount it from the secret store or an image, or commit it base64-encoded as a text value');
+    }
     return text;
   }
 

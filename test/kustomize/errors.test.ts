@@ -33,6 +33,7 @@ const CASES: Record<string, [Record<string, string>, string, string | undefined]
   ],
   'a literal without =': [{ 'kustomization.yaml': 'configMapGenerator: [{name: c, literals: [abc]}]\n' }, 'app/kustomization.yaml', '/configMapGenerator/0/literals/0'],
   'a generator key given twice': [{ 'kustomization.yaml': 'configMapGenerator: [{name: c, literals: [a=1, a=2]}]\n' }, 'app/kustomization.yaml', '/configMapGenerator/0/literals/1'],
+  'a binary generator file': [{ 'kustomization.yaml': 'configMapGenerator: [{name: c, files: [logo.png]}]\n', 'logo.png': 'PNG\uFFFD\uFFFD' }, 'app/kustomization.yaml', '/configMapGenerator/0/files/0'],
   'a directory as a generator file': [{ 'kustomization.yaml': 'configMapGenerator: [{name: c, files: [sub]}]\n', 'sub/a.txt': 'x' }, 'app/kustomization.yaml', '/configMapGenerator/0/files/0'],
   'an unknown kind': [{ 'kustomization.yaml': 'kind: Foo\nresources: []\n' }, 'app/kustomization.yaml', '/kind'],
   'a number for namePrefix': [{ 'kustomization.yaml': 'namePrefix: 3\nresources: [r.yaml]\n', 'r.yaml': D }, 'app/kustomization.yaml', '/namePrefix'],
