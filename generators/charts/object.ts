@@ -32,16 +32,41 @@ export interface RenderedObject {
   lineOf?(pointer: string): number | undefined;
 }
 
-/** Kinds that live outside any namespace. */
-export const CLUSTER_SCOPED_KINDS = new Set([
-  'Namespace',
+/**
+ * Kinds that live outside any namespace: the built-in ones, and those of common addons (cert-manager's
+ * ClusterIssuer, External Secrets' ClusterSecretStore, CSI snapshots). A custom resource's scope
+ * is otherwise read from its CRD where one is rendered beside it (sources/own-objects.ts).
+ */
+export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
+  'APIService',
+  'CertificateSigningRequest',
+  'ClusterIssuer',
   'ClusterRole',
   'ClusterRoleBinding',
-  'CustomResourceDefinition',
-  'StorageClass',
-  'PriorityClass',
-  'IngressClass',
   'ClusterSecretStore',
-  'ValidatingWebhookConfiguration',
+  'CSIDriver',
+  'CSINode',
+  'CustomResourceDefinition',
+  'DeviceClass',
+  'FlowSchema',
+  'IngressClass',
+  'IPAddress',
+  'MutatingAdmissionPolicy',
+  'MutatingAdmissionPolicyBinding',
   'MutatingWebhookConfiguration',
+  'Namespace',
+  'Node',
+  'PersistentVolume',
+  'PriorityClass',
+  'PriorityLevelConfiguration',
+  'RuntimeClass',
+  'ServiceCIDR',
+  'StorageClass',
+  'StorageVersionMigration',
+  'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding',
+  'ValidatingWebhookConfiguration',
+  'VolumeAttachment',
+  'VolumeAttributesClass',
+  'VolumeSnapshotClass',
 ]);

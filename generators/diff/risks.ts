@@ -3,15 +3,13 @@ import { CLUSTER_SCOPED_KINDS } from '../charts/object.js';
 import type { Risk, ResourceChange } from './model.js';
 
 const RBAC_KINDS = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
-/** Cluster-scoped kinds beyond those the charts render, for bases that hold other objects. */
-const MORE_CLUSTER_SCOPED = new Set(['PersistentVolume', 'APIService', 'ClusterIssuer', 'RuntimeClass', 'CSIDriver', 'VolumeSnapshotClass']);
 /** An image field of a container, init container or ephemeral container, at any depth (Deployment, CronJob...). */
 const IMAGE_FIELD = /[cC]ontainers\[[^\]]+\]\.image$/;
 const CONTAINER = /[cC]ontainers\[name=[^\]]+\]$/;
 const STORAGE_KINDS = new Set(['PersistentVolumeClaim', 'PersistentVolume']);
 
 export function isClusterScoped(kind: string | undefined): boolean {
-  return kind !== undefined && (CLUSTER_SCOPED_KINDS.has(kind) || MORE_CLUSTER_SCOPED.has(kind));
+  return kind !== undefined && CLUSTER_SCOPED_KINDS.has(kind);
 }
 
 /** The risks of one resource change, in a fixed order. `tier` is the environment's tier, when known. */

@@ -3,7 +3,7 @@
  * as little change as will do, each documented in the README ("Bring your own manifests"):
  * - a namespaced object with no namespace gets the app's (where its Application deploys, so the
  *   rendered file says what Argo CD would do); a cluster-scoped one loses any namespace, as the
- *   API server ignores it. Cluster-scoped: the built-in kinds below and the kinds of the
+ *   API server ignores it. Cluster-scoped: the kinds of charts/object.ts and the kinds of the
  *   CustomResourceDefinitions of `Cluster` scope among the app's own objects;
  * - the standard labels it lacks are filled in on the object and its pod template
  *   (app.kubernetes.io/name, instance, part-of (the team of the app's aws-access.yaml, else the
@@ -17,33 +17,9 @@ import { BridgeError } from '../core/errors.js';
 import { CLUSTER_SCOPED_KINDS, type KubeObject, type RenderedObject } from '../charts/object.js';
 import { TEMPLATE_PATHS } from '../check/policies/pods.js';
 
-/** Built-in kinds that live outside any namespace, besides those the charts render (charts/object.ts). */
-const MORE_CLUSTER_SCOPED = new Set([
-  'APIService',
-  'CSIDriver',
-  'CSINode',
-  'CertificateSigningRequest',
-  'FlowSchema',
-  'Node',
-  'PersistentVolume',
-  'PriorityLevelConfiguration',
-  'RuntimeClass',
-  'SelfSubjectReview',
-  'StorageVersionMigration',
-  'ValidatingAdmissionPolicy',
-  'ValidatingAdmissionPolicyBinding',
-  'MutatingAdmissionPolicy',
-  'MutatingAdmissionPolicyBinding',
-  'VolumeAttachment',
-  'VolumeAttributesClass',
-  'DeviceClass',
-  'IPAddress',
-  'ServiceCIDR',
-]);
-
 /** Whether a kind is cluster-scoped: built in, or named by a cluster-scoped CRD (`crdKinds`). */
 export function clusterScoped(kind: string, crdKinds?: ReadonlySet<string>): boolean {
-  return CLUSTER_SCOPED_KINDS.has(kind) || MORE_CLUSTER_SCOPED.has(kind) || (crdKinds?.has(kind) ?? false);
+  return CLUSTER_SCOPED_KINDS.has(kind) || (crdKinds?.has(kind) ?? false);
 }
 
 /** What the adoption reads of the app. */
