@@ -268,9 +268,13 @@ export interface Probe {
   failureThreshold?: number;
 }
 /**
- * AWS access through IRSA. The Pulumi program creates the role; its ARN comes back through the bridge.
+ * AWS access through IRSA (the default) or EKS Pod Identity. The Pulumi program creates the role; its ARN comes back through the bridge either way.
  */
 export interface AwsAccess {
+  /**
+   * How the ServiceAccount gets the role. irsa: the role trusts the cluster's OIDC provider for this ServiceAccount, which carries the eks.amazonaws.com/role-arn annotation. pod-identity: the role trusts pods.eks.amazonaws.com, the program creates an EKS Pod Identity association for exactly this namespace and ServiceAccount (and the eks-pod-identity-agent add-on), and the ServiceAccount carries no annotation.
+   */
+  identity?: 'irsa' | 'pod-identity';
   /**
    * Stack output holding the role ARN, e.g. orders_api_iam_role_arn.
    */
@@ -558,5 +562,5 @@ export interface AwsAccessFile {
   };
 }
 /**
- * AWS access through IRSA. The Pulumi program creates the role; its ARN comes back through the bridge.
+ * AWS access through IRSA (the default) or EKS Pod Identity. The Pulumi program creates the role; its ARN comes back through the bridge either way.
  */
