@@ -536,7 +536,7 @@ export interface Exemption {
 }
 
 /**
- * The AWS access of a Kustomize or chart app: manifests/apps/<name>/aws-access.yaml (or manifests/addons/<name>/aws-access.yaml), beside base/kustomization.yaml or chart.ts. The Pulumi program creates an IRSA role trusted by the app's ServiceAccount, with this inline policy, and exports its ARN under roleOutput (for an addon also <addon>_namespace and <addon>_service_account), which the app reads back as ${bridge.<roleOutput>}. A spec app says the same in app.yaml spec.serviceAccount.aws.
+ * The AWS access of a Kustomize or chart app: manifests/apps/<name>/aws-access.yaml (or manifests/addons/<name>/aws-access.yaml), beside base/kustomization.yaml or chart.ts. The Pulumi program creates a role trusted by the app's ServiceAccount (through IRSA, or EKS Pod Identity with serviceAccount.aws.identity: pod-identity, when the app's ServiceAccount must carry no eks.amazonaws.com/role-arn annotation), with this inline policy, and exports its ARN under roleOutput (for an addon also <addon>_namespace and <addon>_service_account), which the app reads back as ${bridge.<roleOutput>}. A spec app says the same in app.yaml spec.serviceAccount.aws.
  */
 export interface AwsAccessFile {
   apiVersion: 'gitops-bridge.dev/v1alpha1';
