@@ -1,7 +1,8 @@
 /**
  * The environment's infrastructure as one component tree, and its stack outputs: the bridge
- * contract infra/outputs/<env>.json commits. Which IRSA roles exist comes from the app and
- * addon specs in manifests/, read with the generators' own loader; nothing is listed twice.
+ * contract infra/outputs/<env>.json commits. Which workload roles exist (IRSA or EKS Pod
+ * Identity) comes from the app and addon specs in manifests/, read with the generators' own
+ * loader; nothing is listed twice.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
@@ -14,6 +15,7 @@ import { Database } from './components/database.js';
 import { Dns } from './components/dns.js';
 import { IrsaRoles } from './components/irsa.js';
 import { Network } from './components/network.js';
+import { PodIdentity } from './components/pod-identity.js';
 import { Queue } from './components/queue.js';
 import type { Settings } from './settings.js';
 import { standardTags, tagTransformation } from './tags.js';
@@ -82,6 +84,7 @@ export class Environment extends pulumi.ComponentResource {
   readonly buckets: Map<string, Bucket> = new Map();
   readonly queues: Map<string, Queue> = new Map();
   readonly irsa: IrsaRoles;
+  readonly podIdentity: PodIdentity;
   readonly argocd?: ArgocdAccess;
   readonly outputs: StackOutputs;
 
@@ -175,6 +178,11 @@ export class Environment extends pulumi.ComponentResource {
         workloads: access.workloads,
         bridge: base,
       },
+      parent,
+    );
+    this.podIdentity = new PodIdentity(
+      'pod-identity',
+      { clusterName: this.cluster.name, kubernetesVersion: this.cluster.version, workloads: access.workloads, roles: this.irsa.roles },
       parent,
     );
 

@@ -5,6 +5,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
 import { createHash } from 'node:crypto';
 import { BridgeError } from '../core/errors.js';
+import { identityOf } from '../load/aws-identity.js';
 import type { EnvironmentInstance, SpecAppInstance } from '../load/fleet.js';
 import type { AppSpec, EnvVar, Probe } from '../load/types.gen.js';
 import { appLabels, selectorLabels } from './labels.js';
@@ -23,6 +24,9 @@ export interface ChartEnv {
   outputs: Record<string, string>;
   apps: readonly { name: string; namespace: string }[];
 }
+
+/** Where the EKS Pod Identity agent serves credentials on every node (IPv4). */
+export const POD_IDENTITY_AGENT_CIDR = '169.254.170.23/32';
 
 const q = (v: string | undefined) => (v === undefined ? undefined : k8s.Quantity.fromString(v));
 const port = (p: string | number) => (typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p));
@@ -43,8 +47,12 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
   const configName = `${app.name}-config`;
 
   const needsApiToken = Boolean(spec.rbac?.clusterRules);
+  // IRSA finds the role through this annotation; with EKS Pod Identity the association in the
+  // cluster names it, and the ServiceAccount carries nothing.
+  const aws = spec.serviceAccount?.aws;
+  const irsaRole = aws && identityOf(aws) === 'irsa' ? env.outputs[aws.roleOutput]! : undefined;
   add(chart, k8s.KubeServiceAccount, 'service-account', {
-    metadata: meta(saName, spec.serviceAccount?.aws ? { annotations: { 'eks.amazonaws.com/role-arn': env.outputs[spec.serviceAccount.aws.roleOutput]! } } : {}),
+    metadata: meta(saName, irsaRole !== undefined ? { annotations: { 'eks.amazonaws.com/role-arn': irsaRole } } : {}),
     automountServiceAccountToken: needsApiToken,
   });
 
@@ -334,6 +342,11 @@ function networkPolicySpec(app: ChartApp, env: ChartEnv) {
       ],
     },
   ];
+  // With EKS Pod Identity the SDK fetches its credentials from the node's agent (link-local
+  // 169.254.170.23, port 80), which the namespace's default deny would otherwise block.
+  if (spec.serviceAccount?.aws && identityOf(spec.serviceAccount.aws) === 'pod-identity') {
+    egress.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ port: port(80), protocol: 'TCP' }] });
+  }
   (spec.networkPolicy?.egressTo ?? []).forEach((p, i) => {
     const ports = portsOf(p.ports);
     egress.push({ to: [peer(p, `/spec/networkPolicy/egressTo/${i}`)], ...(ports && { ports }) });

@@ -1,8 +1,9 @@
 /**
  * What AWS access each workload of one environment asks for, read from the same dry specs the
  * generators render: the apps and enabled addons whose (overlay-merged) spec has
- * `serviceAccount.aws`, with the namespace and ServiceAccount an IRSA role must trust and the
- * statements of its inline policy. The Pulumi program in infra/ creates the roles from this.
+ * `serviceAccount.aws`, with the namespace and ServiceAccount its role must trust (through IRSA or
+ * EKS Pod Identity, `serviceAccount.aws.identity`) and the statements of its inline policy. The
+ * Pulumi program in infra/ creates the roles (and Pod Identity associations) from this.
  *
  * It reads the dry specs with loadSpecs (specs.ts), as loadFleet does, but needs no stack-outputs snapshot: it runs before the snapshot exists
  * (the program produces it). `${bridge.<key>}` references stay unresolved here; the program
@@ -10,6 +11,7 @@
  */
 import { BridgeError, ErrorSink } from '../core/errors.js';
 import { closest, compareStrings } from '../core/strings.js';
+import { identityOf, type AwsIdentity } from './aws-identity.js';
 import { interpolate } from './interpolate.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
@@ -17,6 +19,7 @@ import { appsIn, broughtNamespace, deploymentsIn, loadSpecs, mergeSpec, referenc
 import type { AwsAccess, Environment, EnvironmentSpec } from './types.gen.js';
 
 export type AwsPolicyStatement = NonNullable<AwsAccess['policy']>[number];
+export { identityOf, type AwsIdentity };
 
 export interface AwsWorkload {
   /** App or addon name (its directory under manifests/apps/ or manifests/addons/). */
@@ -26,6 +29,11 @@ export interface AwsWorkload {
   team: string;
   namespace: string;
   serviceAccount: string;
+  /**
+   * How the ServiceAccount gets the role: `irsa` (the default: OIDC trust, role-arn annotation)
+   * or `pod-identity` (trust of pods.eks.amazonaws.com, an EKS Pod Identity association).
+   */
+  identity: AwsIdentity;
   /** Stack output that carries the role ARN, e.g. orders_api_iam_role_arn. */
   roleOutput: string;
   /** Inline policy statements as written (after the overlay merge), references unresolved. */
@@ -124,7 +132,7 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
   return { environment, spec: env.spec, file: envDoc.file, workloads, ingressHosts: [...hosts].sort(compareStrings) };
 }
 
-/** The IRSA workload of a Kustomize or chart app, from its aws-access.yaml. */
+/** The AWS workload of a Kustomize or chart app, from its aws-access.yaml. */
 function broughtWorkload(app: LoadedKustomizeApp | LoadedChartApp, access: LoadedAwsAccess, environment: string, env: Environment, sources: SourceSet): AwsWorkload {
   const namespace = broughtNamespace(app, environment, sources);
   const variables = referenceVariables({ name: environment, ...env.spec }, { name: app.name, namespace });
@@ -144,6 +152,7 @@ function broughtWorkload(app: LoadedKustomizeApp | LoadedChartApp, access: Loade
     team,
     namespace,
     serviceAccount: serviceAccount.name,
+    identity: identityOf(serviceAccount.aws),
     roleOutput: serviceAccount.aws.roleOutput,
     statements,
     bridgeReferences: [...refs].sort(compareStrings),
@@ -200,6 +209,7 @@ function readWorkload(deployment: Deployment, environment: string, env: Environm
     team: spec.team,
     namespace,
     serviceAccount: spec.serviceAccount?.name ?? name,
+    identity: identityOf(aws),
     roleOutput: aws.roleOutput,
     statements,
     bridgeReferences: [...refs].sort(compareStrings),
@@ -226,7 +236,7 @@ export function unknownBridgeReference(w: AwsWorkload, key: string, known: strin
   const guess = closest(key, known);
   return new BridgeError({
     code: 'unknown-bridge-key',
-    message: `the AWS policy of "${w.name}" references \${bridge.${key}}, which the infra program does not provide before the IRSA roles`,
+    message: `the AWS policy of "${w.name}" references \${bridge.${key}}, which the infra program does not provide before the workload roles`,
     file: w.files[w.files.length - 1],
     pointer: `/spec/serviceAccount/aws/policy${pointer}`,
     hint: guess ? `did you mean "${guess}"?` : `policy statements may reference: ${[...known].sort(compareStrings).join(', ')}`,
@@ -263,6 +273,37 @@ export function irsaTrustPolicy(oidcProviderArn: string, oidcProvider: string, n
           StringEquals: {
             [`${oidcProvider}:sub`]: `system:serviceaccount:${namespace}:${serviceAccount}`,
             [`${oidcProvider}:aud`]: 'sts.amazonaws.com',
+          },
+        },
+      },
+    ],
+  };
+}
+
+/** The service principal of EKS Pod Identity, the only one a Pod Identity role trusts. */
+export const POD_IDENTITY_PRINCIPAL = 'pods.eks.amazonaws.com';
+
+/**
+ * The trust policy of an EKS Pod Identity role: only the pods.eks.amazonaws.com service, with
+ * sts:AssumeRole and sts:TagSession (it passes the pod's session tags). Its conditions on the
+ * session tags EKS Pod Identity sets (eks-cluster-name, kubernetes-namespace,
+ * kubernetes-service-account) keep the role to exactly one cluster, namespace and ServiceAccount,
+ * even if some other association in the account named it. No OIDC provider is involved.
+ */
+export function podIdentityTrustPolicy(clusterName: string, namespace: string, serviceAccount: string) {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'PodIdentity',
+        Effect: 'Allow',
+        Principal: { Service: POD_IDENTITY_PRINCIPAL },
+        Action: ['sts:AssumeRole', 'sts:TagSession'],
+        Condition: {
+          StringEquals: {
+            'aws:RequestTag/eks-cluster-name': clusterName,
+            'aws:RequestTag/kubernetes-namespace': namespace,
+            'aws:RequestTag/kubernetes-service-account': serviceAccount,
           },
         },
       },

@@ -268,9 +268,13 @@ export interface Probe {
   failureThreshold?: number;
 }
 /**
- * AWS access through IRSA. The Pulumi program creates the role; its ARN comes back through the bridge.
+ * AWS access through IRSA (the default) or EKS Pod Identity. The Pulumi program creates the role; its ARN comes back through the bridge either way.
  */
 export interface AwsAccess {
+  /**
+   * How the ServiceAccount gets the role. irsa: the role trusts the cluster's OIDC provider for this ServiceAccount, which carries the eks.amazonaws.com/role-arn annotation. pod-identity: the role trusts pods.eks.amazonaws.com, the program creates an EKS Pod Identity association for exactly this namespace and ServiceAccount (and the eks-pod-identity-agent add-on), and the ServiceAccount carries no annotation.
+   */
+  identity?: 'irsa' | 'pod-identity';
   /**
    * Stack output holding the role ARN, e.g. orders_api_iam_role_arn.
    */
@@ -532,7 +536,7 @@ export interface Exemption {
 }
 
 /**
- * The AWS access of a Kustomize or chart app: manifests/apps/<name>/aws-access.yaml (or manifests/addons/<name>/aws-access.yaml), beside base/kustomization.yaml or chart.ts. The Pulumi program creates an IRSA role trusted by the app's ServiceAccount, with this inline policy, and exports its ARN under roleOutput (for an addon also <addon>_namespace and <addon>_service_account), which the app reads back as ${bridge.<roleOutput>}. A spec app says the same in app.yaml spec.serviceAccount.aws.
+ * The AWS access of a Kustomize or chart app: manifests/apps/<name>/aws-access.yaml (or manifests/addons/<name>/aws-access.yaml), beside base/kustomization.yaml or chart.ts. The Pulumi program creates a role trusted by the app's ServiceAccount (through IRSA, or EKS Pod Identity with serviceAccount.aws.identity: pod-identity, when the app's ServiceAccount must carry no eks.amazonaws.com/role-arn annotation), with this inline policy, and exports its ARN under roleOutput (for an addon also <addon>_namespace and <addon>_service_account), which the app reads back as ${bridge.<roleOutput>}. A spec app says the same in app.yaml spec.serviceAccount.aws.
  */
 export interface AwsAccessFile {
   apiVersion: 'gitops-bridge.dev/v1alpha1';
@@ -558,5 +562,5 @@ export interface AwsAccessFile {
   };
 }
 /**
- * AWS access through IRSA. The Pulumi program creates the role; its ARN comes back through the bridge.
+ * AWS access through IRSA (the default) or EKS Pod Identity. The Pulumi program creates the role; its ARN comes back through the bridge either way.
  */

@@ -1,14 +1,21 @@
 /**
  * IAM roles for service accounts: one role per workload (enabled addon or app) whose spec in
- * manifests/ has `serviceAccount.aws`. Each role trusts the cluster's OIDC provider for exactly
- * one ServiceAccount, `system:serviceaccount:<namespace>:<name>`, with the STS audience, and
- * carries the spec's statements as its inline policy, `${bridge.<key>}` resolved from the
- * stack's own outputs (bucket ARN, queue ARN, zone id...).
+ * manifests/ has `serviceAccount.aws`, carrying the spec's statements as its inline policy,
+ * `${bridge.<key>}` resolved from the stack's own outputs (bucket ARN, queue ARN, zone id...).
+ *
+ * The trust follows `serviceAccount.aws.identity`. IRSA (the default): the cluster's OIDC
+ * provider for exactly one ServiceAccount, `system:serviceaccount:<namespace>:<name>`, with the
+ * STS audience. EKS Pod Identity: the pods.eks.amazonaws.com service only, for the same cluster,
+ * namespace and ServiceAccount through its session tags; the PodIdentity component adds the
+ * association and the agent. Both kinds are the same resource under the same name here, so
+ * switching a workload between them updates the role's trust in place: the role and its ARN
+ * (the bridge key every manifest reads) stay, nothing is replaced.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import {
   irsaTrustPolicy,
+  podIdentityTrustPolicy,
   policyDocument,
   resolveStatements,
   unknownBridgeReference,
@@ -16,7 +23,7 @@ import {
 } from '../../generators/load/aws-access.js';
 
 export interface IrsaRolesArgs {
-  /** Role names are `<clusterName>-<workload>`. */
+  /** The cluster's name (a Pod Identity role trusts its pods only); role names are `<clusterName>-<workload>`. */
   clusterName: string;
   oidcProviderArn: pulumi.Input<string>;
   /** The issuer without https://. */
@@ -47,14 +54,17 @@ export class IrsaRoles extends pulumi.ComponentResource {
         throw new Error(`IAM role name "${roleName}" of ${w.files[0]} is longer than ${MAX_ROLE_NAME} characters; shorten the app name`);
       }
 
+      const podIdentity = w.identity === 'pod-identity';
       const role = new aws.iam.Role(
         `${name}-${w.name}`,
         {
           name: roleName,
-          description: `IRSA role of ${w.source} ${w.name}: ServiceAccount ${w.namespace}/${w.serviceAccount}`,
-          assumeRolePolicy: pulumi
-            .all([args.oidcProviderArn, args.oidcProviderUrl])
-            .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, w.namespace, w.serviceAccount))),
+          description: `${podIdentity ? 'EKS Pod Identity' : 'IRSA'} role of ${w.source} ${w.name}: ServiceAccount ${w.namespace}/${w.serviceAccount}`,
+          assumeRolePolicy: podIdentity
+            ? JSON.stringify(podIdentityTrustPolicy(args.clusterName, w.namespace, w.serviceAccount))
+            : pulumi
+                .all([args.oidcProviderArn, args.oidcProviderUrl])
+                .apply(([arn, url]) => JSON.stringify(irsaTrustPolicy(arn, url, w.namespace, w.serviceAccount))),
           tags: {
             team: w.team,
             'gitops-bridge/workload': w.name,

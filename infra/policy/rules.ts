@@ -49,6 +49,7 @@ const T = {
   role: 'aws:iam/role:Role',
   rolePolicy: 'aws:iam/rolePolicy:RolePolicy',
   policy: 'aws:iam/policy:Policy',
+  podIdentityAssociation: 'aws:eks/podIdentityAssociation:PodIdentityAssociation',
 };
 
 /**
@@ -242,6 +243,100 @@ function irsaTrustScoped(r: PolicyResource): string[] {
 }
 
 // ---------------------------------------------------------------------------------------------
+// EKS Pod Identity trust scoped to one ServiceAccount, and associated
+
+export const POD_IDENTITY_SERVICE = 'pods.eks.amazonaws.com';
+const POD_IDENTITY_ACTIONS = ['sts:AssumeRole', 'sts:TagSession'];
+/** Session tags EKS Pod Identity sets, each of which the trust must pin to one value. */
+const POD_IDENTITY_TAGS = ['eks-cluster-name', 'kubernetes-namespace', 'kubernetes-service-account'];
+
+function trustsPodIdentity(statement: Record<string, unknown>): boolean {
+  const principal = isObject(statement.Principal) ? statement.Principal : {};
+  return statement.Effect === 'Allow' && list(principal.Service as string | string[] | undefined).includes(POD_IDENTITY_SERVICE);
+}
+
+/** Problems of one trust statement that lets EKS Pod Identity assume the role. */
+export function podIdentityTrustProblems(statement: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const principal = isObject(statement.Principal) ? statement.Principal : {};
+  const others = Object.entries(principal).flatMap(([kind, v]) => list(v as string | string[]).filter((p) => !(kind === 'Service' && p === POD_IDENTITY_SERVICE)).map((p) => `${kind} ${p}`));
+  if (others.length) problems.push(`must trust only the ${POD_IDENTITY_SERVICE} service (also trusts ${others.join(', ')})`);
+  const actions = list(statement.Action as string | string[] | undefined);
+  if (actions.length !== POD_IDENTITY_ACTIONS.length || !POD_IDENTITY_ACTIONS.every((a) => actions.includes(a))) {
+    problems.push(`allows ${actions.join(', ') || 'nothing'}; exactly ${POD_IDENTITY_ACTIONS.join(' and ')}`);
+  }
+  const condition = isObject(statement.Condition) ? statement.Condition : {};
+  const equals = isObject(condition.StringEquals) ? condition.StringEquals : {};
+  for (const tag of POD_IDENTITY_TAGS) {
+    const values = list(equals[`aws:RequestTag/${tag}`] as string | string[] | undefined);
+    if (values.length !== 1 || typeof values[0] !== 'string' || values[0] === '' || /[*?]/.test(values[0])) {
+      problems.push(`must pin StringEquals aws:RequestTag/${tag} to one value without wildcards`);
+    }
+  }
+  return problems;
+}
+
+/** The one value a Pod Identity trust pins a session tag to. */
+const pinned = (doc: { Statement: Record<string, unknown>[] }, tag: string): unknown => {
+  const s = doc.Statement.find(trustsPodIdentity);
+  const equals = s && isObject(s.Condition) && isObject(s.Condition.StringEquals) ? s.Condition.StringEquals : {};
+  return list(equals[`aws:RequestTag/${tag}`] as string | string[] | undefined)[0];
+};
+
+function podIdentityTrustScoped(r: PolicyResource): string[] {
+  if (r.type === T.podIdentityAssociation) {
+    return r.props.disableSessionTags === true ? [`${label(r)} must keep session tags on (its role's trust reads them)`] : [];
+  }
+  if (r.type !== T.role) return [];
+  const doc = policyDocumentOf(r.props.assumeRolePolicy);
+  if (!doc) return [];
+  return doc.Statement.filter(trustsPodIdentity).flatMap((s) => podIdentityTrustProblems(s).map((p) => `${label(r)}: trust statement ${String(s.Sid ?? '')} ${p}`.replace('  ', ' ')));
+}
+
+/** Whether `association` names `role`: by dependency (a real run) or by ARN (known values). */
+function associates(association: PolicyResource, role: PolicyResource): boolean {
+  if ((association.propertyDependencies?.roleArn ?? []).includes(role.urn)) return true;
+  const arn = association.props.roleArn;
+  return typeof arn === 'string' && arn !== '' && arn === role.props.arn;
+}
+
+/**
+ * Every role that trusts EKS Pod Identity has exactly one association, for the namespace and
+ * ServiceAccount its trust pins (a role without one is dead weight; with two, one of them is
+ * refused by the trust at run time), and every association names a role that trusts the service.
+ */
+function podIdentityAssociated(resources: PolicyResource[]): Violation[] {
+  const associations = resources.filter((r) => r.type === T.podIdentityAssociation);
+  const out: Violation[] = [];
+  const podRoles: PolicyResource[] = [];
+  for (const role of resources.filter((r) => r.type === T.role)) {
+    const doc = policyDocumentOf(role.props.assumeRolePolicy);
+    if (!doc || !doc.Statement.some(trustsPodIdentity)) continue;
+    podRoles.push(role);
+    const mine = associations.filter((a) => associates(a, role));
+    if (mine.length !== 1) {
+      out.push({ message: `${label(role)} trusts ${POD_IDENTITY_SERVICE} but has ${mine.length} PodIdentityAssociation${mine.length === 1 ? '' : 's'}; it needs exactly one`, urn: role.urn });
+      continue;
+    }
+    const a = mine[0]!;
+    for (const [prop, tag] of [['namespace', 'kubernetes-namespace'], ['serviceAccount', 'kubernetes-service-account']] as const) {
+      const want = pinned(doc, tag);
+      if (typeof a.props[prop] === 'string' && a.props[prop] !== want) {
+        out.push({ message: `${label(a)} is for ${prop} "${String(a.props[prop])}", but the trust of ${label(role)} only lets "${String(want)}" in`, urn: a.urn });
+      }
+    }
+  }
+  const roles = resources.filter((r) => r.type === T.role);
+  for (const a of associations) {
+    const target = roles.find((role) => associates(a, role));
+    if (target && !podRoles.includes(target)) {
+      out.push({ message: `${label(a)} names ${label(target)}, which does not trust ${POD_IDENTITY_SERVICE}`, urn: a.urn });
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 // No wildcard IAM actions
 
 /** Allow statements whose actions contain a wildcard (or that use NotAction). */
@@ -307,6 +402,13 @@ export const rules: Rule[] = [
     description: 'A role assumable with an OIDC token trusts one IAM OIDC provider for exactly one ServiceAccount (StringEquals on sub, no wildcards) with the STS audience.',
     enforcementLevel: 'mandatory',
     resource: irsaTrustScoped,
+  },
+  {
+    name: 'pod-identity-trust-single-service-account',
+    description: `A role trusting ${POD_IDENTITY_SERVICE} trusts only it, with sts:AssumeRole and sts:TagSession, pins the cluster, namespace and ServiceAccount session tags, and has exactly one PodIdentityAssociation for that namespace and ServiceAccount (session tags on).`,
+    enforcementLevel: 'mandatory',
+    resource: podIdentityTrustScoped,
+    stack: podIdentityAssociated,
   },
   {
     name: 'no-wildcard-iam-actions',

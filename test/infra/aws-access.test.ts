@@ -4,6 +4,7 @@ import { BridgeError, BridgeErrors } from '../../generators/core/errors.js';
 import {
   environmentNames,
   irsaTrustPolicy,
+  podIdentityTrustPolicy,
   policyDocument,
   readAwsAccess,
   resolveStatements,
@@ -150,6 +151,53 @@ spec:
     });
     const [e] = thrown(() => readAwsAccess(sources, 'dev'));
     expect(e!.message).toMatch(/both export their role ARN as "orders_api_iam_role_arn"/);
+  });
+});
+
+describe('serviceAccount.aws.identity', () => {
+  it('is irsa unless the spec says pod-identity, in app.yaml as in aws-access.yaml', () => {
+    const identities = (sources: SourceSet) => Object.fromEntries(readAwsAccess(sources, 'dev').workloads.map((w) => [w.name, w.identity]));
+    expect(identities(fleet())).toEqual({
+      'aws-load-balancer-controller': 'irsa',
+      'external-dns': 'irsa',
+      'invoice-report': 'pod-identity',
+      'orders-api': 'irsa',
+      'orders-worker': 'irsa',
+    });
+    const file = 'manifests/addons/aws-load-balancer-controller/aws-access.yaml';
+    const text = fleet().get(file)!;
+    const switched = withFiles({
+      [file]: text.replace('    aws:\n', '    aws:\n      identity: pod-identity\n'),
+      'manifests/apps/reports/app.yaml': app('reports', '  serviceAccount:\n    aws: { identity: irsa, roleOutput: reports_iam_role_arn }\n'),
+    });
+    expect(identities(switched)).toMatchObject({ 'aws-load-balancer-controller': 'pod-identity', reports: 'irsa' });
+  });
+
+  it('refuses another value, naming the file and the pointer', () => {
+    const sources = withFiles({ 'manifests/apps/reports/app.yaml': app('reports', '  serviceAccount:\n    aws: { identity: kiam, roleOutput: reports_iam_role_arn }\n') });
+    const errors = thrown(() => readAwsAccess(sources, 'dev'));
+    expect(errors.map((e) => [e.file, e.pointer])).toContainEqual(['manifests/apps/reports/app.yaml', '/spec/serviceAccount/aws/identity']);
+  });
+
+  it('a Pod Identity trust names only pods.eks.amazonaws.com, pinned to one cluster, namespace and ServiceAccount', () => {
+    expect(podIdentityTrustPolicy('shop-dev', 'orders', 'orders-api')).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'PodIdentity',
+          Effect: 'Allow',
+          Principal: { Service: 'pods.eks.amazonaws.com' },
+          Action: ['sts:AssumeRole', 'sts:TagSession'],
+          Condition: {
+            StringEquals: {
+              'aws:RequestTag/eks-cluster-name': 'shop-dev',
+              'aws:RequestTag/kubernetes-namespace': 'orders',
+              'aws:RequestTag/kubernetes-service-account': 'orders-api',
+            },
+          },
+        },
+      ],
+    });
   });
 });
 

@@ -185,6 +185,9 @@ export async function runStack(options: RunOptions): Promise<StackRun> {
         switch (args.token) {
           case 'aws:index/getCallerIdentity:getCallerIdentity':
             return { accountId: account, arn: `arn:aws:iam::${account}:user/ci`, userId: 'AIDAMOCK', id: account };
+          case 'aws:eks/getAddonVersion:getAddonVersion':
+            // The default version EKS publishes for that add-on and Kubernetes version.
+            return { addonName: args.inputs.addonName, kubernetesVersion: args.inputs.kubernetesVersion, version: `v1.3.${String(args.inputs.kubernetesVersion).split('.')[1]}-eksbuild.1`, id: String(args.inputs.addonName) };
           case 'aws:route53/getZone:getZone':
             return { zoneId: `Z${hex(String(args.inputs.name), 19).toUpperCase()}`, name: args.inputs.name, id: 'zone' };
           default:

@@ -45,6 +45,13 @@ const setTrust = (edit: (statement: Record<string, unknown>) => void) =>
     edit(doc.Statement[0]!);
     p.assumeRolePolicy = JSON.stringify(doc);
   });
+const setPodTrust = (edit: (statement: Record<string, unknown>) => void) =>
+  broken('aws:iam/role:Role', 'irsa-invoice-report', (p) => {
+    const doc = JSON.parse(String(p.assumeRolePolicy)) as { Statement: Record<string, unknown>[] };
+    edit(doc.Statement[0]!);
+    p.assumeRolePolicy = JSON.stringify(doc);
+  });
+const podEquals = (s: Record<string, unknown>) => (s.Condition as { StringEquals: Record<string, unknown> }).StringEquals;
 const conditionOf = (s: Record<string, unknown>) => s.Condition as Record<string, Record<string, unknown>>;
 const subKey = (s: Record<string, unknown>) => Object.keys(conditionOf(s).StringEquals!).find((k) => k.endsWith(':sub'))!;
 
@@ -55,6 +62,7 @@ describe('policy rules on the program', () => {
       'no-public-buckets',
       'required-tags',
       'irsa-trust-single-service-account',
+      'pod-identity-trust-single-service-account',
       'no-wildcard-iam-actions',
       'database-hardening',
     ]);
@@ -115,6 +123,22 @@ describe('each rule fails on a resource built to break it', () => {
     })), /not of the trusted provider/],
     ['irsa-trust-single-service-account', 'sts:* for web identities', () => stackWith(setTrust((s) => (s.Action = 'sts:*'))), /only sts:AssumeRoleWithWebIdentity/],
     // wildcard actions
+    // EKS Pod Identity
+    ['pod-identity-trust-single-service-account', 'a second principal', () => stackWith(setPodTrust((s) => (s.Principal = { Service: ['pods.eks.amazonaws.com', 'ec2.amazonaws.com'] }))), /only the pods.eks.amazonaws.com service \(also trusts Service ec2.amazonaws.com\)/],
+    ['pod-identity-trust-single-service-account', 'an AWS principal next to the service', () => stackWith(setPodTrust((s) => (s.Principal = { Service: 'pods.eks.amazonaws.com', AWS: 'arn:aws:iam::123456789012:root' }))), /also trusts AWS arn:aws:iam::123456789012:root/],
+    ['pod-identity-trust-single-service-account', 'no sts:TagSession', () => stackWith(setPodTrust((s) => (s.Action = 'sts:AssumeRole'))), /exactly sts:AssumeRole and sts:TagSession/],
+    ['pod-identity-trust-single-service-account', 'sts:*', () => stackWith(setPodTrust((s) => (s.Action = ['sts:*']))), /allows sts:\*/],
+    ['pod-identity-trust-single-service-account', 'any ServiceAccount of the namespace', () => stackWith(setPodTrust((s) => (podEquals(s)['aws:RequestTag/kubernetes-service-account'] = '*'))), /kubernetes-service-account to one value/],
+    ['pod-identity-trust-single-service-account', 'no condition', () => stackWith(setPodTrust((s) => delete s.Condition)), /eks-cluster-name.*\n.*kubernetes-namespace/],
+    ['pod-identity-trust-single-service-account', 'a role without its association', () => stackWith(undefined, (r) => r.type === 'aws:eks/podIdentityAssociation:PodIdentityAssociation'), /has 0 PodIdentityAssociations; it needs exactly one/],
+    ['pod-identity-trust-single-service-account', 'an association for another ServiceAccount', () => stackWith(broken('aws:eks/podIdentityAssociation:PodIdentityAssociation', 'pod-identity-invoice-report', (p) => (p.serviceAccount = 'default'))), /serviceAccount "default", but the trust .* only lets "invoice-report" in/],
+    ['pod-identity-trust-single-service-account', 'session tags off', () => stackWith(broken('aws:eks/podIdentityAssociation:PodIdentityAssociation', 'pod-identity-invoice-report', (p) => (p.disableSessionTags = true))), /session tags on/],
+    [
+      'pod-identity-trust-single-service-account',
+      'an association naming an IRSA role',
+      () => stackWith(broken('aws:eks/podIdentityAssociation:PodIdentityAssociation', 'pod-identity-invoice-report', (p) => (p.roleArn = run.one('aws:iam/role:Role', 'irsa-orders-api').props.arn))),
+      /names Role "irsa-orders-api", which does not trust pods.eks.amazonaws.com/,
+    ],
     ['no-wildcard-iam-actions', 's3:* on an app role', () => stackWith(broken('aws:iam/rolePolicy:RolePolicy', 'irsa-orders-api', (p) => (p.policy = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: ['s3:*'], Resource: ['*'] }] })))), /s3:\*/],
     ['no-wildcard-iam-actions', '"*" as a single action', () => stackWith(broken('aws:iam/rolePolicy:RolePolicy', 'irsa-orders-worker', (p) => (p.policy = JSON.stringify({ Statement: { Effect: 'Allow', Action: '*', Resource: '*' } })))), /wildcard action \*/],
     ['no-wildcard-iam-actions', 'a prefix wildcard', () => stackWith(broken('aws:iam/rolePolicy:RolePolicy', 'irsa-invoice-report', (p) => (p.policy = JSON.stringify({ Statement: [{ Sid: 'Read', Effect: 'Allow', Action: ['s3:Get*'], Resource: ['*'] }] })))), /statement Read allows the wildcard action s3:Get\*/],

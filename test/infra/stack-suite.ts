@@ -21,13 +21,16 @@ export interface StackExpectations {
   readReplica: boolean;
 }
 
-/** The example fleet's workloads with AWS access, and the ServiceAccount each role must trust. */
+/** The example fleet's workloads with AWS access through IRSA, and the ServiceAccount each role must trust. */
 const EXPECTED_SUBJECTS: Record<string, string> = {
   'aws-load-balancer-controller': 'system:serviceaccount:aws-load-balancer-controller:aws-load-balancer-controller',
   'external-dns': 'system:serviceaccount:external-dns:external-dns',
-  'invoice-report': 'system:serviceaccount:invoice-report:invoice-report',
   'orders-api': 'system:serviceaccount:orders:orders-api',
   'orders-worker': 'system:serviceaccount:orders:orders-worker',
+};
+/** Those with EKS Pod Identity (`identity: pod-identity`), and their namespace and ServiceAccount. */
+const EXPECTED_POD_IDENTITIES: Record<string, { namespace: string; serviceAccount: string; roleOutput: string }> = {
+  'invoice-report': { namespace: 'invoice-report', serviceAccount: 'invoice-report', roleOutput: 'invoice_report_iam_role_arn' },
 };
 
 const ACCOUNT = '123456789012';
@@ -159,9 +162,9 @@ export function stackSuite(x: StackExpectations): void {
     });
 
     describe('IRSA roles', () => {
-      it('exist for exactly the workloads whose specs ask for AWS access', () => {
+      it('exist for exactly the workloads whose specs ask for AWS access, whichever the identity', () => {
         const roles = run.ofType('aws:iam/role:Role').filter((r) => r.name.startsWith('irsa-'));
-        expect(roles.map((r) => r.name.replace('irsa-', '')).sort()).toEqual(Object.keys(EXPECTED_SUBJECTS).sort());
+        expect(roles.map((r) => r.name.replace('irsa-', '')).sort()).toEqual([...Object.keys(EXPECTED_SUBJECTS), ...Object.keys(EXPECTED_POD_IDENTITIES)].sort());
       });
 
       it('each trust exactly one ServiceAccount through the OIDC provider, with the STS audience', () => {
@@ -199,10 +202,63 @@ export function stackSuite(x: StackExpectations): void {
         for (const p of run.ofType('aws:iam/rolePolicy:RolePolicy')) expect(String(p.inputs.policy)).not.toContain('${');
       });
 
+      it('IRSA roles are the only ones that trust the OIDC provider', () => {
+        for (const r of run.ofType('aws:iam/role:Role')) {
+          const trusts = JSON.stringify(JSON.parse(String(r.inputs.assumeRolePolicy)).Statement.map((st: { Principal: unknown }) => st.Principal));
+          expect(trusts.includes(String(run.outputs.oidc_provider_arn)), r.name).toBe(r.name.replace('irsa-', '') in EXPECTED_SUBJECTS);
+        }
+      });
+
       it('are tagged with the owning team of the app', () => {
         expect(tags(run.one('aws:iam/role:Role', 'irsa-orders-api')).team).toBe('orders');
         expect(tags(run.one('aws:iam/role:Role', 'irsa-invoice-report')).team).toBe('finance');
         expect(tags(run.one('aws:iam/role:Role', 'irsa-external-dns')).team).toBe('platform');
+      });
+    });
+
+    describe('EKS Pod Identity', () => {
+      it('gives each pod-identity workload a role trusting only pods.eks.amazonaws.com, for its cluster, namespace and ServiceAccount', () => {
+        for (const [workload, { namespace, serviceAccount }] of Object.entries(EXPECTED_POD_IDENTITIES)) {
+          const role = run.one('aws:iam/role:Role', `irsa-${workload}`);
+          expect(role.inputs.name).toBe(`shop-${x.env}-${workload}`);
+          expect(JSON.parse(String(role.inputs.assumeRolePolicy))).toEqual({
+            Version: '2012-10-17',
+            Statement: [
+              {
+                Sid: 'PodIdentity',
+                Effect: 'Allow',
+                Principal: { Service: 'pods.eks.amazonaws.com' },
+                Action: ['sts:AssumeRole', 'sts:TagSession'],
+                Condition: {
+                  StringEquals: {
+                    'aws:RequestTag/eks-cluster-name': `shop-${x.env}`,
+                    'aws:RequestTag/kubernetes-namespace': namespace,
+                    'aws:RequestTag/kubernetes-service-account': serviceAccount,
+                  },
+                },
+              },
+            ],
+          });
+        }
+      });
+
+      it('associates exactly those roles with exactly their namespace and ServiceAccount, session tags on', () => {
+        const associations = run.ofType('aws:eks/podIdentityAssociation:PodIdentityAssociation');
+        expect(associations.map((a) => a.name).sort()).toEqual(Object.keys(EXPECTED_POD_IDENTITIES).map((w) => `pod-identity-${w}`).sort());
+        for (const [workload, { namespace, serviceAccount, roleOutput }] of Object.entries(EXPECTED_POD_IDENTITIES)) {
+          const a = run.one('aws:eks/podIdentityAssociation:PodIdentityAssociation', `pod-identity-${workload}`);
+          expect(a.inputs).toMatchObject({ clusterName: run.outputs.aws_cluster_name, namespace, serviceAccount, disableSessionTags: false });
+          // The same ARN the bridge exports under the spec's roleOutput, as for IRSA.
+          expect(a.inputs.roleArn).toBe(run.one('aws:iam/role:Role', `irsa-${workload}`).props.arn);
+          expect(run.outputs[roleOutput]).toBe(a.inputs.roleArn);
+        }
+      });
+
+      it('installs the eks-pod-identity-agent add-on once, at the default version for the cluster\'s Kubernetes version', () => {
+        const agent = run.one('aws:eks/addon:Addon');
+        expect(agent.inputs).toMatchObject({ clusterName: run.outputs.aws_cluster_name, addonName: 'eks-pod-identity-agent', addonVersion: 'v1.3.33-eksbuild.1' });
+        const lookup = run.calls.filter((c) => c.token === 'aws:eks/getAddonVersion:getAddonVersion');
+        expect(lookup.map((c) => c.args)).toEqual([{ addonName: 'eks-pod-identity-agent', kubernetesVersion: run.outputs.kubernetes_version }]);
       });
     });
 

@@ -80,6 +80,8 @@ function variants(original: AppSpec): AppSpec[] {
         egressTo: [{ app: 'peer', namespace: 'other' }, { cidr: '0.0.0.0/0', ports: [443, 80] }],
       },
     },
+    { ...spec, serviceAccount: { name: 'irsa-sa', aws: { identity: 'irsa', roleOutput: 'orders_api_iam_role_arn' } } },
+    { ...spec, serviceAccount: { aws: { identity: 'pod-identity', roleOutput: 'orders_api_iam_role_arn' } }, networkPolicy: { egressTo: [{ cidr: '0.0.0.0/0', ports: [443] }] } },
     { ...spec, image: { repository: 'r/x', digest: 'sha256:' + 'a'.repeat(64) } },
     { ...spec, image: { repository: 'r/x', tag: '1.2.3', digest: 'sha256:' + 'b'.repeat(64) } },
   ] as AppSpec[];
