@@ -9,6 +9,7 @@
 import { BridgeError, ErrorSink, pointerOf } from '../core/errors.js';
 import { secretReason } from '../core/secrets.js';
 import { closest } from '../core/strings.js';
+import { identityOf, type AwsIdentity } from './aws-identity.js';
 import { interpolate, unknownBridgeKey } from './interpolate.js';
 import type { ParseCache } from './parse-cache.js';
 import { validateAgainst } from './schemas.js';
@@ -56,7 +57,7 @@ interface AppInstanceBase {
    * A Kustomize or chart app's IRSA ServiceAccount, as its aws-access.yaml names it: the app
    * must render it (the role would trust nothing otherwise).
    */
-  awsServiceAccount?: { name: string; file: string; line?: number };
+  awsServiceAccount?: { name: string; identity: AwsIdentity; file: string; line?: number };
 }
 
 /** A spec app (app.yaml) in one environment: base and overlay merged, references resolved. */
@@ -166,7 +167,7 @@ export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache
             if (!app.awsAccess) return instance;
             // The team its aws-access.yaml names owns it: its role's tag, its namespace's and objects' labels.
             const { doc, data } = app.awsAccess;
-            return { ...instance, team: data.spec.team, awsServiceAccount: { name: data.spec.serviceAccount.name, file: doc.file, line: doc.lineOf('/spec/serviceAccount/name') } };
+            return { ...instance, team: data.spec.team, awsServiceAccount: { name: data.spec.serviceAccount.name, identity: identityOf(data.spec.serviceAccount.aws), file: doc.file, line: doc.lineOf('/spec/serviceAccount/name') } };
           }
         }
       });

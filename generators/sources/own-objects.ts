@@ -28,7 +28,7 @@ export interface AdoptingApp {
   environment: string;
   namespace: string;
   team?: string;
-  awsServiceAccount?: { name: string; file: string; line?: number };
+  awsServiceAccount?: { name: string; identity: 'irsa' | 'pod-identity'; file: string; line?: number };
 }
 
 /** `<group>/<kind>` of each cluster-scoped CRD among the objects: their kinds are cluster-scoped too. */
@@ -45,16 +45,7 @@ function clusterScopedCrdKinds(objects: readonly RenderedObject[]): Set<string> 
 export function adoptObjects(objects: readonly RenderedObject[], app: AdoptingApp): RenderedObject[] {
   const crdKinds = clusterScopedCrdKinds(objects);
   const sa = app.awsServiceAccount;
-  if (sa && !objects.some(({ object }) => object.kind === 'ServiceAccount' && object.metadata.name === sa.name && (object.metadata.namespace ?? app.namespace) === app.namespace)) {
-    throw new BridgeError({
-      code: 'unknown-reference',
-      message: `the IRSA role of "${app.name}" trusts ServiceAccount ${app.namespace}/${sa.name}, which the app does not render in environment "${app.environment}"`,
-      file: sa.file,
-      pointer: '/spec/serviceAccount/name',
-      ...(sa.line !== undefined && { line: sa.line }),
-      hint: `name a ServiceAccount the app renders in namespace ${app.namespace} (its pods run as it), or render one`,
-    });
-  }
+  if (sa) checkAwsServiceAccount(objects, app, sa);
   const standard = (own: Record<string, string> | undefined, version: string | undefined): Record<string, string> => ({
     'app.kubernetes.io/name': app.name,
     'app.kubernetes.io/instance': `${app.name}-${app.environment}`,
@@ -125,4 +116,33 @@ function withPodTemplateLabels(object: KubeObject, labels: (own: Record<string, 
   const metadata = isMap(parent.metadata) ? { ...parent.metadata } : {};
   metadata.labels = labels(isMap(metadata.labels) ? (metadata.labels as Record<string, string>) : undefined);
   parent.metadata = metadata;
+}
+
+/**
+ * The ServiceAccount an app's aws-access.yaml names is one it renders, and it carries the IRSA
+ * annotation only under IRSA: with Pod Identity an `eks.amazonaws.com/role-arn` left from a
+ * vendored manifest would make the AWS SDKs try IRSA first, and fail.
+ */
+function checkAwsServiceAccount(objects: readonly RenderedObject[], app: AdoptingApp, sa: NonNullable<AdoptingApp['awsServiceAccount']>): void {
+  const account = objects.find(({ object }) => object.kind === 'ServiceAccount' && object.metadata.name === sa.name && (object.metadata.namespace ?? app.namespace) === app.namespace);
+  const at = { file: sa.file, pointer: '/spec/serviceAccount/name', ...(sa.line !== undefined && { line: sa.line }) };
+  if (!account) {
+    throw new BridgeError({
+      code: 'unknown-reference',
+      message: `the ${sa.identity === 'pod-identity' ? 'Pod Identity' : 'IRSA'} role of "${app.name}" trusts ServiceAccount ${app.namespace}/${sa.name}, which the app does not render in environment "${app.environment}"`,
+      ...at,
+      hint: `name a ServiceAccount the app renders in namespace ${app.namespace} (its pods run as it), or render one`,
+    });
+  }
+  const line = account.lineOf?.('/metadata/annotations');
+  if (sa.identity === 'pod-identity' && account.object.metadata.annotations?.['eks.amazonaws.com/role-arn'] !== undefined) {
+    throw new BridgeError({
+      code: 'render',
+      message: `ServiceAccount ${app.namespace}/${sa.name} of "${app.name}" uses EKS Pod Identity but carries the IRSA annotation eks.amazonaws.com/role-arn (environment "${app.environment}")`,
+      file: account.source,
+      ...(line !== undefined && { line }),
+      pointer: '/metadata/annotations/eks.amazonaws.com~1role-arn',
+      hint: `remove the annotation from the ServiceAccount (the AWS SDKs would try IRSA first, and fail), or set identity: irsa in ${sa.file}`,
+    });
+  }
 }

@@ -214,6 +214,18 @@ describe('bad input in a Kustomize app', () => {
     );
   });
 
+  it('aws-access.yaml on Pod Identity while the vendored ServiceAccount keeps its IRSA annotation: the ServiceAccount file and line', async () => {
+    const p = example();
+    p.edit(`${ADDON_DIR}/aws-access.yaml`, (t) => t.replace('roleOutput: aws_load_balancer_controller_iam_role_arn', 'identity: pod-identity\n      roleOutput: aws_load_balancer_controller_iam_role_arn'));
+    const out = await refused(p);
+    const sa = `${ADDON_DIR}/base/serviceaccount.yaml`;
+    bothSay(
+      out,
+      `error: ${sa}:${p.lineOf(sa, 'annotations:')} at /metadata/annotations/eks.amazonaws.com~1role-arn: ServiceAccount ${ADDON}/${ADDON} of "${ADDON}" uses EKS Pod Identity but carries the IRSA annotation eks.amazonaws.com/role-arn`,
+      /hint: remove the annotation from the ServiceAccount/,
+    );
+  });
+
   it('aws-access.yaml beside a spec app: told to move it into app.yaml', async () => {
     const p = example();
     const access = p.read(`${ADDON_DIR}/aws-access.yaml`).replace(`  name: ${ADDON}\nspec:`, '  name: catalog-api\nspec:');
