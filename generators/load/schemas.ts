@@ -110,8 +110,7 @@ function describe(err: ErrorObject): { message: string; hint: string } {
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
       const guess = typeof err.data === 'string' ? closest(err.data, allowed.filter((a): a is string => typeof a === 'string')) : undefined;
-      if (guess !== undefined) return { message: `${JSON.stringify(err.data)} is not one of the ${allowed.length} allowed values of "${field}"`, hint: `did you mean "${guess}"?` };
-      return { message: `"${field}" must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, hint: 'use one of the listed values' };
+      return { message: `"${field}" must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, hint: guess !== undefined ? `did you mean "${guess}"?` : 'use one of the listed values' };
     }
     case 'const':
       return {
