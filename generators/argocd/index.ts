@@ -39,7 +39,19 @@ export function argocdObjects(fleet: Fleet, units: RenderedUnit[]): KubeObject[]
     if (plan) plans.push(plan);
   }
   checkUnique(errors, plans, 'cluster name (aws_cluster_name)', (p) => p.clusterName);
-  checkUnique(errors, plans, 'cluster endpoint (cluster_endpoint)', (p) => p.server);
+  checkUnique(errors, plans, settings.hubType === 'eks-capability' ? 'cluster ARN' : 'cluster endpoint (cluster_endpoint)', (p) => p.server);
+
+  // Hub addons are installed by ApplicationSets that read the addons_repo_* annotations.
+  const withHubAddons = fleet.environments.find((env) => (env.spec.hubAddons ?? []).length > 0);
+  if (withHubAddons && !settings.addonsRepo) {
+    errors.add({
+      code: 'unknown-reference',
+      message: `environment "${withHubAddons.name}" has hub addons, but ${settings.file} does not say where the hub's addon ApplicationSets live: their templates would read <no value> for addons_repo_url`,
+      file: settings.file,
+      pointer: '/spec',
+      hint: 'add spec.addonsRepo: { url, basepath, path, revision } (the Terraform gitops-bridge\'s gitops_addons_* values)',
+    });
+  }
 
   // Every Application lives in Argo CD's namespace: generated names must not collide.
   const owners = new Map<string, string>([[BOOTSTRAP_APP, 'the bootstrap Application']]);

@@ -31,6 +31,7 @@ export interface EnvironmentPlan {
   env: EnvironmentInstance;
   /** The cluster's name in Argo CD (its cluster Secret's `name`): the EKS cluster name. */
   clusterName: string;
+  /** The cluster Secret's `server`: cluster_endpoint, or the EKS cluster ARN when the hub is the EKS capability. */
   server: string;
   /** The environment's AppProject and ApplicationSet are both named after it. */
   project: string;
@@ -56,6 +57,13 @@ export function hubView(object: KubeObject): KubeObject {
     if (ref) view.spec = { scaleTargetRef: { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name } };
   }
   return view;
+}
+
+/** The EKS cluster's ARN, from the bridge keys aws_region, aws_account_id and aws_cluster_name. */
+export function eksClusterArn(env: EnvironmentInstance): string {
+  const region = env.outputs['aws_region']!;
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  return `arn:${partition}:eks:${region}:${env.outputs['aws_account_id']!}:cluster/${env.outputs['aws_cluster_name']!}`;
 }
 
 /** The label-value grammar (cluster_name is a label of the cluster Secret). */
@@ -122,7 +130,7 @@ export function planEnvironment(env: EnvironmentInstance, units: RenderedUnit[],
   return {
     env,
     clusterName,
-    server: env.outputs['cluster_endpoint']!,
+    server: settings.hubType === 'eks-capability' ? eksClusterArn(env) : env.outputs['cluster_endpoint']!,
     project: env.name,
     destinations,
     namespaces: [...namespaces].sort(compareStrings),

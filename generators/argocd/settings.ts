@@ -23,6 +23,22 @@ export interface ArgoCdSettings {
   /** Argo CD's namespace on the hub. */
   namespace: string;
   clusterScopedAllowList: GroupKind[];
+  /** self-managed: Argo CD on a hub cluster (awsAuthConfig); eks-capability: the AWS-managed Argo CD (cluster ARN as server). */
+  hubType: HubType;
+  /** The hub's gitops-bridge addon repository (addons_repo_* annotations); absent when not configured. */
+  addonsRepo?: RepoRef;
+  /** The workload repository (workload_repo_* annotations); defaults to this repository's rendered branch. */
+  workloadRepo: RepoRef;
+}
+
+export type HubType = 'self-managed' | 'eks-capability';
+
+/** A repository as the gitops-bridge annotations describe it: `<prefix>_repo_{url,basepath,path,revision}`. */
+export interface RepoRef {
+  url: string;
+  basepath: string;
+  path: string;
+  revision: string;
 }
 
 export const DEFAULT_CLUSTER_SCOPED_ALLOW_LIST: readonly GroupKind[] = [
@@ -39,7 +55,14 @@ export function argoCdSettings(config: NonNullable<Fleet['argocd']>): ArgoCdSett
     targetRevision: spec.targetRevision ?? 'rendered',
     namespace: spec.namespace ?? 'argocd',
     clusterScopedAllowList: (spec.clusterScopedAllowList ?? DEFAULT_CLUSTER_SCOPED_ALLOW_LIST).map((gk) => ({ group: gk.group, kind: gk.kind })),
+    hubType: spec.hubType ?? 'self-managed',
+    ...(spec.addonsRepo && { addonsRepo: repoRef(spec.addonsRepo, 'HEAD') }),
+    workloadRepo: repoRef(spec.workloadRepo ?? { url: spec.repoURL }, spec.workloadRepo ? 'HEAD' : (spec.targetRevision ?? 'rendered')),
   };
+}
+
+function repoRef(spec: { url: string; basepath?: string; path?: string; revision?: string }, revision: string): RepoRef {
+  return { url: spec.url, basepath: spec.basepath ?? '', path: spec.path ?? '', revision: spec.revision ?? revision };
 }
 
 /** API group of an apiVersion: `apps/v1` -> `apps`, `v1` -> `` (core). */

@@ -109,7 +109,8 @@ function describe(err: ErrorObject): { message: string; hint: string } {
     }
     case 'enum': {
       const allowed = (err.params as { allowedValues: unknown[] }).allowedValues;
-      return { message: `"${field}" must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, hint: 'use one of the listed values' };
+      const guess = typeof err.data === 'string' ? closest(err.data, allowed.filter((a): a is string => typeof a === 'string')) : undefined;
+      return { message: `"${field}" must be one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, hint: guess !== undefined ? `did you mean "${guess}"?` : 'use one of the listed values' };
     }
     case 'const':
       return {

@@ -389,6 +389,21 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
         });
       }
     }
+    // An addon is rendered here or installed by the hub's own ApplicationSets, never both.
+    const rendered = new Map((env.spec.addons ?? []).map((a) => [a.replace(/-/g, '_'), a]));
+    (env.spec.hubAddons ?? []).forEach((hubAddon, i) => {
+      const addon = rendered.get(hubAddon);
+      if (addon === undefined) return;
+      const pointer = `/spec/hubAddons/${i}`;
+      errors.add({
+        code: 'schema',
+        message: `addon "${addon}" is both rendered (spec.addons) and a hub addon (spec.hubAddons "${hubAddon}"): it would be installed twice`,
+        file: envDoc.file,
+        pointer,
+        line: envDoc.lineOf(pointer),
+        hint: `keep one: remove "${hubAddon}" from spec.hubAddons to render it from manifests/addons/${addon}/, or "${addon}" from spec.addons to let the hub's addon ApplicationSet install it`,
+      });
+    });
     for (const app of sortedApps) {
       if (app.kind === 'chart') continue;
       const overlay = app.overlays.get(envName);

@@ -1,6 +1,50 @@
 /* Generated from schemas/*.schema.json by `npm run schemas:types`. Do not edit. */
 
 /**
+ * An addon name of the gitops-bridge contract (the `enable_<addon>` keys of gitops-bridge-dev/gitops-bridge's EKS examples, aws_addons and oss_addons): the hub's addon ApplicationSets select clusters on the label `enable_<addon>: "true"`.
+ */
+export type UpstreamAddon =
+  | 'aws_cloudwatch_metrics'
+  | 'aws_ebs_csi_resources'
+  | 'aws_efs_csi_driver'
+  | 'aws_for_fluentbit'
+  | 'aws_fsx_csi_driver'
+  | 'aws_gateway_api_controller'
+  | 'aws_load_balancer_controller'
+  | 'aws_node_termination_handler'
+  | 'aws_privateca_issuer'
+  | 'aws_secrets_store_csi_driver_provider'
+  | 'cert_manager'
+  | 'cluster_autoscaler'
+  | 'external_dns'
+  | 'external_secrets'
+  | 'fargate_fluentbit'
+  | 'karpenter'
+  | 'velero'
+  | 'ack_apigatewayv2'
+  | 'ack_dynamodb'
+  | 'ack_emrcontainers'
+  | 'ack_eventbridge'
+  | 'ack_prometheusservice'
+  | 'ack_rds'
+  | 'ack_s3'
+  | 'ack_sfn'
+  | 'argocd'
+  | 'argo_events'
+  | 'argo_rollouts'
+  | 'argo_workflows'
+  | 'cluster_proportional_autoscaler'
+  | 'gatekeeper'
+  | 'gpu_operator'
+  | 'ingress_nginx'
+  | 'keda'
+  | 'kube_prometheus_stack'
+  | 'kyverno'
+  | 'metrics_server'
+  | 'prometheus_adapter'
+  | 'secrets_store_csi_driver'
+  | 'vpa';
+/**
  * mandatory: a violation fails render and check (exit 1, nothing written); advisory: a warning; off: not checked.
  */
 export type PolicySetting = 'mandatory' | 'advisory' | 'off';
@@ -29,9 +73,13 @@ export interface EnvironmentSpec {
    */
   domain: string;
   /**
-   * Cluster addons enabled in this environment; each is a directory of manifests/addons/.
+   * Cluster addons this project renders into the environment; each is a directory of manifests/addons/. A rendered addon never gets an `enable_<addon>` label on the cluster Secret (upstream, that label means "the hub installs it") and may not also be a hub addon.
    */
   addons?: string[];
+  /**
+   * Addons the hub's own gitops-bridge addon ApplicationSets install into this environment (the Terraform gitops-bridge flow): each becomes the label `enable_<addon>: "true"` on the environment's Argo CD cluster Secret, with its eks-blueprints-addons metadata annotations (`<addon>_iam_role_arn`, `_namespace`, `_service_account`...) from the bridge. Upstream names, with `_`, e.g. aws_load_balancer_controller, cert_manager. An addon is either rendered (spec.addons) or a hub addon, never both.
+   */
+  hubAddons?: UpstreamAddon[];
   ingress: {
     /**
      * IngressClass every Ingress uses, e.g. alb.
@@ -480,6 +528,54 @@ export interface ArgoCDSpec {
     group: string;
     kind: string;
   }[];
+  /**
+   * What the hub is. self-managed (default): Argo CD installed on the hub cluster; each cluster Secret has the cluster endpoint as `server` and an awsAuthConfig assuming the bridge key argocd_hub_role_arn. eks-capability: the AWS-managed Argo CD of the EKS capability; each cluster Secret has the EKS cluster ARN (from the bridge keys aws_region, aws_account_id and aws_cluster_name) as `server` and no credentials: the capability's role reaches the cluster through an EKS access entry the infra program creates.
+   */
+  hubType?: 'self-managed' | 'eks-capability';
+  addonsRepo?: RepoRef;
+  workloadRepo?: RepoRef1;
+}
+/**
+ * The repository of the hub's gitops-bridge addon ApplicationSets and their values (the Terraform gitops-bridge's gitops_addons_* variables), written into every cluster Secret as the annotations addons_repo_url, addons_repo_basepath, addons_repo_path and addons_repo_revision, which upstream addon ApplicationSets read. Required when an environment has spec.hubAddons.
+ */
+export interface RepoRef {
+  /**
+   * Git URL as Argo CD knows it.
+   */
+  url: string;
+  /**
+   * Prefix of every path in the repository; upstream templates concatenate basepath and path, so a non-empty basepath ends with "/". Defaults to "".
+   */
+  basepath?: string;
+  /**
+   * Path under basepath: of the addon ApplicationSets, or of the workloads. Defaults to "".
+   */
+  path?: string;
+  /**
+   * Branch, tag or commit. Defaults to HEAD (for workloadRepo: spec.targetRevision).
+   */
+  revision?: string;
+}
+/**
+ * The workload repository, written into every cluster Secret as workload_repo_url, workload_repo_basepath, workload_repo_path and workload_repo_revision. Defaults to this repository's `rendered` branch: url spec.repoURL, revision spec.targetRevision, empty basepath and path.
+ */
+export interface RepoRef1 {
+  /**
+   * Git URL as Argo CD knows it.
+   */
+  url: string;
+  /**
+   * Prefix of every path in the repository; upstream templates concatenate basepath and path, so a non-empty basepath ends with "/". Defaults to "".
+   */
+  basepath?: string;
+  /**
+   * Path under basepath: of the addon ApplicationSets, or of the workloads. Defaults to "".
+   */
+  path?: string;
+  /**
+   * Branch, tag or commit. Defaults to HEAD (for workloadRepo: spec.targetRevision).
+   */
+  revision?: string;
 }
 
 /**

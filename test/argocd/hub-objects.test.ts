@@ -104,17 +104,38 @@ describe('cluster Secrets (gitops-bridge format)', () => {
   it('carry the bridge labels and annotations, awsAuthConfig and caData, and no credential', () => {
     for (const env of fleet.environments) {
       const s = ofKind('Secret').find((o) => o.metadata.labels?.['environment'] === env.name)!;
+      // Upstream puts these in labels and annotations both.
+      const both = {
+        cluster_name: env.outputs['aws_cluster_name'],
+        environment: env.name,
+      };
       expect(s.metadata.labels).toMatchObject({
         'argocd.argoproj.io/secret-type': 'cluster',
-        environment: env.name,
-        cluster_name: env.outputs['aws_cluster_name'],
+        ...both,
+        kubernetes_version: env.outputs['kubernetes_version'],
+        aws_cluster_name: env.outputs['aws_cluster_name'],
       });
+      // enable_<addon> only for hub addons: the addons this project renders never get it.
       const addons = Object.keys(s.metadata.labels!).filter((k) => k.startsWith('enable_'));
-      expect(addons.sort()).toEqual((env.spec.addons ?? []).map((a) => `enable_${a.replace(/-/g, '_')}`).sort());
+      expect(addons.sort()).toEqual((env.spec.hubAddons ?? []).map((a) => `enable_${a}`).sort());
+      expect(env.spec.addons!.length).toBeGreaterThan(0);
+      for (const a of env.spec.addons!) expect(s.metadata.labels).not.toHaveProperty(`enable_${a.replace(/-/g, '_')}`);
       for (const a of addons) expect(s.metadata.labels![a]).toBe('true');
       const { ['argocd.argoproj.io/sync-wave']: wave, ...annotations } = s.metadata.annotations!;
       expect(wave).toBe('-1');
-      expect(annotations).toEqual(env.outputs);
+      const repo = fleet.argocd!.spec;
+      expect(annotations).toEqual({
+        ...env.outputs,
+        ...both,
+        addons_repo_url: repo.addonsRepo!.url,
+        addons_repo_basepath: repo.addonsRepo!.basepath,
+        addons_repo_path: repo.addonsRepo!.path,
+        addons_repo_revision: repo.addonsRepo!.revision,
+        workload_repo_url: repo.repoURL,
+        workload_repo_basepath: '',
+        workload_repo_path: '',
+        workload_repo_revision: repo.targetRevision,
+      });
 
       const data = s['stringData'] as Record<string, string>;
       expect(Object.keys(data).sort()).toEqual(['config', 'name', 'server']);

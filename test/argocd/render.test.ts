@@ -87,7 +87,8 @@ describe('adding an environment', () => {
 
     const hub = hubObjects(after);
     const secret = hub.find((o) => o.kind === 'Secret' && o.metadata.name === 'cluster-qa')!;
-    expect(secret.metadata.labels).toMatchObject({ environment: 'qa', cluster_name: 'shop-qa', enable_external_dns: 'true' });
+    expect(secret.metadata.labels).toMatchObject({ environment: 'qa', cluster_name: 'shop-qa', aws_cluster_name: 'shop-qa', enable_metrics_server: 'true' });
+    expect(secret.metadata.labels).not.toHaveProperty('enable_external_dns');
     expect((secret['stringData'] as Record<string, string>)['server']).toBe(qa['cluster_endpoint']);
     expect(hub.find((o) => o.kind === 'AppProject' && o.metadata.name === 'qa')).toBeDefined();
 
