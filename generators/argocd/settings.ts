@@ -23,6 +23,11 @@ export interface ArgoCdSettings {
   /** Argo CD's namespace on the hub. */
   namespace: string;
   clusterScopedAllowList: GroupKind[];
+  /**
+   * Who creates the cluster Secrets: the render (`rendered`, into argocd/) or the hub's Pulumi
+   * stack (`pulumi`, infra/components/argocd-hub.ts), never both.
+   */
+  clusterRegistration: 'rendered' | 'pulumi';
 }
 
 export const DEFAULT_CLUSTER_SCOPED_ALLOW_LIST: readonly GroupKind[] = [
@@ -38,6 +43,7 @@ export function argoCdSettings(config: NonNullable<Fleet['argocd']>): ArgoCdSett
     repoURL: spec.repoURL,
     targetRevision: spec.targetRevision ?? 'rendered',
     namespace: spec.namespace ?? 'argocd',
+    clusterRegistration: spec.clusterRegistration ?? 'rendered',
     clusterScopedAllowList: (spec.clusterScopedAllowList ?? DEFAULT_CLUSTER_SCOPED_ALLOW_LIST).map((gk) => ({ group: gk.group, kind: gk.kind })),
   };
 }

@@ -57,6 +57,8 @@ describe('policy rules on the program', () => {
       'irsa-trust-single-service-account',
       'no-wildcard-iam-actions',
       'database-hardening',
+      'helm-chart-version-pinned',
+      'argocd-server-not-public',
     ]);
     for (const r of rules) expect(r.enforcementLevel).toBe('mandatory');
   });
