@@ -33,7 +33,12 @@ describe('the Argo CD hub on the prod cluster, registering the clusters itself',
 
   beforeAll(async () => {
     const argocdYaml = join(project.root, 'manifests/argocd.yaml');
-    writeFileSync(argocdYaml, readFileSync(argocdYaml, 'utf8').replace('namespace: argocd\n', 'namespace: argocd\n  clusterRegistration: pulumi\n'));
+    const text = readFileSync(argocdYaml, 'utf8');
+    const switched = /^ {2}clusterRegistration: .*$/m.test(text)
+      ? text.replace(/^ {2}clusterRegistration: .*$/m, '  clusterRegistration: pulumi')
+      : text.replace(/^spec:\n/m, 'spec:\n  clusterRegistration: pulumi\n');
+    expect(switched).toContain('clusterRegistration: pulumi');
+    writeFileSync(argocdYaml, switched);
     run = await runStack({
       env: 'prod',
       root: project.root,
