@@ -7,8 +7,13 @@
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { readAwsAccess, workloadExports, type EnvironmentAwsAccess } from '../generators/load/aws-access.js';
+import { argoCdSettings, bootstrapApplication, clusterSecrets, withSyncWave } from '../generators/argocd/index.js';
+import { HUB_ROLE_KEY } from '../generators/argocd/cluster-secrets.js';
+import type { Fleet } from '../generators/load/fleet.js';
+import { readFleet } from '../generators/workspace/fleet.js';
 import { readSources } from '../generators/workspace/inputs.js';
 import { ArgocdAccess } from './components/argocd-access.js';
+import { ArgocdHub } from './components/argocd-hub.js';
 import { Bucket } from './components/bucket.js';
 import { Cluster } from './components/cluster.js';
 import { Database } from './components/database.js';
@@ -17,7 +22,7 @@ import { IrsaRoles } from './components/irsa.js';
 import { Network } from './components/network.js';
 import { PodIdentity } from './components/pod-identity.js';
 import { Queue } from './components/queue.js';
-import type { Settings } from './settings.js';
+import { ARGOCD_CHART_VERSION, type Settings } from './settings.js';
 import { standardTags, tagTransformation } from './tags.js';
 
 /**
@@ -60,11 +65,16 @@ export function createInfrastructure({ root, settings }: CreateOptions): Infrast
         'set the hub\'s Argo CD role with `pulumi config set argocdHubPrincipalArn arn:aws:iam::<hub account>:role/<name>` in infra/',
     );
   }
+  if (settings.hub && !hubFile) {
+    throw new Error(`stack "${settings.environment}" sets hub: true, but there is no manifests/argocd.yaml to tell the hub what to sync: add it, or \`pulumi config rm hub\` in infra/`);
+  }
+  // The hub reads the fleet the way a render does: argocd.yaml, the environments and their snapshots.
+  const fleet = settings.hub ? readFleet(root) : undefined;
   const tags = standardTags(settings.environment, settings.team, settings.costCenter);
   const provider = new aws.Provider('aws', { region: settings.region as aws.Region, defaultTags: { tags } });
   const environment = new Environment(
     settings.environment,
-    { settings, access },
+    { settings, access, ...(fleet && { fleet }) },
     { providers: { aws: provider }, transformations: [tagTransformation(tags)] },
   );
   return { environment, access, outputs: environment.outputs };
@@ -73,6 +83,8 @@ export function createInfrastructure({ root, settings }: CreateOptions): Infrast
 export interface EnvironmentArgs {
   settings: Settings;
   access: EnvironmentAwsAccess;
+  /** The fleet as the render loads it, when this stack's cluster is the Argo CD hub. */
+  fleet?: Fleet;
 }
 
 /** Everything one environment runs on; the root of the component tree. */
@@ -86,9 +98,10 @@ export class Environment extends pulumi.ComponentResource {
   readonly irsa: IrsaRoles;
   readonly podIdentity: PodIdentity;
   readonly argocd?: ArgocdAccess;
+  readonly hub?: ArgocdHub;
   readonly outputs: StackOutputs;
 
-  constructor(name: string, { settings: s, access }: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, { settings: s, access, fleet }: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('gitops-bridge:infra:Environment', name, {}, opts);
     const parent = { parent: this };
     const prefix = `${s.system}-${s.environment}`;
@@ -165,8 +178,43 @@ export class Environment extends pulumi.ComponentResource {
       base[`${snake(q)}_queue_url`] = queue.url;
     }
 
+    const argocdRoleName = `${prefix}-argocd-hub`;
+    if (s.hub && fleet?.argocd && s.argocdHubPrincipalArn !== undefined) {
+      const argocd = argoCdSettings(fleet.argocd);
+      // This environment's own argocd-hub role, by name (it is created below, trusting the hub role);
+      // the others' from their snapshots.
+      const spokeRoleArns: pulumi.Input<string>[] = [
+        pulumi.interpolate`arn:aws:iam::${account.accountId}:role/${argocdRoleName}`,
+        ...fleet.environments.filter((e) => e.name !== s.environment && e.outputs[HUB_ROLE_KEY] !== undefined).map((e) => e.outputs[HUB_ROLE_KEY]!),
+      ];
+      this.hub = new ArgocdHub(
+        'hub',
+        {
+          clusterName: this.cluster.name,
+          endpoint: this.cluster.endpoint,
+          certificateAuthorityData: this.cluster.certificateAuthorityData,
+          region: s.region,
+          oidcProviderArn: this.cluster.oidcProviderArn,
+          oidcProviderUrl: this.cluster.oidcProviderUrl,
+          hubRoleArn: s.argocdHubPrincipalArn,
+          spokeRoleArns,
+          namespace: argocd.namespace,
+          chartVersion: s.argocdChartVersion ?? ARGOCD_CHART_VERSION,
+          production,
+          bootstrap: withSyncWave(bootstrapApplication(argocd)),
+          clusterSecrets: argocd.clusterRegistration === 'pulumi' ? clusterSecrets(fleet) : [],
+          dependsOn: [this.cluster.nodeGroup],
+        },
+        parent,
+      );
+    }
     if (s.argocdHubPrincipalArn !== undefined) {
-      this.argocd = new ArgocdAccess('argocd', { roleName: `${prefix}-argocd-hub`, clusterName: this.cluster.name, hubPrincipalArn: s.argocdHubPrincipalArn }, parent);
+      // On the hub stack, the hub role must exist before a trust policy can name it.
+      this.argocd = new ArgocdAccess(
+        'argocd',
+        { roleName: argocdRoleName, clusterName: this.cluster.name, hubPrincipalArn: s.argocdHubPrincipalArn },
+        { parent: this, ...(this.hub && { dependsOn: [this.hub.role] }) },
+      );
     }
 
     this.irsa = new IrsaRoles(

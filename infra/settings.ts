@@ -46,7 +46,20 @@ export interface Settings {
    * manifests/argocd.yaml exists (the hub syncs the environment through argocd_hub_role_arn).
    */
   argocdHubPrincipalArn?: string;
+  /**
+   * This stack's cluster is the Argo CD hub (`pulumi config set hub true`): the program creates
+   * the hub role named by argocdHubPrincipalArn, installs Argo CD and the bootstrap Application
+   * (infra/components/argocd-hub.ts). At most one stack of the fleet sets it.
+   */
+  hub: boolean;
+  /** The argo-cd Helm chart's exact version on the hub; defaults to ARGOCD_CHART_VERSION. */
+  argocdChartVersion?: string;
 }
+
+/** The argo-cd chart (https://argoproj.github.io/argo-helm) the hub installs unless the stack pins another. */
+export const ARGOCD_CHART_VERSION = '7.7.0';
+/** An exact chart version: no range, no `x`, no `latest`. */
+export const EXACT_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /** Reads the current stack's settings; throws one error listing every problem found. */
 export function readSettings(): Settings {
@@ -135,6 +148,20 @@ export function readSettings(): Settings {
     problems.push(`${key('argocdHubPrincipalArn')} must be an IAM role ARN (is "${argocdHubPrincipalArn}")`);
   }
 
+  let hub = false;
+  try {
+    hub = config.getBoolean('hub') ?? false;
+  } catch {
+    problems.push(`${key('hub')} must be true or false`);
+  }
+  if (hub && argocdHubPrincipalArn === undefined) {
+    problems.push(`${key('hub')} is true, so ${key('argocdHubPrincipalArn')} must name the hub role this stack creates (arn:aws:iam::<this account>:role/<name>)`);
+  }
+  const argocdChartVersion = config.get('argocdChartVersion');
+  if (argocdChartVersion !== undefined && !EXACT_VERSION.test(argocdChartVersion)) {
+    problems.push(`${key('argocdChartVersion')} must be an exact chart version such as ${ARGOCD_CHART_VERSION}, not a range (is "${argocdChartVersion}")`);
+  }
+
   const dbPassword = config.getSecret('dbPassword');
   if (dbPassword === undefined) {
     problems.push(`${key('dbPassword')} is not set: run \`pulumi config set --secret dbPassword\` in infra/ (it is stored encrypted)`);
@@ -162,5 +189,7 @@ export function readSettings(): Settings {
     dbPassword: dbPassword!,
     logRetentionDays,
     ...(argocdHubPrincipalArn !== undefined && { argocdHubPrincipalArn }),
+    hub,
+    ...(argocdChartVersion !== undefined && { argocdChartVersion }),
   };
 }

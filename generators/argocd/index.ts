@@ -3,7 +3,9 @@
  * manifests/argocd.yaml, the environments with their bridge snapshots, and the units rendered
  * for them. Per environment an ApplicationSet (one Application per `<env>/<dir>`), an
  * AppProject and a cluster Secret; once, the bootstrap Application that applies argocd/.
- * Adding an environment adds its three objects with no other edit. Pure.
+ * Adding an environment adds its three objects with no other edit. With `clusterRegistration:
+ * pulumi` the cluster Secrets are left out: the hub's Pulumi stack creates them from
+ * `clusterSecrets` below, the same function's output. Pure.
  */
 import type { KubeObject } from '../charts/object.js';
 import { ErrorSink } from '../core/errors.js';
@@ -14,10 +16,13 @@ import { bootstrapApplication } from './bootstrap.js';
 import { clusterSecret } from './cluster-secrets.js';
 import { planEnvironment, type EnvironmentPlan, type RenderedUnit } from './plan.js';
 import { argoCdSettings, BOOTSTRAP_APP } from './settings.js';
+import { withSyncWave } from './sync-waves.js';
 
 export { ARGOCD_UNIT } from './settings.js';
 export type { RenderedUnit } from './plan.js';
 export { withSyncWave } from './sync-waves.js';
+export { argoCdSettings, type ArgoCdSettings } from './settings.js';
+export { bootstrapApplication } from './bootstrap.js';
 
 /** The hub's objects, or nothing when the project has no manifests/argocd.yaml. */
 export function argocdObjects(fleet: Fleet, units: RenderedUnit[]): KubeObject[] {
@@ -73,8 +78,30 @@ export function argocdObjects(fleet: Fleet, units: RenderedUnit[]): KubeObject[]
 
   return [
     bootstrapApplication(settings),
-    ...plans.flatMap((plan) => [appProject(plan, settings), clusterSecret(plan, settings), applicationSet(plan, settings)]),
+    ...plans.flatMap((plan) => [
+      appProject(plan, settings),
+      ...(settings.clusterRegistration === 'rendered' ? [clusterSecret(plan, settings)] : []),
+      applicationSet(plan, settings),
+    ]),
   ];
+}
+
+/**
+ * Every environment's cluster Secret as a render writes it in `rendered` mode (sync wave
+ * included), whatever the mode: what the hub's Pulumi stack creates in `pulumi` mode. A cluster
+ * Secret reads only the environment and its snapshot, so no rendered unit is needed.
+ */
+export function clusterSecrets(fleet: Fleet): KubeObject[] {
+  if (!fleet.argocd) return [];
+  const settings = argoCdSettings(fleet.argocd);
+  const errors = new ErrorSink();
+  const secrets: KubeObject[] = [];
+  for (const env of fleet.environments) {
+    const secret = errors.guard(() => withSyncWave(clusterSecret(planEnvironment(env, [], settings), settings)));
+    if (secret) secrets.push(secret);
+  }
+  errors.throwIfAny();
+  return secrets;
 }
 
 function checkUnique(errors: ErrorSink, plans: EnvironmentPlan[], what: string, key: (p: EnvironmentPlan) => string): void {

@@ -29,6 +29,11 @@ export interface ArgoCdSettings {
   addonsRepo?: RepoRef;
   /** The workload repository (workload_repo_* annotations); defaults to this repository's rendered branch. */
   workloadRepo: RepoRef;
+  /**
+   * Who creates the cluster Secrets: the render (`rendered`, into argocd/) or the hub's Pulumi
+   * stack (`pulumi`, infra/components/argocd-hub.ts), never both.
+   */
+  clusterRegistration: 'rendered' | 'pulumi';
 }
 
 export type HubType = 'self-managed' | 'eks-capability';
@@ -54,6 +59,7 @@ export function argoCdSettings(config: NonNullable<Fleet['argocd']>): ArgoCdSett
     repoURL: spec.repoURL,
     targetRevision: spec.targetRevision ?? 'rendered',
     namespace: spec.namespace ?? 'argocd',
+    clusterRegistration: spec.clusterRegistration ?? 'rendered',
     clusterScopedAllowList: (spec.clusterScopedAllowList ?? DEFAULT_CLUSTER_SCOPED_ALLOW_LIST).map((gk) => ({ group: gk.group, kind: gk.kind })),
     hubType: spec.hubType ?? 'self-managed',
     ...(spec.addonsRepo && { addonsRepo: repoRef(spec.addonsRepo, 'HEAD') }),

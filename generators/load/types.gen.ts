@@ -519,6 +519,10 @@ export interface ArgoCDSpec {
    */
   namespace?: string;
   /**
+   * Who creates the environments' Argo CD cluster Secrets. `rendered` (default): the render writes them into rendered/argocd/ and the bootstrap Application applies them. `pulumi`: the hub's Pulumi stack (infra/, `hub: true`) creates them with the same content (the classic gitops-bridge flow) and the render leaves them out. Never both.
+   */
+  clusterRegistration?: 'rendered' | 'pulumi';
+  /**
    * Cluster-scoped kinds the environments' AppProjects let Applications create (clusterResourceWhitelist). A render fails when an environment renders a cluster-scoped kind not listed here. Defaults to Namespace, ClusterRole and ClusterRoleBinding.
    */
   clusterScopedAllowList?: {

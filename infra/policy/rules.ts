@@ -376,6 +376,45 @@ function databaseHardening(r: PolicyResource): string[] {
   return problems;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Helm releases and the Argo CD hub
+
+const HELM_RELEASE = 'kubernetes:helm.sh/v3:Release';
+const K8S_SERVICE = 'kubernetes:core/v1:Service';
+/** An exact chart version (semver, optional v): no range, no x, no latest. */
+export const EXACT_CHART_VERSION = /^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
+
+/** A chart from a local directory or archive is pinned by the repository that holds it. */
+const isLocalChart = (chart: unknown) => typeof chart === 'string' && /^(\.{1,2}\/|\/)|\.tgz$/.test(chart);
+
+function helmChartPinned(r: PolicyResource): string[] {
+  if (r.type !== HELM_RELEASE || isLocalChart(r.props.chart)) return [];
+  const version = r.props.version;
+  if (typeof version !== 'string' || version === '') return [`${label(r)} must pin its chart version (version: an exact version such as 7.7.0); without it Helm installs whatever is latest`];
+  return EXACT_CHART_VERSION.test(version) ? [] : [`${label(r)} must pin an exact chart version, not "${version}"`];
+}
+
+const isArgocdChart = (chart: unknown) => typeof chart === 'string' && /(^|\/)argo-cd(-[0-9][^/]*\.tgz)?$/.test(chart);
+
+function argocdServerNotPublic(r: PolicyResource): string[] {
+  if (r.type === HELM_RELEASE && isArgocdChart(r.props.chart)) {
+    const values = isObject(r.props.values) ? r.props.values : {};
+    const server = isObject(values.server) ? values.server : {};
+    const service = isObject(server.service) ? server.service : {};
+    return service.type === 'LoadBalancer'
+      ? [`${label(r)} exposes the Argo CD server through a LoadBalancer Service (values server.service.type); keep ClusterIP and reach it with kubectl port-forward or an internal Ingress`]
+      : [];
+  }
+  if (r.type === K8S_SERVICE) {
+    const metadata = isObject(r.props.metadata) ? r.props.metadata : {};
+    const labels = isObject(metadata.labels) ? metadata.labels : {};
+    const spec = isObject(r.props.spec) ? r.props.spec : {};
+    const argocdServer = labels['app.kubernetes.io/name'] === 'argocd-server' || (typeof metadata.name === 'string' && /(^|-)argocd-server$/.test(metadata.name));
+    return argocdServer && spec.type === 'LoadBalancer' ? [`${label(r)} exposes the Argo CD server through a LoadBalancer Service; use ClusterIP`] : [];
+  }
+  return [];
+}
+
 export const rules: Rule[] = [
   {
     name: 'encryption-at-rest',
@@ -421,6 +460,18 @@ export const rules: Rule[] = [
     description: 'RDS instances are private and keep automated backups for at least 7 days.',
     enforcementLevel: 'mandatory',
     resource: databaseHardening,
+  },
+  {
+    name: 'helm-chart-version-pinned',
+    description: 'Every Helm release pins an exact chart version (no range, no latest).',
+    enforcementLevel: 'mandatory',
+    resource: helmChartPinned,
+  },
+  {
+    name: 'argocd-server-not-public',
+    description: "Argo CD's server is not exposed through a LoadBalancer Service.",
+    enforcementLevel: 'mandatory',
+    resource: argocdServerNotPublic,
   },
 ];
 

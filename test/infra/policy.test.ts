@@ -52,6 +52,12 @@ const setPodTrust = (edit: (statement: Record<string, unknown>) => void) =>
     p.assumeRolePolicy = JSON.stringify(doc);
   });
 const podEquals = (s: Record<string, unknown>) => (s.Condition as { StringEquals: Record<string, unknown> }).StringEquals;
+/** A Helm release of Argo CD like the hub stack's, changed by `edit`. */
+function argocdRelease(edit: (props: Record<string, unknown>) => void): PolicyResource {
+  const props: Record<string, unknown> = { chart: 'argo-cd', version: '7.7.0', repositoryOpts: { repo: 'https://argoproj.github.io/argo-helm' }, values: { server: { service: { type: 'ClusterIP' } } } };
+  edit(props);
+  return { type: 'kubernetes:helm.sh/v3:Release', name: 'hub-argocd', urn: 'urn:pulumi:dev::gitops-bridge-infra::kubernetes:helm.sh/v3:Release::hub-argocd', props };
+}
 const conditionOf = (s: Record<string, unknown>) => s.Condition as Record<string, Record<string, unknown>>;
 const subKey = (s: Record<string, unknown>) => Object.keys(conditionOf(s).StringEquals!).find((k) => k.endsWith(':sub'))!;
 
@@ -65,6 +71,8 @@ describe('policy rules on the program', () => {
       'pod-identity-trust-single-service-account',
       'no-wildcard-iam-actions',
       'database-hardening',
+      'helm-chart-version-pinned',
+      'argocd-server-not-public',
     ]);
     for (const r of rules) expect(r.enforcementLevel).toBe('mandatory');
   });
@@ -146,6 +154,9 @@ describe('each rule fails on a resource built to break it', () => {
     // databases
     ['database-hardening', 'a public database', () => stackWith(broken('aws:rds/instance:Instance', 'orders-db', (p) => (p.publiclyAccessible = true))), /publicly accessible/],
     ['database-hardening', 'one-day backups', () => stackWith(broken('aws:rds/instance:Instance', 'orders-db', (p) => (p.backupRetentionPeriod = 1))), /7 days/],
+    // Helm and the Argo CD hub (the dev stack is no hub: a release as the hub stack makes it; hub.test.ts breaks the program's own)
+    ['helm-chart-version-pinned', 'a chart version range', () => [...stackWith(), argocdRelease((p) => (p.version = '>=7.0.0'))], /exact chart version, not ">=7\.0\.0"/],
+    ['argocd-server-not-public', 'a LoadBalancer Argo CD server', () => [...stackWith(), argocdRelease((p) => (p.values = { server: { service: { type: 'LoadBalancer' } } }))], /LoadBalancer/],
   ];
 
   it.each(cases)('%s: %s', (name, _what, resources, message) => {
@@ -156,6 +167,12 @@ describe('each rule fails on a resource built to break it', () => {
 
   it('every rule has a breaking case', () => {
     expect(new Set(cases.map(([name]) => name))).toEqual(new Set(rules.map((r) => r.name)));
+  });
+
+  it('an exact release, a local chart and another chart\'s LoadBalancer are fine', () => {
+    expect(evaluate([argocdRelease(() => undefined), argocdRelease((p) => (p.version = 'v2.1.0-rc.1+build.5'))], [rule('helm-chart-version-pinned'), rule('argocd-server-not-public')])).toEqual([]);
+    expect(violations('helm-chart-version-pinned', [argocdRelease((p) => ((p.chart = './charts/argo-cd'), delete p.version))])).toEqual([]);
+    expect(violations('argocd-server-not-public', [argocdRelease((p) => ((p.chart = 'ingress-nginx'), (p.values = { server: { service: { type: 'LoadBalancer' } } })))])).toEqual([]);
   });
 
   it('a Deny statement with a wildcard is fine (the buckets deny plain HTTP for s3:*)', () => {
