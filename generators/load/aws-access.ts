@@ -12,6 +12,7 @@
 import { BridgeError, ErrorSink } from '../core/errors.js';
 import { closest, compareStrings } from '../core/strings.js';
 import { identityOf, type AwsIdentity } from './aws-identity.js';
+import { HUB_ADDON_ACCESS, type HubAddonAccess } from './hub-addon-access.js';
 import { interpolate } from './interpolate.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
@@ -113,6 +114,11 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
     const workload = errors.guard(() => broughtWorkload(app, app.awsAccess!, environment, env, sources));
     if (workload) workloads.push(workload);
   }
+  // Hub addons the hub's own ApplicationSets install, with the role their metadata names.
+  (env.spec.hubAddons ?? []).forEach((addon) => {
+    const known = HUB_ADDON_ACCESS[addon];
+    if (known) workloads.push(hubAddonWorkload(addon, known, environment, env, envDoc.file));
+  });
 
   const byOutput = new Map<string, AwsWorkload>();
   for (const w of workloads) {
@@ -130,6 +136,32 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
   }
   errors.throwIfAny();
   return { environment, spec: env.spec, file: envDoc.file, workloads, ingressHosts: [...hosts].sort(compareStrings) };
+}
+
+/**
+ * The IRSA workload of a hub addon: named as its bridge keys are (`cert_manager` ->
+ * `cert-manager`, exporting cert_manager_iam_role_arn, _namespace and _service_account), in the
+ * namespace and ServiceAccount the upstream addon uses.
+ */
+function hubAddonWorkload(addon: string, known: HubAddonAccess, environment: string, env: Environment, envFile: string): AwsWorkload {
+  const name = addon.replace(/_/g, '-');
+  const variables = referenceVariables({ name: environment, ...env.spec }, { name, namespace: known.namespace });
+  const refs = new Set<string>();
+  const statements = structuredClone(known.policy);
+  interpolate(statements, { variables, bridge: recordingBridge(refs), unknown: () => new BridgeError({ code: 'unknown-bridge-key', message: 'unreachable' }) });
+  return {
+    name,
+    source: 'addon',
+    team: 'platform',
+    namespace: known.namespace,
+    serviceAccount: known.serviceAccount,
+    roleOutput: `${addon}_iam_role_arn`,
+    identity: 'irsa',
+    statements,
+    bridgeReferences: [...refs].sort(compareStrings),
+    variables,
+    files: [envFile],
+  };
 }
 
 /** The AWS workload of a Kustomize or chart app, from its aws-access.yaml. */

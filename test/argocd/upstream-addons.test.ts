@@ -101,7 +101,7 @@ describe('upstream-style addon ApplicationSets on the cluster Secrets', () => {
         checked++;
       }
     }
-    expect(checked).toBe(3 + 3); // metrics_server in dev, staging, prod; three hub addons in qa
+    expect(checked).toBe(3 * 2 + 3); // metrics_server and cert_manager in dev, staging, prod; three hub addons in qa
   });
 
   it('per-environment overrides of the upstream merge generators apply through the environment label', () => {

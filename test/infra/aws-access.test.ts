@@ -54,6 +54,8 @@ describe('readAwsAccess on the example fleet', () => {
         ['orders-worker', 'app', 'orders', 'orders-worker', 'orders_worker_iam_role_arn', 'orders'],
         // A Kustomize addon: its aws-access.yaml, in the namespace its kustomization names.
         ['aws-load-balancer-controller', 'addon', 'aws-load-balancer-controller', 'aws-load-balancer-controller', 'aws_load_balancer_controller_iam_role_arn', 'platform'],
+        // A hub addon: the role, namespace and ServiceAccount the upstream cert-manager ApplicationSet reads.
+        ['cert-manager', 'addon', 'cert-manager', 'cert-manager', 'cert_manager_iam_role_arn', 'platform'],
       ]);
       expect(access.spec.domain).toMatch(/shop\.example\.com$/);
       expect(access.ingressHosts).toEqual([`orders-api.internal.${access.spec.domain}`, `www.${access.spec.domain}`]);
@@ -101,11 +103,11 @@ spec:
   it('leaves out apps not deployed to the environment and addons it does not enable', () => {
     const sources = withFiles({
       'manifests/apps/reports/app.yaml': app('reports', '  environments: [prod]\n  serviceAccount:\n    aws: { roleOutput: reports_iam_role_arn }\n'),
-      'manifests/addons/cert-manager/app.yaml': app('cert-manager', '  serviceAccount:\n    aws: { roleOutput: cert_manager_iam_role_arn }\n'),
+      'manifests/addons/reloader/app.yaml': app('reloader', '  serviceAccount:\n    aws: { roleOutput: reloader_iam_role_arn }\n'),
     });
     expect(readAwsAccess(sources, 'dev').workloads.map((w) => w.name)).not.toContain('reports');
     expect(readAwsAccess(sources, 'prod').workloads.map((w) => w.name)).toContain('reports');
-    for (const env of ['dev', 'prod']) expect(readAwsAccess(sources, env).workloads.map((w) => w.name)).not.toContain('cert-manager');
+    for (const env of ['dev', 'prod']) expect(readAwsAccess(sources, env).workloads.map((w) => w.name)).not.toContain('reloader');
   });
 
   it('an overlay can take AWS access away in one environment', () => {
@@ -154,11 +156,25 @@ spec:
   });
 });
 
+describe('hub addons', () => {
+  it('a hub addon the program provides for gets its IRSA role, in the upstream namespace and ServiceAccount; one it does not gets none', () => {
+    const env = 'manifests/environments/dev.yaml';
+    const sources = withFiles({ [env]: fleet().get(env)!.replace('    - cert_manager\n', '    - cert_manager\n    - external_secrets\n    - karpenter\n') });
+    const byName = new Map(readAwsAccess(sources, 'dev').workloads.map((w) => [w.name, w]));
+    expect(byName.get('external-secrets')).toMatchObject({ source: 'addon', namespace: 'external-secrets', serviceAccount: 'external-secrets-sa', roleOutput: 'external_secrets_iam_role_arn', identity: 'irsa' });
+    expect(byName.get('external-secrets')!.bridgeReferences).toEqual(['aws_account_id', 'aws_region']);
+    expect(workloadExports(byName.get('cert-manager')!)).toEqual({ roleArn: 'cert_manager_iam_role_arn', namespace: 'cert_manager_namespace', serviceAccount: 'cert_manager_service_account' });
+    // Karpenter needs a queue and a node role the program does not make: the render names the keys instead.
+    expect(byName.has('karpenter')).toBe(false);
+  });
+});
+
 describe('serviceAccount.aws.identity', () => {
   it('is irsa unless the spec says pod-identity, in app.yaml as in aws-access.yaml', () => {
     const identities = (sources: SourceSet) => Object.fromEntries(readAwsAccess(sources, 'dev').workloads.map((w) => [w.name, w.identity]));
     expect(identities(fleet())).toEqual({
       'aws-load-balancer-controller': 'irsa',
+      'cert-manager': 'irsa',
       'external-dns': 'irsa',
       'invoice-report': 'pod-identity',
       'orders-api': 'irsa',

@@ -88,7 +88,7 @@ describe('infra-outputs command', () => {
       const r = await cli(['--root', p.root, 'infra-outputs', '--stack', 'acme/gitops-bridge-infra/dev', '--from-json', json]);
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/wrote infra\/outputs\/dev\.json: 28 outputs \(1 added, 1 changed, 1 removed\)/);
+      expect(r.stdout).toMatch(/wrote infra\/outputs\/dev\.json: 31 outputs \(1 added, 1 changed, 1 removed\)/);
       expect(r.stdout).toMatch(/\+ extra_output\n {2}~ orders_queue_url\n {2}- route53_zone_id/);
       const written = readFileSync(join(p.root, 'infra/outputs/dev.json'), 'utf8');
       expect(written).toBe(snapshotText(asOutputs(outputs), 'infra/outputs/dev.json'));

@@ -23,6 +23,7 @@ export interface StackExpectations {
 
 /** The example fleet's workloads with AWS access through IRSA, and the ServiceAccount each role must trust. */
 const EXPECTED_SUBJECTS: Record<string, string> = {
+  'cert-manager': 'system:serviceaccount:cert-manager:cert-manager',
   'aws-load-balancer-controller': 'system:serviceaccount:aws-load-balancer-controller:aws-load-balancer-controller',
   'external-dns': 'system:serviceaccount:external-dns:external-dns',
   'orders-api': 'system:serviceaccount:orders:orders-api',
