@@ -2,14 +2,19 @@
  * The environment's infrastructure as one component tree, and its stack outputs: the bridge
  * contract infra/outputs/<env>.json commits. Which workload roles exist (IRSA or EKS Pod
  * Identity) comes from the app and addon specs in manifests/, read with the generators' own
- * loader; nothing is listed twice.
+ * loader; nothing is listed twice. So does the kind of Argo CD hub (manifests/argocd.yaml
+ * spec.hubType): a self-managed hub assumes this environment's argocd-hub role, exported as
+ * `argocd_hub_role_arn`; the EKS capability's own role is admitted directly, with no role to
+ * assume and no such export.
  */
 import * as aws from '@pulumi/aws';
 import * as pulumi from '@pulumi/pulumi';
 import { readAwsAccess, workloadExports, type EnvironmentAwsAccess } from '../generators/load/aws-access.js';
 import { argoCdSettings, bootstrapApplication, clusterSecrets, withSyncWave } from '../generators/argocd/index.js';
 import { HUB_ROLE_KEY } from '../generators/argocd/cluster-secrets.js';
+import type { HubType } from '../generators/argocd/settings.js';
 import type { Fleet } from '../generators/load/fleet.js';
+import { parseYaml } from '../generators/load/yaml.js';
 import { readFleet } from '../generators/workspace/fleet.js';
 import { readSources } from '../generators/workspace/inputs.js';
 import { ArgocdAccess } from './components/argocd-access.js';
@@ -52,21 +57,32 @@ export interface CreateOptions {
   settings: Settings;
 }
 
-/** With manifests/argocd.yaml the hub syncs every environment, through argocd_hub_role_arn. */
-const ARGOCD_FILES = ['manifests/argocd.yaml', 'manifests/argocd.yml'];
-
 export function createInfrastructure({ root, settings }: CreateOptions): Infrastructure {
   const sources = readSources(root);
+  // Also loads manifests/argocd.yaml (schema-checked): with it, the hub syncs every environment.
   const access = readAwsAccess(sources, settings.environment);
-  const hubFile = ARGOCD_FILES.find((f) => sources.has(f));
+  const hubFile = access.argocd?.file;
+  const hubType: HubType = access.argocd?.spec.hubType ?? 'self-managed';
   if (hubFile && settings.argocdHubPrincipalArn === undefined) {
     throw new Error(
-      `${hubFile} exists, so the Argo CD hub needs a role to reach stack "${settings.environment}": ` +
-        'set the hub\'s Argo CD role with `pulumi config set argocdHubPrincipalArn arn:aws:iam::<hub account>:role/<name>` in infra/',
+      hubType === 'eks-capability'
+        ? `${hubFile} has hubType: eks-capability, so the capability's IAM role needs an access entry on stack "${settings.environment}": ` +
+            'set it with `pulumi config set argocdHubPrincipalArn arn:aws:iam::<hub account>:role/<capability role>` in infra/'
+        : `${hubFile} exists, so the Argo CD hub needs a role to reach stack "${settings.environment}": ` +
+            'set the hub\'s Argo CD role with `pulumi config set argocdHubPrincipalArn arn:aws:iam::<hub account>:role/<name>` in infra/',
     );
   }
   if (settings.hub && !hubFile) {
     throw new Error(`stack "${settings.environment}" sets hub: true, but there is no manifests/argocd.yaml to tell the hub what to sync: add it, or \`pulumi config rm hub\` in infra/`);
+  }
+  if (settings.hub && hubType === 'eks-capability') {
+    const line = parseYaml(sources.get(hubFile!)!, hubFile!).lineOf('/spec/hubType');
+    throw new Error(
+      `stack "${settings.environment}" sets hub: true, which installs Argo CD on its cluster, but ${hubFile}${line ? `:${line}` : ''} says the hub is the ` +
+        'AWS-managed Argo CD (hubType: eks-capability): for the EKS capability run `pulumi config rm hub` in infra/ (AWS runs Argo CD; ' +
+        'argocdHubPrincipalArn names the capability role), or to install Argo CD on this cluster set hubType: self-managed in ' +
+        `${hubFile}`,
+    );
   }
   // The hub reads the fleet the way a render does: argocd.yaml, the environments and their snapshots.
   const fleet = settings.hub ? readFleet(root) : undefined;
@@ -74,7 +90,7 @@ export function createInfrastructure({ root, settings }: CreateOptions): Infrast
   const provider = new aws.Provider('aws', { region: settings.region as aws.Region, defaultTags: { tags } });
   const environment = new Environment(
     settings.environment,
-    { settings, access, ...(fleet && { fleet }) },
+    { settings, access, hubType, ...(fleet && { fleet }) },
     { providers: { aws: provider }, transformations: [tagTransformation(tags)] },
   );
   return { environment, access, outputs: environment.outputs };
@@ -83,6 +99,11 @@ export function createInfrastructure({ root, settings }: CreateOptions): Infrast
 export interface EnvironmentArgs {
   settings: Settings;
   access: EnvironmentAwsAccess;
+  /**
+   * Which Argo CD reaches the cluster (manifests/argocd.yaml spec.hubType): `self-managed` (the
+   * default) assumes the argocd-hub role; `eks-capability` is admitted as its own role.
+   */
+  hubType?: HubType;
   /** The fleet as the render loads it, when this stack's cluster is the Argo CD hub. */
   fleet?: Fleet;
 }
@@ -101,7 +122,7 @@ export class Environment extends pulumi.ComponentResource {
   readonly hub?: ArgocdHub;
   readonly outputs: StackOutputs;
 
-  constructor(name: string, { settings: s, access, fleet }: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+  constructor(name: string, { settings: s, access, hubType = 'self-managed', fleet }: EnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super('gitops-bridge:infra:Environment', name, {}, opts);
     const parent = { parent: this };
     const prefix = `${s.system}-${s.environment}`;
@@ -209,10 +230,16 @@ export class Environment extends pulumi.ComponentResource {
       );
     }
     if (s.argocdHubPrincipalArn !== undefined) {
-      // On the hub stack, the hub role must exist before a trust policy can name it.
+      // On the hub stack, the hub role must exist before a trust policy can name it. With the
+      // EKS capability, argocdHubPrincipalArn is the capability role: no role to assume.
       this.argocd = new ArgocdAccess(
         'argocd',
-        { roleName: argocdRoleName, clusterName: this.cluster.name, hubPrincipalArn: s.argocdHubPrincipalArn },
+        {
+          roleName: argocdRoleName,
+          clusterName: this.cluster.name,
+          hubPrincipalArn: s.argocdHubPrincipalArn,
+          mode: hubType === 'eks-capability' ? 'eks-capability' : 'assume-role',
+        },
         { parent: this, ...(this.hub && { dependsOn: [this.hub.role] }) },
       );
     }
@@ -234,7 +261,7 @@ export class Environment extends pulumi.ComponentResource {
       parent,
     );
 
-    const outputs: StackOutputs = { ...base, ...(this.argocd && { argocd_hub_role_arn: this.argocd.roleArn }) };
+    const outputs: StackOutputs = { ...base, ...(this.argocd?.roleArn && { [HUB_ROLE_KEY]: this.argocd.roleArn }) };
     const claim = (key: string, value: pulumi.Output<string>, file: string | undefined) => {
       if (key in outputs) throw new Error(`${file}: stack output "${key}" is already taken; choose another serviceAccount.aws.roleOutput`);
       outputs[key] = value;

@@ -42,8 +42,9 @@ export interface Settings {
   dbPassword: pulumi.Output<string>;
   logRetentionDays: number;
   /**
-   * The Argo CD hub's IAM role, allowed to assume this environment's argocd-hub role. Needed when
-   * manifests/argocd.yaml exists (the hub syncs the environment through argocd_hub_role_arn).
+   * The Argo CD hub's IAM role, needed when manifests/argocd.yaml exists. Self-managed hub: the
+   * role allowed to assume this environment's argocd-hub role (argocd_hub_role_arn). With
+   * `hubType: eks-capability`: the capability role, which the access entry admits directly.
    */
   argocdHubPrincipalArn?: string;
   /**

@@ -3,7 +3,8 @@
  * generators render: the apps and enabled addons whose (overlay-merged) spec has
  * `serviceAccount.aws`, with the namespace and ServiceAccount its role must trust (through IRSA or
  * EKS Pod Identity, `serviceAccount.aws.identity`) and the statements of its inline policy. The
- * Pulumi program in infra/ creates the roles (and Pod Identity associations) from this.
+ * Pulumi program in infra/ creates the roles (and Pod Identity associations) from this, and
+ * from manifests/argocd.yaml the hub's access to the cluster.
  *
  * It reads the dry specs with loadSpecs (specs.ts), as loadFleet does, but needs no stack-outputs snapshot: it runs before the snapshot exists
  * (the program produces it). `${bridge.<key>}` references stay unresolved here; the program
@@ -16,7 +17,7 @@ import { HUB_ADDON_ACCESS, type HubAddonAccess } from './hub-addon-access.js';
 import { interpolate } from './interpolate.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
-import { appsIn, broughtNamespace, deploymentsIn, loadSpecs, mergeSpec, referenceVariables, type Deployment, type LoadedAwsAccess, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
+import { appsIn, broughtNamespace, deploymentsIn, loadSpecs, mergeSpec, referenceVariables, type Deployment, type LoadedAwsAccess, type LoadedChartApp, type LoadedKustomizeApp, type Specs } from './specs.js';
 import type { AwsAccess, Environment, EnvironmentSpec } from './types.gen.js';
 
 export type AwsPolicyStatement = NonNullable<AwsAccess['policy']>[number];
@@ -58,6 +59,11 @@ export interface EnvironmentAwsAccess {
    * holding a bridge reference is left out), sorted: the TLS certificate has to cover them.
    */
   ingressHosts: string[];
+  /**
+   * manifests/argocd.yaml, schema-checked, when it exists: which kind of hub (spec.hubType) the
+   * program admits to the cluster, and how (infra/components/argocd-access.ts).
+   */
+  argocd?: Specs['argocd'];
 }
 
 const ENV_FILE = /^manifests\/environments\/([^/]+)\.ya?ml$/;
@@ -135,7 +141,7 @@ export function readAwsAccess(sources: SourceSet, environment: string): Environm
     byOutput.set(w.roleOutput, w);
   }
   errors.throwIfAny();
-  return { environment, spec: env.spec, file: envDoc.file, workloads, ingressHosts: [...hosts].sort(compareStrings) };
+  return { environment, spec: env.spec, file: envDoc.file, workloads, ingressHosts: [...hosts].sort(compareStrings), ...(specs.argocd && { argocd: specs.argocd }) };
 }
 
 /**

@@ -59,6 +59,8 @@ describe('readAwsAccess on the example fleet', () => {
       ]);
       expect(access.spec.domain).toMatch(/shop\.example\.com$/);
       expect(access.ingressHosts).toEqual([`orders-api.internal.${access.spec.domain}`, `www.${access.spec.domain}`]);
+      // The hub's kind comes with it: the program admits that hub to the cluster.
+      expect(access.argocd).toMatchObject({ file: 'manifests/argocd.yaml', spec: { hubType: 'self-managed' } });
     }
   });
 
