@@ -10,7 +10,9 @@
  * is not listed: the render then names the bridge keys it lacks (argocd/hub-addons.ts), for the
  * stack to export them.
  */
-import type { AwsPolicyStatement } from './aws-access.js';
+import type { AwsAccess } from './types.gen.js';
+
+type AwsPolicyStatement = NonNullable<AwsAccess['policy']>[number];
 
 export interface HubAddonAccess {
   namespace: string;
