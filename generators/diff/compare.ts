@@ -10,7 +10,7 @@ import yaml from 'js-yaml';
 import { compareStrings } from '../core/strings.js';
 import { toYaml } from '../engine/yaml.js';
 import { deepEqual, fieldChanges, isPlainObject } from './fields.js';
-import type { AppDiff, BaseInfo, DiffReport, EnvironmentDiff, ResourceChange } from './model.js';
+import { VERSION_LABEL, type AppDiff, type BaseInfo, type DiffReport, type EnvironmentDiff, type ResourceChange, type VersionOnlyGroup } from './model.js';
 import { risksOf } from './risks.js';
 
 export interface CompareInput {
@@ -158,8 +158,10 @@ function group(changes: ResourceChange[], unchanged: number, input: CompareInput
   const environments: EnvironmentDiff[] = [...envs.keys()].sort(compareStrings).map((env) => {
     const appMap = envs.get(env)!;
     const apps: AppDiff[] = [...appMap.keys()].sort(compareStrings).map((name) => {
-      const resources = appMap.get(name)!.sort((a, b) => compareStrings(a.path, b.path));
-      return { name, added: count(resources, 'added'), changed: count(resources, 'changed'), removed: count(resources, 'removed'), resources };
+      const all = appMap.get(name)!.sort((a, b) => compareStrings(a.path, b.path));
+      const resources = all.filter((r) => !isVersionOnly(r));
+      const versionOnly = versionOnlyGroup(all.filter(isVersionOnly));
+      return { name, added: count(all, 'added'), changed: count(all, 'changed'), removed: count(all, 'removed'), resources, ...(versionOnly && { versionOnly }) };
     });
     const tier = input.tiers?.get(env);
     return { name: env, ...(tier !== undefined && { tier }), added: count(apps, 'added'), changed: count(apps, 'changed'), removed: count(apps, 'removed'), apps };
@@ -175,5 +177,33 @@ function group(changes: ResourceChange[], unchanged: number, input: CompareInput
       return { name, ...(tier !== undefined && { tier }) };
     }),
     environments,
+  };
+}
+
+/** A field path that is the version label, on the object or on any pod template inside it. */
+const VERSION_FIELD = `metadata.labels[${JSON.stringify(VERSION_LABEL)}]`;
+const isVersionField = (path: string) => path === VERSION_FIELD || path.endsWith(`.${VERSION_FIELD}`);
+
+/** A change in place whose every field change is the version label. */
+export function isVersionOnly(r: ResourceChange): boolean {
+  return r.status === 'changed' && r.previousPath === undefined && r.previousNamespace === undefined && r.fields.length > 0 && r.fields.every((f) => isVersionField(f.path));
+}
+
+function versionOnlyGroup(list: ResourceChange[]): VersionOnlyGroup | undefined {
+  if (list.length === 0) return undefined;
+  const versions = new Map<string, { before: string | null; after: string | null; count: number }>();
+  for (const r of list) {
+    // The object's own label where it changed, else its pod template's.
+    const f = r.fields.find((x) => !x.path.includes('.metadata.')) ?? r.fields[0]!;
+    const before = typeof f.before === 'string' ? f.before : null;
+    const after = typeof f.after === 'string' ? f.after : null;
+    const key = JSON.stringify([before, after]);
+    const v = versions.get(key);
+    if (v) v.count++;
+    else versions.set(key, { before, after, count: 1 });
+  }
+  return {
+    resources: list.map((r) => ({ path: r.path, ...(r.apiVersion !== undefined && { apiVersion: r.apiVersion }), ...(r.kind !== undefined && { kind: r.kind }), ...(r.name !== undefined && { name: r.name }), ...(r.namespace !== undefined && { namespace: r.namespace }) })),
+    versions: [...versions.values()].sort((a, b) => b.count - a.count || compareStrings(String(a.before), String(b.before)) || compareStrings(String(a.after), String(b.after))),
   };
 }

@@ -3,7 +3,7 @@
  * order and lists are sorted (environments, apps, then paths), so the same change always
  * prints the same bytes. Pure.
  */
-import { allResources, hasDifferences, type Counts, type DiffReport, type FieldChange, type ResourceChange } from './model.js';
+import { allResources, hasDifferences, VERSION_LABEL, type Counts, type DiffReport, type FieldChange, type ResourceChange } from './model.js';
 
 export const DIFF_JSON_VERSION = 1;
 
@@ -26,7 +26,13 @@ export function diffJson(report: DiffReport): unknown {
       name: env.name,
       ...(env.tier !== undefined && { tier: env.tier }),
       summary: counts(env),
-      apps: env.apps.map((app) => ({ name: app.name, summary: counts(app), resources: app.resources.map(resource) })),
+      apps: env.apps.map((app) => ({
+        name: app.name,
+        summary: counts(app),
+        resources: app.resources.map(resource),
+        // Changed resources whose only difference is the version label, grouped (not in `resources`).
+        ...(app.versionOnly && { versionOnly: { label: VERSION_LABEL, resources: app.versionOnly.resources.map((r) => ({ path: r.path, ...identity(r) })), versions: app.versionOnly.versions } }),
+      })),
     })),
   };
 }
@@ -39,7 +45,7 @@ function counts(c: Counts): Counts {
   return { added: c.added, changed: c.changed, removed: c.removed };
 }
 
-function identity(r: ResourceChange) {
+function identity(r: Pick<ResourceChange, 'apiVersion' | 'kind' | 'name' | 'namespace'>) {
   return {
     ...(r.apiVersion !== undefined && { apiVersion: r.apiVersion }),
     ...(r.kind !== undefined && { kind: r.kind }),

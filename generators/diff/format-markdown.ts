@@ -4,7 +4,7 @@
  * GitHub's 65,536-character limit: apps that do not fit in full are listed compactly, and
  * those that do not fit at all are summarised in one line each. Pure.
  */
-import { allResources, hasDifferences, resourceLabel, type AppDiff, type DiffReport, type EnvironmentDiff, type ResourceChange, type RiskType } from './model.js';
+import { allResources, hasDifferences, resourceLabel, versionOnlyLine, type AppDiff, type DiffReport, type EnvironmentDiff, type ResourceChange, type RiskType } from './model.js';
 import { yamlDiff } from './unified.js';
 
 /** GitHub refuses comments longer than this (characters). */
@@ -136,6 +136,11 @@ export function formatMarkdown(report: DiffReport, options: MarkdownOptions = {}
 
 /** One app's collapsible block, or undefined as soon as it would be longer than `budget`. */
 function appBlock(env: EnvironmentDiff, app: AppDiff, o: { diffs: boolean; maxLines: number; context: number | undefined; budget: number }): string | undefined {
+  // Only version-label changes: one line, nothing to expand.
+  if (app.resources.length === 0 && app.versionOnly) {
+    const line = `- **${esc(where(env, app))}**: ${esc(versionOnlyLine(app.versionOnly))}\n\n`;
+    return line.length <= o.budget ? line : undefined;
+  }
   const risky = app.resources.some((r) => r.risks.length > 0);
   const parts = [app.added && `${app.added} added`, app.changed && `${app.changed} changed`, app.removed && `${app.removed} removed`].filter(Boolean).join(', ');
   const lines = ['<details>', `<summary><b>${esc(where(env, app))}</b>: ${parts}${risky ? ' ⚠️' : ''}</summary>`, ''];
@@ -158,6 +163,7 @@ function appBlock(env: EnvironmentDiff, app: AppDiff, o: { diffs: boolean; maxLi
     const fence = fenceFor(shown);
     if (!push(`${fence}diff`, ...shown, fence, '')) return undefined;
   }
+  if (app.versionOnly && !push(`✏️ ${esc(versionOnlyLine(app.versionOnly))}`, '')) return undefined;
   if (!push('</details>', '')) return undefined;
   return lines.join('\n') + '\n';
 }

@@ -2,7 +2,7 @@
  * The terminal view: per environment and app, each added, removed or changed resource with
  * its risk flags and a unified YAML diff, coloured when colour is on. Pure.
  */
-import { hasDifferences, resourceLabel, type Counts, type DiffReport, type ResourceChange } from './model.js';
+import { hasDifferences, resourceLabel, versionOnlyLine, type Counts, type DiffReport, type ResourceChange } from './model.js';
 import { yamlDiff, type DiffLineType } from './unified.js';
 
 export interface TerminalOptions {
@@ -44,6 +44,7 @@ export function formatTerminal(report: DiffReport, options: TerminalOptions): st
         if (r.status === 'removed') continue; // its content is gone; the header says what
         for (const line of yamlDiff(r, options.context)) out.push(`      ${paint(lineStyle[line.type], line.text)}`);
       }
+      if (app.versionOnly) out.push(`    ${paint(['bold', 'yellow'], '~')} ${paint('dim', versionOnlyLine(app.versionOnly))}`);
     }
   }
   out.push('');

@@ -75,7 +75,28 @@ export interface Counts {
 export interface AppDiff extends Counts {
   /** The directory under rendered/<env>/ ("" for files directly in the environment's directory). */
   name: string;
+  /** Every change but the version-only ones (counted in `changed` all the same). */
   resources: ResourceChange[];
+  /** Changed resources whose only difference is the app.kubernetes.io/version label: one line, not one diff each. */
+  versionOnly?: VersionOnlyGroup;
+}
+
+/** The label a version bump changes on every object of an app (object and pod template labels). */
+export const VERSION_LABEL = 'app.kubernetes.io/version';
+
+export interface VersionOnlyGroup {
+  /** The changed resources it stands for, in path order. */
+  resources: Pick<ResourceChange, 'path' | 'apiVersion' | 'kind' | 'name' | 'namespace'>[];
+  /** Each distinct value change of the label and on how many resources (null: label absent on that side). */
+  versions: { before: string | null; after: string | null; count: number }[];
+}
+
+/** "7 objects: only app.kubernetes.io/version 1.4.0 -> 1.5.0". */
+export function versionOnlyLine(g: VersionOnlyGroup): string {
+  const n = g.resources.length;
+  const value = (v: string | null) => v ?? '(none)';
+  const versions = g.versions.map((v) => `${value(v.before)} -> ${value(v.after)}${g.versions.length > 1 ? ` (${v.count})` : ''}`).join(', ');
+  return `${n} object${n === 1 ? '' : 's'}: only ${VERSION_LABEL} ${versions}`;
 }
 
 export interface EnvironmentDiff extends Counts {
