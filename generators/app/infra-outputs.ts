@@ -33,7 +33,9 @@ export function environmentOfStack(stack: string): string {
  * The snapshot text for a stack's outputs. Pure. Throws (all problems at once) when an output is
  * secret, looks like a credential, or the whole does not validate against the schema.
  */
-export function snapshotText(outputs: Record<string, StackOutputValue>, file: string): string {
+export function snapshotText(outputs: Record<string, StackOutputValue>, file: string, sourceText?: string): string {
+  /** Errors point into the file the outputs were read from (--from-json) when there is one, else the snapshot. */
+  const lineIn = (pointer: string): number | undefined => (sourceText !== undefined ? lineOfKey(sourceText, pointer) : undefined);
   const errors = new ErrorSink();
   const data: Record<string, unknown> = {};
   for (const key of Object.keys(outputs).sort(compareStrings)) {
@@ -45,6 +47,7 @@ export function snapshotText(outputs: Record<string, StackOutputValue>, file: st
         message: `stack output "${key}" is a secret and must not cross the bridge: ${reason}`,
         file,
         pointer: pointerOf([key]),
+        ...(lineIn(pointerOf([key])) !== undefined && { line: lineIn(pointerOf([key])) }),
         hint: 'stop exporting it from infra/ (apps read secrets through externalSecrets), or export a non-secret reference such as an ARN',
       });
       continue;
@@ -53,7 +56,7 @@ export function snapshotText(outputs: Record<string, StackOutputValue>, file: st
   }
   errors.throwIfAny();
   const text = JSON.stringify(data, null, 2) + '\n';
-  validateAgainst('stack-outputs', data, { file, data, lineOf: (pointer) => lineOfKey(text, pointer) }).forEach((e) =>
+  validateAgainst('stack-outputs', data, { file, data, lineOf: (pointer) => (sourceText !== undefined ? lineIn(pointer) : lineOfKey(text, pointer)) }).forEach((e) =>
     errors.add(
       new BridgeError({
         code: e.code,
@@ -159,8 +162,10 @@ export async function infraOutputsCommand(request: InfraOutputsRequest, deps: { 
     });
   }
   const file = `infra/outputs/${env}.json`;
-  const outputs = request.fromJson ? outputsFromJson(readText(request.fromJson), request.fromJson) : await readStackOutputs(request.stack, join(root, 'infra'));
-  const text = snapshotText(outputs, file);
+  const given = request.fromJson !== undefined ? { file: request.fromJson, text: readText(request.fromJson) } : undefined;
+  const outputs = given ? outputsFromJson(given.text, given.file) : await readStackOutputs(request.stack, join(root, 'infra'));
+  // What is wrong with the outputs is wrong in the file given, not in the snapshot not yet written.
+  const text = given ? snapshotText(outputs, given.file, given.text) : snapshotText(outputs, file);
   const target = join(root, file);
   const previous = existsSync(target) ? (JSON.parse(readFileSync(target, 'utf8')) as Record<string, unknown>) : undefined;
   const changes = snapshotChanges(previous, JSON.parse(text) as Record<string, unknown>);

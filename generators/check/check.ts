@@ -8,6 +8,7 @@
  */
 import type { KubeObject, RenderedObject } from '../charts/object.js';
 import { BridgeError, BridgeErrors } from '../core/errors.js';
+import { UNEXEMPTABLE } from '../core/secrets.js';
 import { compareStrings } from '../core/strings.js';
 import { appNamed } from '../load/app-index.js';
 import type { AppExemption, AppInstance, EnvironmentInstance, Fleet } from '../load/fleet.js';
@@ -222,7 +223,7 @@ export function assembleReport(units: readonly CheckedUnit[], fleet: Fleet): Che
         message: f.message,
         ...(f.hint !== undefined && { hint: f.hint }),
       };
-      const exemption = f.policy === SCHEMA_POLICY ? undefined : scope.app?.exemptions.find((x) => x.policy === f.policy && (!x.resources || x.resources.includes(resource)));
+      const exemption = f.policy === SCHEMA_POLICY || UNEXEMPTABLE.has(f.policy) ? undefined : scope.app?.exemptions.find((x) => x.policy === f.policy && (!x.resources || x.resources.includes(resource)));
       if (exemption) exemptionOf(scope, exemption).violations.push(v);
       else violations.push(v);
     }

@@ -38,3 +38,12 @@ export function secretReason(key: string, value: unknown): string | undefined {
   if (key !== '' && isSensitiveKey(key) && value !== '' && !value.startsWith('arn:')) return `the key name "${key}" says it holds a credential`;
   return undefined;
 }
+
+/**
+ * Security policies no exemption lifts, with why: a credential in a rendered manifest is in git
+ * for good, whatever the reason written beside it.
+ */
+export const UNEXEMPTABLE = new Map<string, string>([
+  ['no-credentials', 'a credential rendered into a manifest is committed to git and readable by anyone with the repository; read it from a Secret through spec.externalSecrets'],
+  ['no-plaintext-secret', 'a Secret with its values in the manifest is committed to git in plain text; use spec.externalSecrets so the value stays in the secret store'],
+]);

@@ -253,6 +253,8 @@ export async function renderFleet(fleet: Fleet, selection: Selection, deps: Engi
  */
 function located(e: ErrorDetails, input: UnitInput): BridgeError {
   if (e.line !== undefined || e.file === undefined || e.pointer === undefined) return new BridgeError(e);
+  // A spec field the chart refused: blamed on whoever set it, base or overlay (load/fleet.ts specOrigin).
+  if (input.app?.kind === 'spec' && input.app.specOrigin && e.pointer.startsWith('/spec/') && input.app.files.includes(e.file)) return new BridgeError({ ...e, ...input.app.specOrigin(e.pointer) });
   const patch = input.app?.kind !== 'spec' ? undefined : input.app.patches.find((p) => p.file === e.file && (e.pointer === p.pointer || e.pointer!.startsWith(`${p.pointer}/`)));
   const line = patch?.lineOf?.(e.pointer);
   return new BridgeError(line === undefined ? e : { ...e, line });

@@ -96,6 +96,7 @@ function unitApp(a: AppInstance, portable: boolean): UnitApp {
     spec: rest.spec,
     files: a.files,
     patches: rest.patches.map((p) => ({ target: p.target, operations: p.operations, file: p.file, pointer: p.pointer, ...(!portable && { lineOf: p.lineOf }) })),
+    ...(!portable && rest.specOrigin && { specOrigin: rest.specOrigin }),
   };
 }
 

@@ -10,7 +10,7 @@ type JsonObject = { [key: string]: Json };
 
 export interface MergeResult<T> {
   value: T;
-  /** Pointers (in the merged value) whose content came from the overlay. */
+  /** Pointers (in the merged value) whose content came from the overlay, or that it deleted (set to null). */
   fromOverlay: Set<string>;
 }
 
@@ -31,8 +31,11 @@ export function mergeOverlay<T>(base: T, overlay: unknown, overlayFile: string, 
       const out: JsonObject = { ...b };
       for (const [k, v] of Object.entries(o)) {
         overlayPath.push(k);
-        if (v === null) delete out[k];
-        else out[k] = merge(b[k], v, [...at, k]);
+        if (v === null) {
+          // A deletion is the overlay's doing too: what is missing in this environment is blamed on it.
+          delete out[k];
+          fromOverlay.add(pointerOf([...at, k]));
+        } else out[k] = merge(b[k], v, [...at, k]);
         overlayPath.pop();
       }
       return out;

@@ -9,6 +9,7 @@
  * so a run reports all of them at once.
  */
 import { ErrorSink, pointerOf } from '../core/errors.js';
+import { UNEXEMPTABLE } from '../core/secrets.js';
 import { closest, compareStrings } from '../core/strings.js';
 import { mergeOverlay, setByOverlay } from './merge.js';
 import type { CachedDocument, ParseCache } from './parse-cache.js';
@@ -16,6 +17,7 @@ import { validateAgainst, type SchemaName } from './schemas.js';
 import type { SourceSet } from './sources.js';
 import type { App, AppOverlay, AppSpec, ArgoCD, ArgoCDSpec, AwsAccessFile, Environment, Exemptions } from './types.gen.js';
 import { parseYaml, type ParsedDocument } from './yaml.js';
+
 
 /** Directory names inside rendered/<env>/ that are not apps. */
 export const RESERVED_NAMES = new Set(['cluster-metadata', 'namespaces', 'argocd']);
@@ -179,9 +181,24 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     }
   }
 
-  // 2. Environments.
+  // 2. Environments. dev.yaml and dev.yml side by side are one environment defined twice.
   const environments: LoadedEnvironment[] = [];
+  const envFileOf = new Map<string, string>();
   for (const [file, name] of envFiles) {
+    const first = envFileOf.get(name);
+    if (first !== undefined) {
+      errors.add({
+        code: 'file-collision',
+        message: `environment "${name}" is defined twice: ${first} and ${file}`,
+        file,
+        hint: `an environment is one file, manifests/environments/${name}.yaml; delete or rename the other`,
+      });
+      continue;
+    }
+    envFileOf.set(name, file);
+  }
+  for (const [file, name] of envFiles) {
+    if (envFileOf.get(name) !== file) continue;
     const doc = parse(file);
     if (!doc) continue;
     if (!checkName(errors, name, file, 'environment')) continue;
@@ -322,6 +339,21 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
       });
       continue;
     }
+    let refused = false;
+    data.exemptions.forEach((x, i) => {
+      if (!UNEXEMPTABLE.has(x.policy)) return;
+      refused = true;
+      const pointer = `/exemptions/${i}/policy`;
+      errors.add({
+        code: 'policy',
+        message: `policy "${x.policy}" cannot be exempted`,
+        file,
+        pointer,
+        line: doc.lineOf(pointer),
+        hint: `${UNEXEMPTABLE.get(x.policy)}; remove this exemption and fix the finding instead`,
+      });
+    });
+    if (refused) continue;
     data.exemptions.forEach((x, i) =>
       (x.environments ?? []).forEach((e, j) => {
         if (envFiles.some(([, n]) => n === e)) return;

@@ -65,7 +65,8 @@ export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml
         line: e.mark ? e.mark.line + 1 : undefined,
         hint: duplicate
           ? 'a key may appear once per mapping; remove or merge the repeated one'
-          : 'fix the YAML syntax (indentation, quoting, a missing colon); a YAML-aware editor with the $schema comment helps',
+          : (e.mark && referenceInFlow(text, e.mark.line)) ??
+            'fix the YAML syntax (indentation, quoting, a missing colon); a YAML-aware editor with the $schema comment helps',
       });
     }
     throw e;
@@ -110,6 +111,23 @@ export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml
       }
     },
   };
+}
+
+/**
+ * A `${...}` reference inside a flow collection (`[a, ${b}]`, `{k: ${v}}`): its braces are flow
+ * syntax to YAML, so the item must be quoted. The hint for a syntax error on such a line (or the
+ * line before it, where an unclosed collection started).
+ */
+function referenceInFlow(text: string, line: number): string | undefined {
+  const lines = text.split('\n');
+  for (const l of [lines[line], lines[line - 1]]) {
+    const code = l?.replace(/\s#.*$/, '') ?? '';
+    const m = /[[{][^'"]*?(\S*\$\{[^}]*\}[^,\]}]*)/.exec(code);
+    if (m) {
+      return `\`\${...}\` inside a flow collection ([...] or {...}) must be quoted: its braces are YAML syntax there; write "${m[1]!.trim()}" in quotes, or use a block list (one "- item" per line)`;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -5,7 +5,7 @@
  * its renderer beside this file, and one case in index.ts.
  */
 import type { ChartApp } from '../charts/app-chart.js';
-import type { ChartAppInstance, EnvironmentInstance, KustomizeAppInstance, OverlayPatch } from '../load/fleet.js';
+import type { ChartAppInstance, EnvironmentInstance, KustomizeAppInstance, OverlayPatch, SpecAppInstance } from '../load/fleet.js';
 
 /** An environment as a unit reads it. */
 export interface UnitEnvironment {
@@ -26,6 +26,8 @@ export type UnitPatch = Omit<OverlayPatch, 'lineOf'> & { lineOf?: OverlayPatch['
 export interface UnitSpecApp extends ChartApp {
   kind: 'spec';
   patches: UnitPatch[];
+  /** Who set a spec pointer, base or overlay: main thread only, like the patches' lineOf. */
+  specOrigin?: SpecAppInstance['specOrigin'];
 }
 
 /** A Kustomize app as its unit reads it: the files of its directory travel with it. */

@@ -4,6 +4,7 @@
  */
 import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { BridgeError } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
 import type { SourceSet } from '../load/sources.js';
 
@@ -17,8 +18,24 @@ export const INPUT_DIRS = ['manifests', 'infra/outputs', 'schemas/crds'] as cons
  * every file (a Kustomize app reads generator files of any name, a chart its modules), elsewhere
  * YAML and JSON; never a dot-file.
  */
-export const acceptInput = (name: string, kind: 'file' | 'dir' | 'other', path: string) =>
-  !name.startsWith('.') && (kind !== 'file' || path.startsWith('manifests/') || /\.(ya?ml|json)$/.test(name));
+export const acceptInput = (name: string, kind: 'file' | 'dir' | 'other', path: string) => {
+  if (kind === 'dir') refuseDirectoryAsSpec(path);
+  return !name.startsWith('.') && (kind !== 'file' || path.startsWith('manifests/') || /\.(ya?ml|json)$/.test(name));
+};
+
+/** Paths that name a spec file: as a directory, the app or environment would silently vanish. */
+const SPEC_FILE_PATH = /^manifests\/(?:(?:apps|addons)\/[^/]+\/(?:app\.ya?ml|chart\.ts|exemptions\.ya?ml|aws-access\.ya?ml)|environments\/[^/]+\.ya?ml|argocd\.ya?ml)$|^infra\/outputs\/[^/]+\.json$/;
+
+/** A directory where a spec file belongs (`manifests/apps/x/app.yaml/`) is an error naming it. */
+export function refuseDirectoryAsSpec(path: string): void {
+  if (!SPEC_FILE_PATH.test(path)) return;
+  throw new BridgeError({
+    code: 'io',
+    message: `${path} is a directory, not a file`,
+    file: path,
+    hint: `${path.slice(path.lastIndexOf('/') + 1)} must be a file here; remove the directory (move what it holds elsewhere) and write the file`,
+  });
+}
 
 export function readSources(root: string): SourceSet {
   const files: string[] = [];
@@ -35,7 +52,10 @@ export function readSources(root: string): SourceSet {
       const full = join(dir, name);
       // The entry's type comes with the listing; only a symbolic link needs a stat to follow it.
       const isDirectory = entry.isSymbolicLink() ? statSync(full).isDirectory() : entry.isDirectory();
-      if (isDirectory) walk(full);
+      if (isDirectory) {
+        refuseDirectoryAsSpec(relative(root, full).split(sep).join('/'));
+        walk(full);
+      }
       else if (acceptInput(name, 'file', relative(root, full).split(sep).join('/'))) files.push(full);
     }
   };
