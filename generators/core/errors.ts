@@ -151,7 +151,7 @@ export function parsePointer(pointer: string): string[] {
 
 /** What to do about each file-system fault Node reports by its errno code. */
 const FS_FAULTS: Record<string, { what: string; hint: string }> = {
-  ENOSPC: { what: 'no space left on the device', hint: 'free space on that file system (or point TMPDIR/the project at one with room), then run the command again; rendered/ was left as it was, or as the last completed run left it' },
+  ENOSPC: { what: 'no space left on the device', hint: 'free space on that file system (df -h shows how much is left), then run the command again' },
   EDQUOT: { what: 'the disk quota is used up', hint: 'free space within your quota, then run the command again' },
   EPERM: { what: 'operation not permitted', hint: 'check the permissions and ownership of that path (ls -ld), and that nothing (another user, an editor, an immutable flag) holds it; then run the command again' },
   EACCES: { what: 'permission denied', hint: 'make that path writable for this user (ls -ld; chmod u+w or chown), or run from a checkout you own; then run the command again' },
@@ -171,8 +171,15 @@ export const FS_FAULT_CODES: readonly string[] = Object.keys(FS_FAULTS);
  * that stands where a directory should be (the I/O edge finds it; this module touches no disk).
  */
 export function fsFault(e: unknown, blocker?: (path: string) => string | undefined): BridgeError | undefined {
-  const err = e as { code?: unknown; path?: unknown; dest?: unknown; syscall?: unknown };
-  if (typeof err !== 'object' || err === null || typeof err.code !== 'string') return undefined;
+  if (typeof e !== 'object' || e === null) return undefined;
+  let err = e as { code?: unknown; path?: unknown; dest?: unknown; syscall?: unknown; message?: unknown };
+  if (typeof err.code !== 'string' && typeof err.message === 'string') {
+    // An errno error that crossed a thread (a writer or render worker) arrives as its message
+    // only: "ENOSPC: no space left on device, open '/p/x'" (rename: "..., rename 'a' -> 'b'").
+    const m = /\b(E[A-Z]+): [^,\n]*, (\w+) '([^'\n]*)'(?: -> '([^'\n]*)')?/.exec(err.message);
+    if (m) err = { code: m[1], syscall: m[2], path: m[3], ...(m[4] !== undefined && { dest: m[4] }) };
+  }
+  if (typeof err.code !== 'string') return undefined;
   const fault = FS_FAULTS[err.code];
   if (!fault) return undefined;
   const path = typeof err.path === 'string' ? err.path : undefined;

@@ -74,6 +74,16 @@ describe('file-system faults', () => {
     expect(leftovers()).toEqual([]);
   });
 
+  it('a full disk during a first render (files written by a writer thread): clean error, no rendered/ and no temporary tree', async () => {
+    rmSync(path('rendered'), { recursive: true });
+    const env = { NODE_OPTIONS: `--import=${PRELOAD}`, FAULT_PATH_CONTAINS: 'rendered.tmp-', FAULT_AFTER: '20' };
+    const r = await cliProcess(['--root', project.root, 'render', '-q'], { env });
+    expectClean(r);
+    expect(r.stderr).toMatch(/rendered\.tmp-\d+\/\S+\.yaml: no space left on the device \(open\)/);
+    expect(readdirSync(project.root).filter((n) => n.startsWith('rendered'))).toEqual([]);
+    expect(leftovers()).toEqual([]);
+  });
+
   it('a read-only file system: says so and what to do', async () => {
     expect((await cli(['--root', project.root, 'render', '-q'])).code).toBe(0);
     const before = snapshotDir(path('rendered'));
@@ -98,6 +108,11 @@ describe('file-system faults', () => {
     expect(fsFault(Object.assign(new Error('x'), { code: 'EMFILE', syscall: 'open', path: '/p/a' }))!.hint).toMatch(/ulimit -n/);
     expect(fsFault(Object.assign(new Error('x'), { code: 'ENOENT', path: '/p/a' }))).toBeUndefined();
     expect(fsFault(new Error('plain'))).toBeUndefined();
+
+    // An errno error that crossed a thread keeps only its message.
+    const crossed = fsFault(new Error("writing /p/rendered.tmp-1 failed: EACCES: permission denied, rename '/p/a' -> '/p/b'"))!;
+    expect(crossed.file).toBe('/p/a');
+    expect(crossed.format()).toContain("permission denied (rename -> /p/b)");
 
     // A real ENOTDIR: the message names the regular file in the way, not the path asked for.
     writeFileSync(path('blocker'), '');
