@@ -7,6 +7,7 @@ import { Option } from 'commander';
 import { CheckFailed, violationError, type AppliedExemption, type CheckReport, type RefusedChanges, type Violation } from '../check/check.js';
 import { bridgeErrorsOf, type ErrorDetails } from '../core/errors.js';
 import type { Io } from './io.js';
+import { fsFaultError } from './fs-fault.js';
 
 export type OutputFormat = 'text' | 'json';
 
@@ -63,7 +64,8 @@ export function printFailure(e: unknown, format: OutputFormat, io: Io): void {
     io.out(JSON.stringify(jsonReport(e.report, e.changes), null, 2));
     return;
   }
-  const errors = bridgeErrorsOf(e);
+  const fault = fsFaultError(e);
+  const errors = fault ? [fault] : bridgeErrorsOf(e);
   if (errors && !errors.every((x) => x.code === 'usage')) io.out(JSON.stringify(jsonReport(undefined, undefined, errors.map((x) => x.toJSON())), null, 2));
 }
 

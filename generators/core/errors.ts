@@ -148,3 +148,52 @@ export function parsePointer(pointer: string): string[] {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
+
+/** What to do about each file-system fault Node reports by its errno code. */
+const FS_FAULTS: Record<string, { what: string; hint: string }> = {
+  ENOSPC: { what: 'no space left on the device', hint: 'free space on that file system (df -h shows how much is left), then run the command again' },
+  EDQUOT: { what: 'the disk quota is used up', hint: 'free space within your quota, then run the command again' },
+  EPERM: { what: 'operation not permitted', hint: 'check the permissions and ownership of that path (ls -ld), and that nothing (another user, an editor, an immutable flag) holds it; then run the command again' },
+  EACCES: { what: 'permission denied', hint: 'make that path writable for this user (ls -ld; chmod u+w or chown), or run from a checkout you own; then run the command again' },
+  EROFS: { what: 'the file system is read-only', hint: 'the project sits on a read-only mount: run from a writable checkout (or remount it read-write)' },
+  ENOTDIR: { what: 'a file is where a directory is expected', hint: 'move or delete that file so the directory can be there, then run the command again' },
+  EISDIR: { what: 'a directory is where a file is expected', hint: 'move or delete that directory so the file can be there, then run the command again' },
+  EMFILE: { what: 'too many open files in this process', hint: 'raise the open-file limit (ulimit -n 4096, or LimitNOFILE for a service) and run the command again' },
+  ENFILE: { what: 'too many open files on this system', hint: 'close other programs or raise the system limit (fs.file-max), then run the command again' },
+};
+
+/** The errno codes fsFault() turns into a user error. */
+export const FS_FAULT_CODES: readonly string[] = Object.keys(FS_FAULTS);
+
+/**
+ * A Node file-system error (ENOSPC, EACCES, ENOTDIR, ...) as a BridgeError naming the path and
+ * what to do; undefined for anything else. `blocker`: for ENOTDIR, the path of the regular file
+ * that stands where a directory should be (the I/O edge finds it; this module touches no disk).
+ */
+export function fsFault(e: unknown, blocker?: (path: string) => string | undefined): BridgeError | undefined {
+  if (typeof e !== 'object' || e === null) return undefined;
+  let err = e as { code?: unknown; path?: unknown; dest?: unknown; syscall?: unknown; message?: unknown };
+  if (typeof err.code !== 'string' && typeof err.message === 'string') {
+    // An errno error that crossed a thread (a writer or render worker) arrives as its message
+    // only: "ENOSPC: no space left on device, open '/p/x'" (rename: "..., rename 'a' -> 'b'").
+    const m = /\b(E[A-Z]+): [^,\n]*, (\w+) '([^'\n]*)'(?: -> '([^'\n]*)')?/.exec(err.message);
+    if (m) err = { code: m[1], syscall: m[2], path: m[3], ...(m[4] !== undefined && { dest: m[4] }) };
+  }
+  if (typeof err.code !== 'string') return undefined;
+  const fault = FS_FAULTS[err.code];
+  if (!fault) return undefined;
+  const path = typeof err.path === 'string' ? err.path : undefined;
+  const dest = typeof err.dest === 'string' ? err.dest : undefined;
+  const syscall = typeof err.syscall === 'string' ? err.syscall : undefined;
+  let file = path;
+  let what = fault.what;
+  if (err.code === 'ENOTDIR') {
+    const found = [dest, path].map((p) => (p ? blocker?.(p) : undefined)).find((p) => p !== undefined);
+    if (found) {
+      file = found;
+      what = 'this is a regular file where a directory is expected';
+    }
+  }
+  const during = syscall ? ` (${syscall}${path && file !== path ? ` ${path}` : ''}${dest ? ` -> ${dest}` : ''})` : '';
+  return new BridgeError({ code: 'io', message: `${what}${during}`, ...(file !== undefined && { file }), hint: fault.hint });
+}

@@ -1,6 +1,8 @@
 /**
  * Talking to the remote over HTTP(S) with isomorphic-git: find and fetch the remote's
- * `rendered` tip, and push a commit to it, fast-forward only. The token comes from the
+ * `rendered` tip, and push a commit to it, fast-forward only. A local path or file:// remote
+ * goes through local-remote.ts instead; an SSH or git:// remote is refused before any network
+ * attempt (transport.ts), as isomorphic-git cannot speak those. The token comes from the
  * environment (GITOPS_BRIDGE_GIT_TOKEN, else GITHUB_TOKEN) and is never printed: every message
  * that leaves this module has it and any URL credentials scrubbed.
  */
@@ -14,6 +16,8 @@ import type { ObjectStore } from './object-store.js';
 import { readRef, type GitDirs } from './refs.js';
 import { withoutCredentials } from './repo.js';
 import { join } from 'node:path';
+import { fetchLocal, localTip, pushLocal, type LocalRemote } from './local-remote.js';
+import { localRemoteDirs, transportOf, unsupportedRemote } from './transport.js';
 import { randomBytes } from 'node:crypto';
 
 export const TOKEN_VARIABLES = ['GITOPS_BRIDGE_GIT_TOKEN', 'GITHUB_TOKEN'] as const;
@@ -83,8 +87,18 @@ function remoteError(e: unknown, remote: Remote, action: 'fetch from' | 'push to
   return new BridgeError({ code: 'git-remote', message: scrub(`cannot ${action} ${where}: ${err.message ?? String(e)}`, remote.env), hint: 'check the remote URL (git remote -v) and the network, then run the command again' });
 }
 
+/** The remote as a local repository when its URL is a path; refuses what isomorphic-git cannot reach. */
+function localRemote(remote: Remote): LocalRemote | undefined {
+  const t = transportOf(remote.url, remote.dirs.worktree);
+  if (t.kind === 'unsupported') throw unsupportedRemote(remote.name, withoutCredentials(remote.url), t.protocol);
+  if (t.kind === 'http') return undefined;
+  return { name: remote.name, dirs: localRemoteDirs(remote.name, t.path), ref: remote.ref };
+}
+
 /** The remote's tip of `remote.ref`, or undefined when the remote has no such branch. */
 export async function remoteTip(remote: Remote): Promise<string | undefined> {
+  const local = localRemote(remote);
+  if (local) return localTip(local);
   try {
     const refs = await git.listServerRefs({ http, url: remote.url, prefix: remote.ref, ...authCallbacks(remote.env) });
     return refs.find((r) => r.ref === remote.ref)?.oid;
@@ -111,6 +125,12 @@ export function updateTrackingRef(remote: Remote, oid: string): void {
  */
 export async function fetchTip(remote: Remote, tip: string, shallow: boolean): Promise<string> {
   if (remote.store.has(tip)) {
+    updateTrackingRef(remote, tip);
+    return tip;
+  }
+  const local = localRemote(remote);
+  if (local) {
+    await fetchLocal(local, remote.store, tip);
     updateTrackingRef(remote, tip);
     return tip;
   }
@@ -154,6 +174,12 @@ export async function fetchTip(remote: Remote, tip: string, shallow: boolean): P
  * branch is not touched here; the tracking ref follows on success.
  */
 export async function pushCommit(remote: Remote, oid: string): Promise<void> {
+  const local = localRemote(remote);
+  if (local) {
+    await pushLocal(local, remote.store, oid);
+    updateTrackingRef(remote, oid);
+    return;
+  }
   const guarded = guardedFs(remote.dirs.commondir);
   try {
     await git.push({

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { renderCommand, type RenderOutcome } from '../../app/render.js';
 import { checkSummary, formatOption, jsonReport, printCheck, printFailure, type OutputFormat } from '../check-report.js';
 import { cliDeps, collect, type CommonOptions } from '../deps.js';
+import { expectDirectory } from '../fs-fault.js';
 import type { Io } from '../io.js';
 import { countsOf, listChanges } from '../report.js';
 
@@ -21,6 +22,7 @@ export function registerRender(program: Command, io: Io): void {
       let r: RenderOutcome;
       const deps = cliDeps({ root: opts.root, quiet: opts.quiet, label: 'rendering' }, io);
       try {
+        if (!opts.dryRun) expectDirectory(deps.workspace.renderedDir, 'rendered/');
         r = await renderCommand({ env: opts.env, app: opts.app, cache: opts.cache, dryRun: opts.dryRun }, deps);
       } catch (e) {
         deps.done();
