@@ -67,6 +67,7 @@ export async function runChild(root: string, killAfterMs?: number): Promise<{ wr
   return await new Promise((done, fail) => {
     const child = spawn(process.execPath, [script, root, 'new'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
     let started = 0;
+    let finished = 0;
     let out = '';
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
@@ -76,11 +77,12 @@ export async function runChild(root: string, killAfterMs?: number): Promise<{ wr
         started = performance.now();
         if (killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
       }
+      if (started && !finished && out.includes('done')) finished = performance.now();
     });
     child.on('error', fail);
     child.on('close', (code, signal) => {
       if (signal !== 'SIGKILL' && code !== 0) return fail(new Error(`kill-child exited ${code}: ${err}`));
-      done({ writeMs: started ? performance.now() - started : 0, killed: signal === 'SIGKILL' });
+      done({ writeMs: started ? (finished || performance.now()) - started : 0, killed: signal === 'SIGKILL' });
     });
   });
 }
@@ -121,7 +123,7 @@ export async function killTrial(template: string, killAfterMs: number): Promise<
   }
 }
 
-/** `n` trials: kills spread over an uninterrupted write's duration, every fourth in its last quarter. */
+/** `n` trials: kills spread over an uninterrupted write's duration ("writing" to "done" as this process sees them), every fourth in its last quarter. */
 export async function killTrials(n: number, parallel = 2): Promise<{ outcomes: KillOutcome[]; writeMs: number }> {
   const template = makeTemplate();
   try {
@@ -130,7 +132,7 @@ export async function killTrials(n: number, parallel = 2): Promise<{ outcomes: K
     cpSync(template, probe, { recursive: true });
     const { writeMs } = await runChild(probe);
     rmSync(probe, { recursive: true, force: true });
-    const delays = Array.from({ length: n }, (_, i) => (i % 4 === 3 ? writeMs * (0.75 + 0.25 * Math.random()) : writeMs * 1.1 * Math.random()));
+    const delays = Array.from({ length: n }, (_, i) => (i % 4 === 3 ? writeMs * (0.75 + 0.25 * Math.random()) : writeMs * Math.random()));
     const outcomes: KillOutcome[] = [];
     for (let i = 0; i < n; i += parallel) outcomes.push(...(await Promise.all(delays.slice(i, i + parallel).map((d) => killTrial(template, d)))));
     return { outcomes, writeMs };
