@@ -9,6 +9,7 @@ import { killTrials } from './trials/kill-harness.js';
 describe('killing a write of rendered/', () => {
   it('leaves the old or the new tree (or a journal the next command finishes), nothing else in git\'s view', async () => {
     const { outcomes } = await killTrials(6);
+    console.log(`after 6 kills: ${outcomes.map((o) => o.after).join(', ')}`);
     for (const o of outcomes) expect(o.problems).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@
  * lock and both succeed; with GITOPS_BRIDGE_LOCK_WAIT=0 the second refuses naming the holder's pid.
  * Never an internal error, and rendered/ ends as the repository's own.
  */
-import { readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cliProcess, readRendered, repoRoot, tempProject } from '../helpers.js';
@@ -27,10 +27,10 @@ describe('concurrent runs', () => {
   it.each(pairs)('%s (cold: %s): %j both succeed, one after the other', async (_name, cold, commands) => {
     const root = project(cold);
     if (!cold) expect((await cliProcess(['render', '--root', root, '-q'])).code).toBe(0);
-    // check on a cold project fails (rendered/ missing) unless it runs after the render: start the render first.
     const args = (c: string) => [c, '--root', root, ...(c === 'render' ? ['-q'] : [])];
     const first = cliProcess(args(commands[0]));
-    await new Promise((r) => setTimeout(r, commands[1] === 'check' ? 150 : 0));
+    // A check must come second (on a cold project it fails when rendered/ is missing): start it once the render holds the lock.
+    if (commands[1] === 'check') while (!existsSync(join(root, '.cache/gitops-bridge/lock'))) await new Promise((r) => setTimeout(r, 5));
     const second = cliProcess(args(commands[1]));
     const results = await Promise.all([first, second]);
     for (const r of results) {

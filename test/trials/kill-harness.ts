@@ -61,28 +61,24 @@ async function childScript(): Promise<string> {
   return (childJs = out);
 }
 
-/** Runs kill-child.ts in `root`; kills it `killAfterMs` after it starts writing (undefined: never). */
+/** Runs kill-child.ts in `root`; it is killed `killAfterMs` after it starts writing (undefined: never). */
 export async function runChild(root: string, killAfterMs?: number): Promise<{ writeMs: number; killed: boolean }> {
   const script = await childScript();
   return await new Promise((done, fail) => {
-    const child = spawn(process.execPath, [script, root, 'new'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-    let started = 0;
-    let finished = 0;
+    const child = spawn(process.execPath, [script, root, 'new', ...(killAfterMs === undefined ? [] : [killAfterMs.toFixed(1)])], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    let writeMs = 0;
     let out = '';
     let err = '';
     child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       out += d;
-      if (!started && out.includes('writing')) {
-        started = performance.now();
-        if (killAfterMs !== undefined) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-      }
-      if (started && !finished && out.includes('done')) finished = performance.now();
+      const m = /done (\S+)/.exec(out);
+      if (m) writeMs = Number(m[1]);
     });
     child.on('error', fail);
     child.on('close', (code, signal) => {
       if (signal !== 'SIGKILL' && code !== 0) return fail(new Error(`kill-child exited ${code}: ${err}`));
-      done({ writeMs: started ? (finished || performance.now()) - started : 0, killed: signal === 'SIGKILL' });
+      done({ writeMs, killed: signal === 'SIGKILL' });
     });
   });
 }
