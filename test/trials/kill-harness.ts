@@ -1,7 +1,7 @@
 /**
  * Kill trials for rendered/'s writer: a process changing rendered/ from the old tree to the new
  * one (kill-child.ts, the real lock and writer) is killed with SIGKILL at a random moment of its
- * write (a quarter of the kills aimed at the last quarter of it). Each time:
+ * write (half of the kills aimed at its second half, where the plan is applied). Each time:
  *  - `git status --porcelain` shows nothing but rendered/'s own files: no journal, staged tree,
  *    temporary file or lock in git's view;
  *  - rendered/ is the old tree or the new one, or a committed journal is pending (the window of
@@ -14,11 +14,11 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readRendered, repoRoot } from '../helpers.js';
+import { repoRoot } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
 import { Workspace } from '../../generators/workspace/workspace.js';
 import { pendingJournal } from '../../generators/workspace/rendered-writer.js';
-import { treeOf } from './kill-trees.js';
+import { readTree, treeOf } from './kill-trees.js';
 
 export interface KillOutcome {
   /** What rendered/ was right after the kill. */
@@ -96,7 +96,7 @@ export async function killTrial(template: string, killAfterMs: number): Promise<
     const outside = seen.filter((l) => !l.slice(3).startsWith('rendered/'));
     if (outside.length) problems.push(`git sees more than rendered/: ${outside.slice(0, 3).join(', ')}`);
     if (!existsSync(dir)) problems.push('rendered/ is missing');
-    const now = readRendered(dir);
+    const now = readTree(dir);
     const oldTree = treeOf('old');
     const newTree = treeOf('new');
     let after: KillOutcome['after'] = same(now, oldTree) ? 'old' : same(now, newTree) ? 'new' : 'pending';
@@ -104,7 +104,7 @@ export async function killTrial(template: string, killAfterMs: number): Promise<
     // The next command: takes the lock (the killed run's, stale) at once and recovers.
     const release = await new Workspace(root).lock('check', { waitMs: 0 });
     release();
-    const next = readRendered(dir);
+    const next = readTree(dir);
     if (after === 'pending') {
       if (same(next, newTree)) after = 'finished';
       else problems.push('the next command did not finish the pending journal to the new tree');
@@ -119,8 +119,12 @@ export async function killTrial(template: string, killAfterMs: number): Promise<
   }
 }
 
-/** `n` trials: kills spread over an uninterrupted write's duration ("writing" to "done" as this process sees them), every fourth in its last quarter. */
-export async function killTrials(n: number, parallel = 2): Promise<{ outcomes: KillOutcome[]; writeMs: number }> {
+/**
+ * `n` trials: kills spread over an uninterrupted write's duration (as the child times it), half of
+ * them late in it. One at a time by default: trials side by side slow each other's writes, and
+ * the kills would land early.
+ */
+export async function killTrials(n: number, parallel = 1): Promise<{ outcomes: KillOutcome[]; writeMs: number }> {
   const template = makeTemplate();
   try {
     const probe = scratchDir('gitops-bridge-kill-probe-');
@@ -128,7 +132,8 @@ export async function killTrials(n: number, parallel = 2): Promise<{ outcomes: K
     cpSync(template, probe, { recursive: true });
     const { writeMs } = await runChild(probe);
     rmSync(probe, { recursive: true, force: true });
-    const delays = Array.from({ length: n }, (_, i) => (i % 4 === 3 ? writeMs * (0.75 + 0.25 * Math.random()) : writeMs * Math.random()));
+    // Every other kill falls in the second half of the write, where the plan is applied.
+    const delays = Array.from({ length: n }, (_, i) => writeMs * (i % 2 === 1 ? 0.6 + 0.6 * Math.random() : 1.2 * Math.random()));
     const outcomes: KillOutcome[] = [];
     for (let i = 0; i < n; i += parallel) outcomes.push(...(await Promise.all(delays.slice(i, i + parallel).map((d) => killTrial(template, d)))));
     return { outcomes, writeMs };
