@@ -15,8 +15,13 @@ export interface CheckOutcome {
 }
 
 export async function checkCommand(request: Omit<RenderRequest, 'write'>, deps: AppDeps): Promise<CheckOutcome> {
-  const run = await renderProject({ ...request, write: false }, deps);
-  deps.workspace.saveRun(run.cache, deps.clock, run.outcome);
-  deps.timer?.phase('save cache');
-  return { summary: run.summary, changes: run.changes, check: run.check, stale: hasChanges(run.changes) };
+  const release = await deps.workspace.lock('check');
+  try {
+    const run = await renderProject({ ...request, write: false }, deps);
+    deps.workspace.saveRun(run.cache, deps.clock, run.outcome);
+    deps.timer?.phase('save cache');
+    return { summary: run.summary, changes: run.changes, check: run.check, stale: hasChanges(run.changes) };
+  } finally {
+    release();
+  }
 }

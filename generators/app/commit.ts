@@ -27,20 +27,25 @@ export class StaleRendered extends BridgeError {
 }
 
 export async function commitCommand(request: CommitRequest, deps: AppDeps & { log: (line: string) => void }): Promise<RenderedCommitResult> {
-  const ws = deps.workspace;
-  const run = await renderProject({ write: false }, deps);
-  ws.saveRun(run.cache, deps.clock, run.outcome);
-  if (hasChanges(run.changes)) throw new StaleRendered(run.changes);
-  return commitRenderedBranch({
-    projectRoot: ws.root,
-    allowDirty: request.allowDirty,
-    repoURL: request.repoURL,
-    push: request.push,
-    author: request.author,
-    committer: request.committer,
-    env: request.env,
-    log: deps.log,
-    // What rendered/ holds, as the render just now found it: path -> blob id, each file read only if the repository lacks its blob.
-    rendered: { files: run.files, read: (path) => ws.renderedBytes(path) },
-  });
+  const release = await deps.workspace.lock('rendered-commit');
+  try {
+    const ws = deps.workspace;
+    const run = await renderProject({ write: false }, deps);
+    ws.saveRun(run.cache, deps.clock, run.outcome);
+    if (hasChanges(run.changes)) throw new StaleRendered(run.changes);
+    return commitRenderedBranch({
+      projectRoot: ws.root,
+      allowDirty: request.allowDirty,
+      repoURL: request.repoURL,
+      push: request.push,
+      author: request.author,
+      committer: request.committer,
+      env: request.env,
+      log: deps.log,
+      // What rendered/ holds, as the render just now found it: path -> blob id, each file read only if the repository lacks its blob.
+      rendered: { files: run.files, read: (path) => ws.renderedBytes(path) },
+    });
+  } finally {
+    release();
+  }
 }

@@ -15,16 +15,21 @@ export interface DiffRequest extends Omit<RenderRequest, 'write'> {
 }
 
 export async function diffCommand(request: DiffRequest, deps: AppDeps): Promise<DiffReport> {
-  const ws = deps.workspace;
-  const run = await renderProject({ ...request, write: false }, deps);
-  ws.saveRun(run.cache, deps.clock, run.outcome);
-  const next = new Map([...run.files.keys()].map((path) => [path, contentOf(run, ws, path)]));
-  const base = await readBase(ws.root, request.base, next);
-  const owned = ownedBy(run.summary);
-  return compareRendered({
-    base: new Map([...base.files].filter(([path]) => owned(path))),
-    next,
-    tiers: new Map(Object.entries(run.summary.tiers)),
-    baseInfo: base.info,
-  });
+  const release = await deps.workspace.lock('diff');
+  try {
+    const ws = deps.workspace;
+    const run = await renderProject({ ...request, write: false }, deps);
+    ws.saveRun(run.cache, deps.clock, run.outcome);
+    const next = new Map([...run.files.keys()].map((path) => [path, contentOf(run, ws, path)]));
+    const base = await readBase(ws.root, request.base, next);
+    const owned = ownedBy(run.summary);
+    return compareRendered({
+      base: new Map([...base.files].filter(([path]) => owned(path))),
+      next,
+      tiers: new Map(Object.entries(run.summary.tiers)),
+      baseInfo: base.info,
+    });
+  } finally {
+    release();
+  }
 }

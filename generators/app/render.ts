@@ -22,13 +22,18 @@ export interface RenderOutcome {
 }
 
 export async function renderCommand(request: RenderCommandRequest, deps: AppDeps): Promise<RenderOutcome> {
-  const write = !request.dryRun;
-  const run = await renderProject({ ...request, write }, deps);
-  if (write && (hasChanges(run.changes) || run.staged !== undefined)) {
-    deps.workspace.write(run.changes, run.files, run.cache.rendered, run.staged);
-    deps.timer?.phase('write rendered/');
+  const release = await deps.workspace.lock('render');
+  try {
+    const write = !request.dryRun;
+    const run = await renderProject({ ...request, write }, deps);
+    if (write && (hasChanges(run.changes) || run.staged !== undefined)) {
+      deps.workspace.write(run.changes, run.files, run.cache.rendered, run.staged);
+      deps.timer?.phase('write rendered/');
+    }
+    deps.workspace.saveRun(run.cache, deps.clock, run.outcome);
+    deps.timer?.phase('save cache');
+    return { summary: run.summary, changes: run.changes, check: run.check, stats: run.stats, written: write };
+  } finally {
+    release();
   }
-  deps.workspace.saveRun(run.cache, deps.clock, run.outcome);
-  deps.timer?.phase('save cache');
-  return { summary: run.summary, changes: run.changes, check: run.check, stats: run.stats, written: write };
 }

@@ -12,16 +12,20 @@
  *   charts.json    the team's charts compiled, each with the blob ids of its inputs (charts.ts)
  *
  * A missing, unreadable or corrupt file, or data of the wrong shape, is a cache miss, never an
- * error; deleting the directory is always safe. Its own .gitignore keeps it out of git. I/O edge.
+ * error; deleting the cache files is always safe (the lock and a journal of an unfinished write of
+ * rendered/ also live here: work-dir.ts). Its own .gitignore keeps it out of git. I/O edge.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonFile, writeJsonFile } from './json-file.js';
+import { CACHE_DIR, ensureWorkDir } from './work-dir.js';
 
-export const CACHE_DIR = '.cache/gitops-bridge';
+export { CACHE_DIR };
 /** The format of every file in the directory; bump it with any change of shape. */
 const CACHE_VERSION = 3;
 const STAMP = 'cache.json';
+/** What the directory holds that is not the cache's: its .gitignore, the lock, journals, a staged first render. */
+const KEEP = /^(\.gitignore|lock(\..*)?|journal-\d+|stage-\d+)$/;
 
 export type CacheFile = 'units' | 'parsed' | 'rendered' | 'sources' | 'last-run' | 'charts';
 
@@ -69,10 +73,10 @@ export class ProjectCache {
 
   private stamp(): void {
     if (this.stamped) return;
-    mkdirSync(this.dir, { recursive: true });
-    if (!existsSync(join(this.dir, '.gitignore'))) writeFileSync(join(this.dir, '.gitignore'), '# gitops-bridge render cache (safe to delete)\n*\n');
-    // Another version's or other code's files go before the stamp says the directory is ours.
-    for (const name of readdirSync(this.dir)) if (name !== '.gitignore') rmSync(join(this.dir, name), { recursive: true, force: true });
+    ensureWorkDir(this.dir);
+    // Another version's or other code's files go before the stamp says the directory is ours;
+    // the lock and the writes of rendered/ in progress (rendered-writer.ts) are not cache files.
+    for (const name of readdirSync(this.dir)) if (!KEEP.test(name)) rmSync(join(this.dir, name), { recursive: true, force: true });
     writeJsonFile(join(this.dir, STAMP), { version: CACHE_VERSION, tool: this.toolKey } satisfies Stamp);
     this.stamped = true;
   }

@@ -1,6 +1,6 @@
 /**
  * A first render's files written while the render is still going, into the tree writeRendered
- * then renames into place (rendered.tmp-<pid>): this thread hands each rendered unit's files to a
+ * then renames into place (.cache/gitops-bridge/stage-<pid>: rendered-writer.ts): this thread hands each rendered unit's files to a
  * writer thread (file-writer.mjs) and goes on rendering; render worker threads, where there are
  * some, write their own units. A failed render deletes the tree, so nothing is written. The I/O
  * edge.

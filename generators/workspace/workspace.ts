@@ -21,8 +21,10 @@ import { ProjectCache } from './cache.js';
 import { ChartCache } from './charts.js';
 import { toolKey } from './code-key.js';
 import { FileIndex, NOT_A_FILE, type DiskFile } from './file-index.js';
-import { inside, recoverRendered, writeRendered } from './rendered-writer.js';
+import { inside, recoverRendered, stagePath, writeRendered } from './rendered-writer.js';
 import { Stage } from './stage.js';
+import { acquireLock, type LockOptions, type Release } from './lock.js';
+import { workDirOf } from './work-dir.js';
 import { DiskUnitCache } from './unit-cache.js';
 
 /** The wall clock the file indexes' racy rule compares against (tests pass their own). */
@@ -110,6 +112,25 @@ export class Workspace {
     return new DiskUnitCache(this.cache.read('units'), usable);
   }
 
+  /**
+   * Takes the project's lock for `command` (lock.ts), telling stderr once if it must wait, then
+   * finishes or discards what a killed run left (recover): every command that reads or writes
+   * rendered/ runs between this and the release it returns.
+   */
+  async lock(command: string, options: LockOptions = {}): Promise<Release> {
+    const release = await acquireLock(workDirOf(this.renderedDir), command, {
+      onWait: (h) => process.stderr.write(`waiting for another gitops-bridge run (pid ${h.pid}, \`${h.command}\`) to finish...\n`),
+      ...options,
+    });
+    try {
+      this.recover();
+    } catch (e) {
+      release();
+      throw e;
+    }
+    return release;
+  }
+
   /** Finishes or discards what a killed run left beside rendered/ (rendered-writer.ts). */
   recover(): void {
     recoverRendered(this.renderedDir);
@@ -152,7 +173,7 @@ export class Workspace {
 
   /** A first render's tree, written while it renders (stage.ts). */
   stage(): Stage {
-    return new Stage(`${this.renderedDir}.tmp-${process.pid}`);
+    return new Stage(stagePath(this.renderedDir));
   }
 
   /**

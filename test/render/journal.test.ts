@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { compareFiles as diffHashes } from '../../generators/engine/changes.js';
-import { recoverRendered, writeRendered } from '../../generators/workspace/rendered-writer.js';
+import { pendingJournal, recoverRendered, writeRendered } from '../../generators/workspace/rendered-writer.js';
 import { FileIndex } from '../../generators/workspace/file-index.js';
 import { blobId } from '../../generators/core/hash.js';
 import { diffRendered, readRendered, renderResult } from '../helpers.js';
@@ -29,17 +29,22 @@ describe('writeRendered', () => {
     render({ 'dev/a/x.yaml': 'x2\n', 'dev/a/y.yaml': 'y\n', 'dev/c/w.yaml': 'w\n' });
     expect(readRendered(dir)).toEqual(new Map([['dev/a/x.yaml', 'x2\n'], ['dev/a/y.yaml', 'y\n'], ['dev/c/w.yaml', 'w\n']]));
     expect(existsSync(join(dir, 'dev/b'))).toBe(false);
-    expect(readdirSync(parent)).toEqual(['rendered']);
+    expect(readdirSync(parent)).toEqual(['.cache', 'rendered']);
+    // The journal lived in the git-ignored work directory and is gone.
+    expect(readdirSync(join(parent, '.cache/gitops-bridge'))).toEqual(['.gitignore']);
   });
 
   it('finishes a run killed while applying its journal, and drops one killed before its plan was written', () => {
     render({ 'dev/a/x.yaml': 'old\n', 'dev/a/gone.yaml': 'gone\n' });
     // Killed mid-way: the plan written, x already moved in, gone not yet deleted, y still in the journal.
-    const journal = join(parent, 'rendered.journal-999999');
+    const journal = join(parent, '.cache/gitops-bridge/journal-999999');
     mkdirSync(join(journal, 'files/dev/a'), { recursive: true });
     writeFileSync(join(journal, 'files/dev/a/y.yaml'), 'y\n');
     writeFileSync(join(dir, 'dev/a/x.yaml'), 'new\n');
     writeFileSync(join(journal, 'plan.json'), JSON.stringify({ write: ['dev/a/x.yaml', 'dev/a/y.yaml'], remove: ['dev/a/gone.yaml'] }));
+    expect(pendingJournal(dir)).toBe(journal);
+    recoverRendered(dir);
+    expect(pendingJournal(dir)).toBeUndefined();
     expect(readRendered(dir)).toEqual(new Map([['dev/a/x.yaml', 'new\n'], ['dev/a/y.yaml', 'y\n']]));
     expect(existsSync(journal)).toBe(false);
 
@@ -51,10 +56,33 @@ describe('writeRendered', () => {
     expect(readRendered(dir).get('dev/a/x.yaml')).toBe('new\n');
   });
 
+  it('finishes an older version\'s journal beside rendered/, and removes stale temporary files and staged trees', () => {
+    render({ 'dev/a/x.yaml': 'old\n' });
+    const legacy = join(parent, 'rendered.journal-999997');
+    mkdirSync(join(legacy, 'files/dev/a'), { recursive: true });
+    writeFileSync(join(legacy, 'files/dev/a/x.yaml'), 'new\n');
+    writeFileSync(join(legacy, 'plan.json'), JSON.stringify({ write: ['dev/a/x.yaml'], remove: [] }));
+    const work = join(parent, '.cache/gitops-bridge');
+    writeFileSync(join(work, 'rendered.json.tmp-999996'), '{');
+    mkdirSync(join(work, 'stage-999995/dev'), { recursive: true });
+    recoverRendered(dir);
+    expect(readRendered(dir).get('dev/a/x.yaml')).toBe('new\n');
+    expect(readdirSync(parent)).toEqual(['.cache', 'rendered']);
+    expect(readdirSync(work)).toEqual(['.gitignore']);
+  });
+
+  it('stops with an error naming a journal it cannot finish', () => {
+    render({ 'dev/a/x.yaml': 'old\n' });
+    const journal = join(parent, '.cache/gitops-bridge/journal-999994');
+    mkdirSync(journal, { recursive: true });
+    writeFileSync(join(journal, 'plan.json'), JSON.stringify({ write: ['../escape.yaml'], remove: [] }));
+    expect(() => recoverRendered(dir)).toThrow(/interrupted write of rendered\/ could not be finished/);
+  });
+
   it('leaves alone the journal of a run still going', () => {
     render({ 'dev/a/x.yaml': 'x\n' });
-    const journal = join(parent, `rendered.journal-${process.ppid}`);
-    mkdirSync(journal);
+    const journal = join(parent, `.cache/gitops-bridge/journal-${process.ppid}`);
+    mkdirSync(journal, { recursive: true });
     recoverRendered(dir);
     expect(existsSync(journal)).toBe(true);
   });
