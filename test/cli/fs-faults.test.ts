@@ -26,7 +26,8 @@ function leftovers(): string[] {
   const beside = readdirSync(project.root).filter((n) => /^rendered\./.test(n));
   let cache: string[] = [];
   try {
-    cache = readdirSync(path('.cache/gitops-bridge')).filter((n) => n.includes('.tmp'));
+    // In-progress writes live in the cache directory (workspace/work-dir.ts): journals, a first render's tree, temporary files.
+    cache = readdirSync(path('.cache/gitops-bridge')).filter((n) => n.includes('.tmp') || n.startsWith('journal-') || n.startsWith('stage-'));
   } catch {
     // no cache directory
   }
@@ -58,10 +59,10 @@ describe('file-system faults', () => {
     expect((await cli(['--root', project.root, 'render', '-q'])).code).toBe(0);
     const before = snapshotDir(path('rendered'));
     changeAnInput();
-    const env = { NODE_OPTIONS: `--import=${PRELOAD}`, FAULT_PATH_CONTAINS: 'rendered.journal-' };
+    const env = { NODE_OPTIONS: `--import=${PRELOAD}`, FAULT_PATH_CONTAINS: 'gitops-bridge/journal-' };
     const r = await cliProcess(['--root', project.root, 'render', '-q'], { env });
     expectClean(r);
-    expect(r.stderr).toMatch(/rendered\.journal-\d+\/files\/dev\/catalog-api\/\S+: no space left on the device \(open\)/);
+    expect(r.stderr).toMatch(/journal-\d+\/files\/dev\/catalog-api\/\S+: no space left on the device \(open\)/);
     expect(r.stderr).toContain('hint: free space on that file system');
     expect(snapshotDir(path('rendered'))).toEqual(before);
     expect(leftovers()).toEqual([]);
@@ -76,10 +77,10 @@ describe('file-system faults', () => {
 
   it('a full disk during a first render (files written by a writer thread): clean error, no rendered/ and no temporary tree', async () => {
     rmSync(path('rendered'), { recursive: true });
-    const env = { NODE_OPTIONS: `--import=${PRELOAD}`, FAULT_PATH_CONTAINS: 'rendered.tmp-', FAULT_AFTER: '20' };
+    const env = { NODE_OPTIONS: `--import=${PRELOAD}`, FAULT_PATH_CONTAINS: 'gitops-bridge/stage-', FAULT_AFTER: '20' };
     const r = await cliProcess(['--root', project.root, 'render', '-q'], { env });
     expectClean(r);
-    expect(r.stderr).toMatch(/rendered\.tmp-\d+\/\S+\.yaml: no space left on the device \(open\)/);
+    expect(r.stderr).toMatch(/stage-\d+\/\S+\.yaml: no space left on the device \(open\)/);
     expect(readdirSync(project.root).filter((n) => n.startsWith('rendered'))).toEqual([]);
     expect(leftovers()).toEqual([]);
   });
@@ -88,10 +89,10 @@ describe('file-system faults', () => {
     expect((await cli(['--root', project.root, 'render', '-q'])).code).toBe(0);
     const before = snapshotDir(path('rendered'));
     changeAnInput();
-    const env = { NODE_OPTIONS: `--import=${PRELOAD}`, FAULT_PATH_CONTAINS: 'rendered.journal-', FAULT_CODE: 'EROFS' };
+    const env = { NODE_OPTIONS: `--import=${PRELOAD}`, FAULT_PATH_CONTAINS: 'gitops-bridge/journal-', FAULT_CODE: 'EROFS' };
     const r = await cliProcess(['--root', project.root, 'render', '-q'], { env });
     expectClean(r);
-    expect(r.stderr).toMatch(/rendered\.journal-\d+: the file system is read-only \(mkdir\)/);
+    expect(r.stderr).toMatch(/journal-\d+: the file system is read-only \(mkdir\)/);
     expect(r.stderr).toContain('hint: the project sits on a read-only mount');
     expect(snapshotDir(path('rendered'))).toEqual(before);
     expect(leftovers()).toEqual([]);
