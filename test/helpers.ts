@@ -10,7 +10,7 @@ import type { Selection } from '../generators/engine/units.js';
 import type { DeclaredSchemas } from '../generators/check/declared-schemas.js';
 import type { Fleet } from '../generators/load/fleet.js';
 import { recoverRendered } from '../generators/workspace/rendered-writer.js';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { loadDeclaredSchemas } from '../generators/check/declared-schemas.js';
 import { pooledExecutor } from '../generators/threads/workers.js';
 import { codeKey } from '../generators/workspace/code-key.js';
@@ -39,6 +39,30 @@ export function tempProject(): { root: string; cleanup: () => void } {
     cpSync(join(repoRoot, entry), join(root, entry), { recursive: true });
   }
   return { root, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/**
+ * A fresh copy of the example project for every test of the file (registers beforeEach and
+ * afterEach), with `before`, rendered/ as the test starts (tests may take it again), and the
+ * helpers bad-input tests use: a path in the copy, an edit, the line of a text.
+ */
+export function eachExampleProject() {
+  let current: { root: string; cleanup: () => void } | undefined;
+  const project = {
+    root: '',
+    before: new Map<string, string>(),
+    path: (rel: string) => join(project.root, rel),
+    edit: (rel: string, fn: (text: string) => string) => editFile(project.path(rel), fn),
+    /** 1-based line of the first line (from line index `from`) of a file that contains `text`; 0 if none. */
+    lineOf: (rel: string, text: string, from = 0) => readFileSync(project.path(rel), 'utf8').split('\n').findIndex((l, i) => i >= from && l.includes(text)) + 1,
+  };
+  beforeEach(() => {
+    current = tempProject();
+    project.root = current.root;
+    project.before = snapshotDir(join(current.root, 'rendered'));
+  });
+  afterEach(() => current?.cleanup());
+  return project;
 }
 
 /** Runs the CLI in-process; returns exit code and output. */

@@ -3,31 +3,21 @@
  * and line, the rendered file and pointer, the policy and its level; mandatory ones exit 1 with
  * rendered/ untouched; advisory ones warn; exemptions are listed; --format json is for CI.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { JsonReport } from '../../generators/cli/check-report.js';
-import { cli, editFile, snapshotDir, tempProject } from '../helpers.js';
+import { cli, eachExampleProject, snapshotDir } from '../helpers.js';
 
-let project: { root: string; cleanup: () => void };
-let before: Map<string, string>;
-
-beforeEach(() => {
-  project = tempProject();
-  before = snapshotDir(join(project.root, 'rendered'));
-});
-afterEach(() => project.cleanup());
-
-const path = (rel: string) => join(project.root, rel);
-const edit = (rel: string, fn: (text: string) => string) => editFile(path(rel), fn);
-const lineOf = (rel: string, text: string) => readFileSync(path(rel), 'utf8').split('\n').findIndex((l) => l.includes(text)) + 1;
+const project = eachExampleProject();
+const { path, edit, lineOf } = project;
 const run = (...args: string[]) => cli(['--root', project.root, ...args]);
 
 async function refused(...args: string[]): Promise<string> {
   const r = await run('render', ...args);
   expect(r.code, r.stdout + r.stderr).toBe(1);
   expect(r.stderr).toContain('nothing was written');
-  expect(snapshotDir(path('rendered'))).toEqual(before);
+  expect(snapshotDir(path('rendered'))).toEqual(project.before);
   expect((await run('check', ...args)).code).toBe(1);
   return r.stderr;
 }
@@ -82,7 +72,7 @@ describe('check stage through the CLI', () => {
       expect(report.stale).toEqual([{ file: 'rendered/prod/orders-api/deployment-orders-api.yaml', change: 'changed' }]);
       expect(report.errors).toEqual([]);
     }
-    expect(snapshotDir(path('rendered'))).toEqual(before);
+    expect(snapshotDir(path('rendered'))).toEqual(project.before);
   });
 
   it('--format json on success, on stale output, and on invalid input', async () => {
@@ -124,7 +114,7 @@ describe('check stage through the CLI', () => {
     expect(dev.stdout).toContain('checked');
     expect(dev.stdout).toMatch(/2 warnings/);
 
-    before = snapshotDir(path('rendered'));
+    project.before = snapshotDir(path('rendered'));
     const err = await refused('--env', 'prod');
     expect(err).toContain('[probes] rendered/prod/orders-worker/deployment-orders-worker.yaml');
   });

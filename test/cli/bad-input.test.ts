@@ -4,26 +4,17 @@
  */
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, editFile, snapshotDir, tempProject } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cli, eachExampleProject, snapshotDir } from '../helpers.js';
 
-let project: { root: string; cleanup: () => void };
-let before: Map<string, string>;
-
-beforeEach(() => {
-  project = tempProject();
-  before = snapshotDir(join(project.root, 'rendered'));
-});
-afterEach(() => project.cleanup());
-
-const path = (rel: string) => join(project.root, rel);
-const edit = (rel: string, fn: (text: string) => string) => editFile(path(rel), fn);
+const project = eachExampleProject();
+const { path, edit } = project;
 
 async function renderFails(): Promise<string> {
   const r = await cli(['--root', project.root, 'render']);
   expect(r.code, r.stdout + r.stderr).toBe(1);
   expect(r.stderr).toContain('nothing was written');
-  expect(snapshotDir(path('rendered'))).toEqual(before);
+  expect(snapshotDir(path('rendered'))).toEqual(project.before);
   // check reports the same problem and writes nothing either
   const c = await cli(['--root', project.root, 'check']);
   expect(c.code).toBe(1);

@@ -4,29 +4,18 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cli, editFile, snapshotDir, tempProject } from '../helpers.js';
+import { describe, expect, it } from 'vitest';
+import { cli, eachExampleProject, snapshotDir } from '../helpers.js';
 
-let project: { root: string; cleanup: () => void };
-let before: Map<string, string>;
-
-beforeEach(() => {
-  project = tempProject();
-  before = snapshotDir(join(project.root, 'rendered'));
-});
-afterEach(() => project.cleanup());
-
-const path = (rel: string) => join(project.root, rel);
-const edit = (rel: string, fn: (text: string) => string) => editFile(path(rel), fn);
-/** 1-based line of the first line of a file that contains `text`. */
-const lineOf = (rel: string, text: string, from = 0) => readFileSync(path(rel), 'utf8').split('\n').findIndex((l, i) => i >= from && l.includes(text)) + 1;
+const project = eachExampleProject();
+const { path, edit, lineOf } = project;
 
 async function renderFails(): Promise<string> {
   const r = await cli(['--root', project.root, 'render']);
   expect(r.code, r.stdout + r.stderr).toBe(1);
   expect(r.stderr).toContain('nothing was written');
   expect(r.stderr).not.toContain('internal error');
-  expect(snapshotDir(path('rendered'))).toEqual(before);
+  expect(snapshotDir(path('rendered'))).toEqual(project.before);
   return r.stderr;
 }
 
