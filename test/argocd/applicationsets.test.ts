@@ -119,25 +119,37 @@ describe('ApplicationSets on the rendered branch', () => {
     expect(byPath.get('dev/orders-api')!.application.spec.syncPolicy?.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
   });
 
-  it('leaves the replicas of HPA-scaled workloads to the HPA, and only those', () => {
+  it('leaves the replicas of HPA-scaled workloads to the HPA, and the traffic weights of a canary to Argo Rollouts, and only those', () => {
     for (const env of fleet.environments) {
-      const hpaTargets = unitDirectories(rendered)
+      const objects = unitDirectories(rendered)
         .filter((d) => d.startsWith(`${env.name}/`))
-        .flatMap((d) => objectsIn(rendered, d))
+        .flatMap((d) => objectsIn(rendered, d));
+      const hpaTargets = objects
         .filter((o) => o.kind === 'HorizontalPodAutoscaler')
         .map((o) => {
           const ref = (o['spec'] as { scaleTargetRef: { apiVersion: string; kind: string; name: string } }).scaleTargetRef;
           return { group: groupOf(ref.apiVersion), kind: ref.kind, name: ref.name, namespace: o.metadata.namespace, jsonPointers: ['/spec/replicas'] };
         });
+      // The action annotation of the Ingress each canary routes through, named after its root Service.
+      const routed = objects
+        .filter((o) => o.kind === 'Rollout')
+        .flatMap((o) => {
+          const alb = (o['spec'] as { strategy: { canary?: { trafficRouting?: { alb: { ingress: string; rootService: string } } } } }).strategy.canary?.trafficRouting?.alb;
+          if (!alb) return [];
+          const ingress = objects.find((i) => i.kind === 'Ingress' && i.metadata.name === alb.ingress && i.metadata.namespace === o.metadata.namespace)!;
+          expect(ingress.metadata.annotations).toHaveProperty([`alb.ingress.kubernetes.io/actions.${alb.rootService}`]);
+          return [{ group: 'networking.k8s.io', kind: 'Ingress', name: alb.ingress, namespace: o.metadata.namespace, jsonPointers: [`/metadata/annotations/alb.ingress.kubernetes.io~1actions.${alb.rootService}`] }];
+        });
+      if (env.name === 'prod') expect(routed).toHaveLength(1);
       for (const g of generated.filter((x) => x.path.startsWith(`${env.name}/`))) {
-        expect(new Set(g.application.spec.ignoreDifferences ?? [])).toEqual(new Set(hpaTargets));
+        expect(new Set(g.application.spec.ignoreDifferences ?? [])).toEqual(new Set([...hpaTargets, ...routed]));
         expect(g.application.spec.syncPolicy?.syncOptions).toContain('RespectIgnoreDifferences=true');
       }
     }
     const prod = byPath.get('prod/orders-api')!.application.spec.ignoreDifferences!;
-    expect(prod.map((d) => d.name).sort()).toEqual(['catalog-api', 'orders-worker', 'storefront']);
-    // The HPA-scaled Deployments render no replicas of their own.
-    expect(objectsIn(rendered, 'prod/storefront').find((o) => o.kind === 'Deployment')!['spec']).not.toHaveProperty('replicas');
+    expect(prod.map((d) => `${d.kind}/${d.name}`).sort()).toEqual(['Deployment/catalog-api', 'Deployment/orders-worker', 'Ingress/storefront', 'Rollout/storefront']);
+    // The HPA-scaled workloads (storefront's Rollout in prod) render no replicas of their own.
+    expect(objectsIn(rendered, 'prod/storefront').find((o) => o.kind === 'Rollout')!['spec']).not.toHaveProperty('replicas');
   });
 
   it('refuses to guess: a directory the ApplicationSet does not know fails its render, naming the directory', () => {
