@@ -142,15 +142,15 @@ describe('rollouts of the example fleet', () => {
     expect(c.resources.limits).toEqual({ cpu: '1', memory: '512Mi' });
   });
 
-  it('staging orders-api: blue-green with a preview Service and pre-promotion analysis', () => {
-    const objects = unit(render, 'staging/orders-api');
+  it('staging catalog-api: blue-green with a preview Service and pre-promotion analysis', () => {
+    const objects = unit(render, 'staging/catalog-api');
     const rollout = expectConsistent(objects);
-    expect(rollout.spec.strategy.blueGreen).toMatchObject({ activeService: 'orders-api', previewService: 'orders-api-preview', autoPromotionEnabled: false, scaleDownDelaySeconds: 60 });
+    expect(rollout.spec.strategy.blueGreen).toMatchObject({ activeService: 'catalog-api', previewService: 'catalog-api-preview', autoPromotionEnabled: false, scaleDownDelaySeconds: 60 });
     const template = objects.find((o) => o.kind === 'AnalysisTemplate')!;
     expect(template.spec.metrics).toEqual([
       expect.objectContaining({ name: 'success-rate', interval: '30s', count: 4, successCondition: 'result[0] >= 0.95', provider: { prometheus: { address: 'http://kube-prometheus-stack-prometheus.monitoring.svc:9090', query: expect.stringContaining('rollouts_pod_template_hash="{{args.pod-template-hash}}"') } } }),
     ]);
-    expect(unit(render, 'prod/orders-api').map((o) => o.kind)).toContain('Deployment');
+    expect(unit(render, 'prod/catalog-api').map((o) => o.kind)).toContain('Deployment');
   });
 });
 
@@ -179,7 +179,7 @@ describe('rollouts rendered from the spec', () => {
 
   it('a canary by replicas (no ingress), a canary routed through the ALB with an autoscaler, and a blue-green with post-promotion analysis', async () => {
     const render = await renderWith({
-      // catalog-api has no ingress: the weight is the share of pods.
+      // catalog-api has no ingress: the weight is the share of pods (a canary in prod, blue-green in staging).
       'manifests/apps/catalog-api/overlays/prod.yaml': overlay(
         '  rollout:\n    strategy: canary\n    steps:\n      - setWeight: 25\n      - pause: { duration: 30s }\n      - setWeight: 75\n      - pause: {}\n',
       ),
