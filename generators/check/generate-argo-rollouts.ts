@@ -58,15 +58,21 @@ export function packageSchemas(): { version: string; schemas: Map<string, object
   return { version, schemas };
 }
 
+/** The generated module's first line: the package version and a digest of the schemas it was made from. */
+export function banner({ version, schemas }: { version: string; schemas: Map<string, object> }): string {
+  const digest = createHash('sha256').update(JSON.stringify([...schemas])).digest('hex');
+  return `/* Generated from ${PACKAGE} ${version} (schemas sha256 ${digest}) by \`npm run schemas:types\`. Do not edit. */`;
+}
+
 /** The generated module's text. */
 export function generateArgoRollouts(): string {
-  const { version, schemas } = packageSchemas();
+  const source = packageSchemas();
+  const { schemas } = source;
   const ajv = new Ajv.default({ strict: false, allErrors: true, code: { source: true } });
   for (const format of ['date-time', 'int32', 'int64']) ajv.addFormat(format, true);
   for (const [id, schema] of [...schemas].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) ajv.addSchema(schema, id);
   const code = standaloneCode.default(ajv, Object.fromEntries(KINDS.map((k) => [k, `argoproj.io.v1alpha1.${k}`])));
-  const digest = createHash('sha256').update(JSON.stringify([...schemas])).digest('hex');
-  return `/* Generated from ${PACKAGE} ${version} (schemas sha256 ${digest}) by \`npm run schemas:types\`. Do not edit. */\n${code}\n`;
+  return `${banner(source)}\n${code}\n`;
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
