@@ -9,7 +9,7 @@ import yaml from 'js-yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, snapshotDir } from '../helpers.js';
-import { branchFiles, generate, groupOf, hubObjects, objectsIn, projectPermits, unitDirectories, type Generated, type Obj } from './hub.js';
+import { branchFiles, generate, groupOf, hubObjects, objectsIn, projectPermits, projectPermitsKind, unitDirectories, type Generated, type Obj } from './hub.js';
 
 const rendered = snapshotDir(join(repoRoot, 'rendered'));
 const fleet = readFleet(repoRoot);
@@ -83,6 +83,7 @@ describe('ApplicationSets on the rendered branch', () => {
   });
 
   it("puts each Application in its environment's AppProject, which allows everything it deploys", () => {
+    const namespacedKinds = new Set<string>();
     for (const g of generated) {
       const env = g.path.split('/')[0]!;
       const spec = g.application.spec;
@@ -96,6 +97,8 @@ describe('ApplicationSets on the rendered branch', () => {
       for (const o of objectsIn(rendered, g.path)) {
         if (o.metadata.namespace !== undefined) {
           expect(projectPermits(project, cluster, o.metadata.namespace), `${g.path}: ${o.kind} ${o.metadata.name}`).toBe(true);
+          expect(projectPermitsKind(project, groupOf(o.apiVersion), o.kind), `${g.path}: ${o.kind} ${o.metadata.name}`).toBe(true);
+          namespacedKinds.add(`${groupOf(o.apiVersion)}/${o.kind}`);
         } else {
           expect(projectSpec.clusterResourceWhitelist, `${g.path}: cluster-scoped ${o.kind}`).toContainEqual({ group: groupOf(o.apiVersion), kind: o.kind });
         }
@@ -105,6 +108,8 @@ describe('ApplicationSets on the rendered branch', () => {
         expect(projectPermits(project, clusterOf(other.name), spec.destination.namespace!)).toBe(false);
       }
     }
+    // The Argo Rollouts kinds of spec.rollout among them.
+    expect([...namespacedKinds]).toEqual(expect.arrayContaining(['argoproj.io/Rollout', 'argoproj.io/AnalysisTemplate', 'apps/Deployment']));
   });
 
   it('syncs automatically only where the environment asks for it, never an empty directory', () => {
