@@ -34,6 +34,7 @@ const READS_THE_TOOL: Record<string, string> = {
   'check/kubernetes-schema.ts': 'lists the installed Kubernetes model packages to load a kind by path',
   'load/schemas.ts': "reads the tool's own JSON Schemas",
   'load/generate-types.ts': 'the `npm run schemas:types` script, not part of a render',
+  'check/generate-argo-rollouts.ts': 'the `npm run schemas:types` script, not part of a render',
   'diff/base.ts': 'reads the base ref through git',
 };
 

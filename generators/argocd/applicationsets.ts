@@ -52,7 +52,7 @@ export function syncOptions(): string[] {
     'FailOnSharedResource=true',
     // Delete what left the branch only once everything else of the sync is applied and healthy.
     'PruneLast=true',
-    // Keep the fields listed in ignoreDifferences (the replicas an HPA owns) as they are live.
+    // Keep the fields listed in ignoreDifferences (the replicas an HPA owns, a canary's traffic weights) as they are live.
     'RespectIgnoreDifferences=true',
   ];
 }
@@ -92,9 +92,14 @@ export function applicationSet(plan: EnvironmentPlan, settings: ArgoCdSettings):
       },
       destination: { name: plan.clusterName, namespace: namespaceLookup(env.name) },
       // An HPA owns its workload's replica count: neither diff nor sync it. Only the workloads an
-      // HPA scales are listed, so a replicas change in git still syncs everywhere else.
-      ...(plan.scaledTargets.length > 0 && {
-        ignoreDifferences: plan.scaledTargets.map((t) => ({ group: t.group, kind: t.kind, name: t.name, namespace: t.namespace, jsonPointers: ['/spec/replicas'] })),
+      // HPA scales are listed, so a replicas change in git still syncs everywhere else. Likewise
+      // the Argo Rollouts controller owns the weights of a canary's Ingress action annotation
+      // during an update: a sync (or self-heal) putting git's all-on-stable back would undo it.
+      ...(plan.scaledTargets.length + plan.routedIngresses.length > 0 && {
+        ignoreDifferences: [
+          ...plan.scaledTargets.map((t) => ({ group: t.group, kind: t.kind, name: t.name, namespace: t.namespace, jsonPointers: ['/spec/replicas'] })),
+          ...plan.routedIngresses.map((t) => ({ group: t.group, kind: t.kind, name: t.name, namespace: t.namespace, jsonPointers: [`/metadata/annotations/${t.annotation.replace(/~/g, '~0').replace(/\//g, '~1')}`] })),
+        ],
       }),
       syncPolicy,
     },

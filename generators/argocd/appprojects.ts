@@ -5,7 +5,11 @@
  * - destinations: the environment's cluster, and there only the namespaces its Applications
  *   deploy to or name in an object (app namespaces, and argocd for cluster-metadata);
  * - cluster-scoped kinds: the allow-list of manifests/argocd.yaml (the render has already
- *   refused any other cluster-scoped object, so a sync is never refused for it).
+ *   refused any other cluster-scoped object, so a sync is never refused for it);
+ * - namespaced kinds: every one (no namespaceResourceWhitelist: Argo CD then permits all), the
+ *   Argo Rollouts kinds a spec app renders (Rollout, AnalysisTemplate) and the custom resources
+ *   of Kustomize and chart apps included; a whitelist here would have to list each of them, and
+ *   test/argocd/applicationsets.test.ts holds every rendered kind to what the project permits.
  *
  * Per-team projects are not generated: the ApplicationSet would need a second per-directory
  * lookup for the project, and the boundary they add (one team's Application writing into

@@ -41,6 +41,15 @@ export interface EnvironmentPlan {
   namespaces: string[];
   /** Workloads an HPA scales, sorted: their replica count belongs to the HPA. */
   scaledTargets: ScaledTarget[];
+  /**
+   * Ingresses an Argo Rollouts canary routes traffic through, sorted, with the annotation whose
+   * weights the Rollouts controller rewrites during an update (`<prefix>/actions.<root Service>`).
+   */
+  routedIngresses: RoutedIngress[];
+}
+
+export interface RoutedIngress extends ScaledTarget {
+  annotation: string;
 }
 
 /**
@@ -56,7 +65,22 @@ export function hubView(object: KubeObject): KubeObject {
     const ref = (object as { spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } } }).spec?.scaleTargetRef;
     if (ref) view.spec = { scaleTargetRef: { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name } };
   }
+  if (object.kind === 'Rollout' && object.apiVersion.startsWith('argoproj.io/')) {
+    const alb = albRouting(object);
+    if (alb) view.spec = { strategy: { canary: { trafficRouting: { alb } } } };
+  }
   return view;
+}
+
+/** A Rollout's ALB traffic routing, as far as the hub needs it (which Ingress, which action). */
+function albRouting(object: KubeObject): { ingress: string; rootService?: string; annotationPrefix?: string } | undefined {
+  type Canary = { stableService?: string; trafficRouting?: { alb?: { ingress?: string; rootService?: string; annotationPrefix?: string } } };
+  const canary = (object as { spec?: { strategy?: { canary?: Canary } } }).spec?.strategy?.canary;
+  const alb = canary?.trafficRouting?.alb;
+  if (typeof alb?.ingress !== 'string') return undefined;
+  // Argo Rollouts names the action after rootService, else stableService.
+  const root = alb.rootService ?? canary?.stableService;
+  return { ingress: alb.ingress, ...(root !== undefined && { rootService: root }), ...(alb.annotationPrefix !== undefined && { annotationPrefix: alb.annotationPrefix }) };
 }
 
 /** The EKS cluster's ARN, from the bridge keys aws_region, aws_account_id and aws_cluster_name. */
@@ -102,6 +126,7 @@ export function planEnvironment(env: EnvironmentInstance, units: RenderedUnit[],
   const destinations = new Map<string, string>();
   const namespaces = new Set<string>();
   const scaled = new Map<string, ScaledTarget>();
+  const routed = new Map<string, RoutedIngress>();
   for (const unit of [...units].sort((a, b) => compareStrings(a.directory, b.directory))) {
     const destination = destinationNamespace(env, unit.directory);
     destinations.set(unit.directory, destination);
@@ -125,6 +150,11 @@ export function planEnvironment(env: EnvironmentInstance, units: RenderedUnit[],
           scaled.set(`${target.group}/${target.kind}/${target.namespace}/${target.name}`, target);
         }
       }
+      const alb = object.kind === 'Rollout' && namespace !== undefined ? albRouting(object) : undefined;
+      if (alb?.rootService !== undefined) {
+        const annotation = `${alb.annotationPrefix ?? 'alb.ingress.kubernetes.io'}/actions.${alb.rootService}`;
+        routed.set(`${namespace}/${alb.ingress}/${annotation}`, { group: 'networking.k8s.io', kind: 'Ingress', name: alb.ingress, namespace: namespace!, annotation });
+      }
     }
   }
   return {
@@ -135,5 +165,6 @@ export function planEnvironment(env: EnvironmentInstance, units: RenderedUnit[],
     destinations,
     namespaces: [...namespaces].sort(compareStrings),
     scaledTargets: [...scaled.keys()].sort(compareStrings).map((k) => scaled.get(k)!),
+    routedIngresses: [...routed.keys()].sort(compareStrings).map((k) => routed.get(k)!),
   };
 }

@@ -18,6 +18,11 @@
  *    2 exposure      Ingresses, HPAs, webhooks and APIServices: only once what they route to,
  *                    scale or call is healthy
  *
+ * Argo Rollouts: a Rollout is a workload; its AnalysisTemplate a foundation (a Rollout naming a
+ * template that does not exist is InvalidSpec, Degraded in Argo CD). So is a Rollout whose
+ * traffic goes through an Ingress that does not exist yet: that Ingress goes with the workloads
+ * (routedIngresses), or the sync would wait on wave 1 for an Ingress of wave 2.
+ *
  * An annotation already present (set by an overlay patch) is kept: the spec author wins.
  */
 import type { KubeObject } from '../charts/object.js';
@@ -49,8 +54,10 @@ const WAVE_OF_KIND: Record<string, number> = {
   PriorityClass: WAVES.foundations,
   IngressClass: WAVES.foundations,
   AppProject: WAVES.foundations,
+  AnalysisTemplate: WAVES.foundations,
   Job: WAVES.jobs,
   Deployment: WAVES.workloads,
+  Rollout: WAVES.workloads,
   StatefulSet: WAVES.workloads,
   DaemonSet: WAVES.workloads,
   CronJob: WAVES.workloads,
@@ -67,10 +74,25 @@ export function syncWaveOf(kind: string): number {
   return WAVE_OF_KIND[kind] ?? WAVES.workloads;
 }
 
-/** The object with its sync wave (and, for a Job, its hook annotations); the input is not modified. */
-export function withSyncWave(object: KubeObject): KubeObject {
+/** Names of the Ingresses the Rollouts among `objects` route traffic through (trafficRouting.alb.ingress). */
+export function routedIngresses(objects: readonly KubeObject[]): Set<string> {
+  const out = new Set<string>();
+  for (const o of objects) {
+    if (o.kind !== 'Rollout' || !o.apiVersion.startsWith('argoproj.io/')) continue;
+    const ingress = (o.spec as { strategy?: { canary?: { trafficRouting?: { alb?: { ingress?: unknown } } } } } | undefined)?.strategy?.canary?.trafficRouting?.alb?.ingress;
+    if (typeof ingress === 'string') out.add(ingress);
+  }
+  return out;
+}
+
+/**
+ * The object with its sync wave (and, for a Job, its hook annotations); the input is not
+ * modified. `routed`: the Ingresses a Rollout of the unit routes through (workloads' wave).
+ */
+export function withSyncWave(object: KubeObject, routed?: ReadonlySet<string>): KubeObject {
   const annotations: Record<string, string> = { ...(object.metadata.annotations ?? {}) };
-  if (annotations[SYNC_WAVE] === undefined) annotations[SYNC_WAVE] = String(syncWaveOf(object.kind));
+  const routedIngress = object.kind === 'Ingress' && routed?.has(object.metadata.name) === true;
+  if (annotations[SYNC_WAVE] === undefined) annotations[SYNC_WAVE] = String(routedIngress ? WAVES.workloads : syncWaveOf(object.kind));
   if (object.kind === 'Job' && annotations[HOOK] === undefined) {
     annotations[HOOK] = 'Sync';
     annotations[HOOK_DELETE_POLICY] ??= 'BeforeHookCreation';

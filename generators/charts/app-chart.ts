@@ -10,6 +10,7 @@ import type { EnvironmentInstance, SpecAppInstance } from '../load/fleet.js';
 import type { AppSpec, EnvVar, Probe } from '../load/types.gen.js';
 import { appLabels, selectorLabels } from './labels.js';
 import { k8s, type KubeObject } from './object.js';
+import { addRollout, extraServiceNames, routedIngress, scaleTarget } from './rollout.js';
 import { add, synth } from './synth.js';
 
 /**
@@ -117,6 +118,9 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
         },
       },
     });
+  } else if (spec.rollout) {
+    const ingressPort = spec.ingress && (spec.ports ?? []).find((p) => p.name === spec.ingress!.port)?.servicePort;
+    addRollout({ chart, name: app.name, namespace: app.namespace, spec: { ...spec, rollout: spec.rollout }, env, meta, selector, template, ...(ingressPort !== undefined && { ingressServicePort: ingressPort }) });
   } else {
     add(chart, k8s.KubeDeployment, 'deployment', {
       metadata: meta(app.name),
@@ -133,14 +137,17 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
 
   const servicePorts = (spec.ports ?? []).filter((p) => p.servicePort !== undefined);
   if (servicePorts.length > 0 && !spec.cronJob) {
-    add(chart, k8s.KubeService, 'service', {
-      metadata: meta(app.name),
-      spec: {
-        type: spec.serviceType ?? 'ClusterIP',
-        selector,
-        ports: servicePorts.map((p) => ({ name: p.name, port: p.servicePort!, targetPort: port(p.name), protocol: p.protocol ?? 'TCP' })),
-      },
-    });
+    // The app's Service, and those its rollout strategy adds (the same, under other names).
+    for (const name of [app.name, ...extraServiceNames(app.name, spec, env.spec)]) {
+      add(chart, k8s.KubeService, name === app.name ? 'service' : `service-${name}`, {
+        metadata: meta(name),
+        spec: {
+          type: spec.serviceType ?? 'ClusterIP',
+          selector,
+          ports: servicePorts.map((p) => ({ name: p.name, port: p.servicePort!, targetPort: port(p.name), protocol: p.protocol ?? 'TCP' })),
+        },
+      });
+    }
   }
 
   if (spec.ingress) {
@@ -158,6 +165,9 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
     const annotations: Record<string, string> = { ...(env.spec.ingress.annotations ?? {}) };
     if (env.spec.ingress.className === 'alb') annotations['alb.ingress.kubernetes.io/scheme'] = ing.public ? 'internet-facing' : 'internal';
     Object.assign(annotations, ing.annotations ?? {});
+    // A canary routed through the Ingress: its root Service on `use-annotation`, split by the action annotation.
+    const routed = routedIngress(app.name, spec, env.spec, target.servicePort!);
+    Object.assign(annotations, routed?.annotations ?? {});
     add(chart, k8s.KubeIngress, 'ingress', {
       metadata: meta(app.name, Object.keys(annotations).length ? { annotations } : {}),
       spec: {
@@ -166,7 +176,7 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
           {
             host: ing.host,
             http: {
-              paths: [{ path: ing.path ?? '/', pathType: 'Prefix', backend: { service: { name: app.name, port: { name: ing.port } } } }],
+              paths: [{ path: ing.path ?? '/', pathType: 'Prefix', backend: { service: { name: app.name, port: routed?.port ?? { name: ing.port } } } }],
             },
           },
         ],
@@ -185,7 +195,7 @@ export function appChart(app: ChartApp, env: ChartEnv): Chart {
     add(chart, k8s.KubeHorizontalPodAutoscalerV2, 'hpa', {
       metadata: meta(app.name),
       spec: {
-        scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: app.name },
+        scaleTargetRef: scaleTarget(app.name, spec),
         minReplicas: a.minReplicas,
         maxReplicas: a.maxReplicas,
         metrics,

@@ -4,7 +4,9 @@
  *
  * Built-in kinds come from @kubernetes-models (precompiled ajv validators): Kubernetes 1.33 from
  * kubernetes-models 4.x, Argo CD from @kubernetes-models/argo-cd, External Secrets from
- * @kubernetes-models/external-secrets. The registry below is static, keyed by apiVersion, and
+ * @kubernetes-models/external-secrets, Argo Rollouts' Rollout and AnalysisTemplate from
+ * argo-rollouts.gen.cjs (precompiled from @kubernetes-models/argo-rollouts: see
+ * generate-argo-rollouts.ts). The registry below is static, keyed by apiVersion, and
  * loads one kind's module on first use (synchronously, so the check stays a plain function):
  * loading every model up front costs over a second, loading the dozen kinds a fleet uses about
  * 100 ms. Other kinds are refused unless a CRD rendered in the environment defines them
@@ -24,7 +26,7 @@ import type { KubeObject } from '../charts/object.js';
 import { closest, compareStrings } from '../core/strings.js';
 import type { DeclaredSchemas } from './declared-schemas.js';
 import { crdSchemaProblems, type CrdRef, type RenderedCrds } from './rendered-crds.js';
-import { modelValidator, StrictValidator, type AjvError, type KindValidator, type Model } from './strict-fields.js';
+import { modelValidator, StrictValidator, type AjvError, type CompiledValidator, type KindValidator, type Model } from './strict-fields.js';
 
 const require = createRequire(import.meta.url);
 
@@ -99,6 +101,14 @@ const DROPPED_BY_GENERATOR: Readonly<Record<string, (path: string) => readonly s
     p.startsWith('/spec/versions/*/schema/openAPIV3Schema') ? JSON_SCHEMA_EXTRAS : p === '/spec/versions/*/additionalPrinterColumns/*' ? ['description'] : [],
 };
 
+/**
+ * Kinds whose validators argo-rollouts.gen.cjs holds (the Argo CD models of argoproj.io/v1alpha1
+ * have no such kinds). The file is copied beside the build (cli/build.mjs COPIED).
+ */
+const PRECOMPILED: Readonly<Record<string, { file: string; kinds: readonly string[] }>> = {
+  'argoproj.io/v1alpha1': { file: './argo-rollouts.gen.cjs', kinds: ['Rollout', 'AnalysisTemplate'] },
+};
+
 const KIND = /^[A-Z][A-Za-z0-9]*$/;
 const builtIn = new Map<string, Entry | null>();
 
@@ -109,7 +119,11 @@ function builtInEntry(apiVersion: string, kind: string): Entry | null {
   if (cached !== undefined) return cached;
   const gv = BUILT_IN[apiVersion];
   let entry: Entry | null = null;
-  if (gv && KIND.test(kind)) {
+  const pre = PRECOMPILED[apiVersion];
+  if (pre?.kinds.includes(kind)) {
+    const validate = (require(pre.file) as Record<string, CompiledValidator>)[kind]!;
+    entry = { validator: new StrictValidator(validate) };
+  } else if (gv && KIND.test(kind)) {
     let model: ModelClass | undefined;
     try {
       model = (require(`${gv.module}/${kind}`) as Record<string, ModelClass>)[kind];
@@ -192,7 +206,7 @@ function unknownKind(apiVersion: string, kind: string, declared?: DeclaredSchema
   const declaredFile = `schemas/crds/${group || '<group>'}/${kind.toLowerCase()}_${apiVersion.slice(slash + 1)}.json`;
   const rendered = group ? (crds?.kindsOf(group) ?? []) : [];
   if (gv) {
-    const guess = closest(kind, [...builtInKinds(gv), ...(declared?.kinds(apiVersion) ?? []), ...rendered.map((r) => r.kind)]);
+    const guess = closest(kind, [...builtInKinds(gv), ...(PRECOMPILED[apiVersion]?.kinds ?? []), ...(declared?.kinds(apiVersion) ?? []), ...rendered.map((r) => r.kind)]);
     return {
       pointer: '/kind',
       message: `${apiVersion} has no kind "${kind}"`,

@@ -38,8 +38,11 @@ const RECORD_VERSION = 1;
 
 /** Entry points, by their name in the build. */
 const ENTRIES = { main: 'generators/cli/main.ts', 'unit-worker': 'generators/threads/unit-worker-main.ts' };
-/** Plain JavaScript thread entries the sources start by URL, copied beside the build. */
-const COPIED = ['generators/workspace/file-writer.mjs'];
+/**
+ * Plain JavaScript thread entries the sources start by URL, and modules they require by a path
+ * relative to themselves (precompiled validators loaded on first use), copied beside the build.
+ */
+const COPIED = ['generators/workspace/file-writer.mjs', 'generators/check/argo-rollouts.gen.cjs'];
 /** Packages left out of the bundle (see above). */
 const EXTERNAL = ['cdk8s', 'cdk8s-plus-33', 'cdk8s-plus-33/*', 'kubernetes-models', 'kubernetes-models/*', '@kubernetes-models/*', '@pulumi/*', 'tinypool'];
 /** The build's inputs: the files under these directories with these extensions, and these files. */

@@ -107,8 +107,8 @@ export function compareRendered(input: CompareInput): DiffReport {
       changes.push(changed(r, a, tierOf(a.path)));
     }
   }
-  for (const r of removed) if (!matched.has(r)) changes.push(withRisks({ status: 'removed', path: r.path, ...idOf(r), fields: [], beforeYaml: r.canonical }, tierOf(r.path)));
-  for (const a of added) if (!matched.has(a)) changes.push(withRisks({ status: 'added', path: a.path, ...idOf(a), fields: [], afterYaml: a.canonical }, tierOf(a.path)));
+  for (const r of removed) if (!matched.has(r)) changes.push(withRisks({ status: 'removed', path: r.path, ...idOf(r), fields: [], beforeYaml: r.canonical }, tierOf(r.path), { before: r.value }));
+  for (const a of added) if (!matched.has(a)) changes.push(withRisks({ status: 'added', path: a.path, ...idOf(a), fields: [], afterYaml: a.canonical }, tierOf(a.path), { after: a.value }));
 
   return group(changes, unchanged, input);
 }
@@ -136,11 +136,12 @@ function changed(before: ParsedFile, after: ParsedFile, tier: string | undefined
       afterYaml: after.canonical,
     },
     tier,
+    { before: before.value, after: after.value },
   );
 }
 
-function withRisks(change: Omit<ResourceChange, 'risks'>, tier: string | undefined): ResourceChange {
-  return { ...change, risks: risksOf(change, tier) };
+function withRisks(change: Omit<ResourceChange, 'risks'>, tier: string | undefined, values: { before?: unknown; after?: unknown }): ResourceChange {
+  return { ...change, risks: risksOf(change, tier, values) };
 }
 
 function group(changes: ResourceChange[], unchanged: number, input: CompareInput): DiffReport {

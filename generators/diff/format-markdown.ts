@@ -13,7 +13,7 @@ export const GITHUB_COMMENT_LIMIT = 65_536;
 export const COMMENT_MARKER = '<!-- gitops-bridge:diff -->';
 
 /** Risks whose detail says more than their name (the others read fine as a bare flag). */
-const DETAILED = new Set<RiskType>(['image', 'scale-to-zero', 'namespace-move']);
+const DETAILED = new Set<RiskType>(['image', 'scale-to-zero', 'namespace-move', 'rollout']);
 
 export interface MarkdownOptions {
   /** Maximum length of the whole comment; the output is always shorter. */

@@ -16,7 +16,8 @@ export type RiskType =
   | 'cluster-scoped'
   | 'pvc'
   | 'crd'
-  | 'namespace-move';
+  | 'namespace-move'
+  | 'rollout';
 
 export const RISK_TYPES: readonly RiskType[] = [
   'deletion',
@@ -28,6 +29,7 @@ export const RISK_TYPES: readonly RiskType[] = [
   'pvc',
   'crd',
   'namespace-move',
+  'rollout',
 ];
 
 export interface Risk {

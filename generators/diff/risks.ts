@@ -12,8 +12,11 @@ export function isClusterScoped(kind: string | undefined): boolean {
   return kind !== undefined && CLUSTER_SCOPED_KINDS.has(kind);
 }
 
-/** The risks of one resource change, in a fixed order. `tier` is the environment's tier, when known. */
-export function risksOf(change: Omit<ResourceChange, 'risks'>, tier: string | undefined): Risk[] {
+/**
+ * The risks of one resource change, in a fixed order. `tier` is the environment's tier, when
+ * known; `values`, the object on each side (what a Rollout's strategy is read from).
+ */
+export function risksOf(change: Omit<ResourceChange, 'risks'>, tier: string | undefined, values: { before?: unknown; after?: unknown } = {}): Risk[] {
   const risks: Risk[] = [];
   const verb = change.status === 'added' ? 'added' : change.status === 'removed' ? 'deleted' : 'changed';
   if (change.status === 'removed') risks.push({ type: 'deletion', detail: `${change.kind ?? 'file'} deleted` });
@@ -35,7 +38,53 @@ export function risksOf(change: Omit<ResourceChange, 'risks'>, tier: string | un
   if (change.previousNamespace !== undefined && change.previousNamespace !== change.namespace) {
     risks.push({ type: 'namespace-move', detail: `namespace ${change.previousNamespace || '(none)'} -> ${change.namespace ?? '(none)'}` });
   }
+  const rollout = tier === 'production' && change.kind === 'Rollout' ? rolloutChange(change, values) : undefined;
+  if (rollout) risks.push({ type: 'rollout', detail: rollout });
   return risks;
+}
+
+/**
+ * How a production Rollout's way of releasing changed: added or removed (a switch from or to a
+ * Deployment), another strategy, another list of canary steps, or another strategy setting.
+ * Undefined when the strategy is untouched (an image change releases the usual way).
+ */
+function rolloutChange(change: Omit<ResourceChange, 'risks'>, values: { before?: unknown; after?: unknown }): string | undefined {
+  const before = strategyOf(values.before);
+  const after = strategyOf(values.after);
+  if (change.status === 'added') return `Rollout added: ${describeStrategy(after)}`;
+  if (change.status === 'removed') return `Rollout removed: ${describeStrategy(before)}`;
+  if (before?.name !== after?.name) return `strategy ${describeStrategy(before)} -> ${describeStrategy(after)}`;
+  if (change.fields.some((f) => f.path.startsWith('spec.strategy.canary.steps'))) return `canary steps changed: ${stepsOf(before)} -> ${stepsOf(after)}`;
+  const setting = change.fields.find((f) => f.path.startsWith('spec.strategy.'));
+  return setting ? `${setting.path.slice('spec.strategy.'.length)}: ${show(setting.before)} -> ${show(setting.after)}` : undefined;
+}
+
+/** A Rollout's strategy (canary, blueGreen) and its canary steps, in short (`setWeight 10`, `pause 5m`, `pause`, `analysis`). */
+function strategyOf(object: unknown): { name: string; steps?: string[] } | undefined {
+  const strategy = (object as { spec?: { strategy?: Record<string, unknown> } } | undefined)?.spec?.strategy;
+  if (typeof strategy !== 'object' || strategy === null) return undefined;
+  const name = Object.keys(strategy).sort()[0];
+  if (name === undefined) return undefined;
+  const steps = (strategy[name] as { steps?: unknown } | null)?.steps;
+  if (!Array.isArray(steps)) return { name };
+  return {
+    name,
+    steps: steps.map((s: unknown) => {
+      const [kind, value] = Object.entries(typeof s === 'object' && s !== null ? s : {})[0] ?? ['?', undefined];
+      if (kind === 'setWeight') return `setWeight ${show(value)}`;
+      if (kind === 'pause') return (value as { duration?: unknown } | undefined)?.duration !== undefined ? `pause ${show((value as { duration: unknown }).duration)}` : 'pause';
+      return kind;
+    }),
+  };
+}
+
+function describeStrategy(s: { name: string; steps?: string[] } | undefined): string {
+  if (!s) return '(none)';
+  return s.steps ? `${s.name}, ${s.steps.length} step${s.steps.length === 1 ? '' : 's'}` : s.name;
+}
+
+function stepsOf(s: { steps?: string[] } | undefined): string {
+  return `[${(s?.steps ?? []).join(', ')}]`;
 }
 
 /** `repo 2.8.1 -> 2.9.0` when only the tag or digest changed, else both references in full. */

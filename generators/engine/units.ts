@@ -5,7 +5,7 @@
  * That makes a unit the grain of the incremental cache (engine/engine.ts) and
  * of the executors (engine.ts). Pure.
  */
-import { withSyncWave } from '../argocd/sync-waves.js';
+import { routedIngresses, withSyncWave } from '../argocd/sync-waves.js';
 import { namespaceObjects } from '../charts/namespace-chart.js';
 import type { RenderedObject } from '../charts/object.js';
 import { compareStrings } from '../core/strings.js';
@@ -118,6 +118,7 @@ export function renderUnitObjects(input: UnitInput): RenderedObject[] {
       break;
   }
   // Argo CD sync waves (generators/argocd/sync-waves.ts), added to every unit alike.
-  return objects.map((r) => ({ ...r, object: withSyncWave(r.object) }));
+  const routed = routedIngresses(objects.map((r) => r.object));
+  return objects.map((r) => ({ ...r, object: withSyncWave(r.object, routed) }));
 }
 

@@ -12,6 +12,7 @@ import { closest } from '../core/strings.js';
 import { identityOf, type AwsIdentity } from './aws-identity.js';
 import { interpolate, unknownBridgeKey } from './interpolate.js';
 import type { ParseCache } from './parse-cache.js';
+import { rolloutProblems } from './rollout.js';
 import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
 import { appsIn, broughtNamespace, loadSpecs, referenceVariables, mergeSpec, specDeployment, type Deployment, type LoadedApp, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
@@ -263,6 +264,7 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
   const refs: [string, string | undefined][] = [
     ['/serviceAccount/aws/roleOutput', spec.serviceAccount?.aws?.roleOutput],
     ...(spec.env ?? []).map((e, i): [string, string | undefined] => [`/env/${i}/fromBridge`, e.fromBridge]),
+    ['/rollout/analysis/prometheus/fromBridge', spec.rollout?.analysis?.prometheus?.fromBridge],
   ];
   for (const [pointer, key] of refs) {
     if (key !== undefined && outputs[key] === undefined) {
@@ -270,6 +272,13 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
         throw unknownBridgeKey(key, '/spec' + pointer, app.name, envName, outputs, snapshotFile);
       });
     }
+  }
+
+  // spec.rollout beyond its schema (load/rollout.ts): the first problem, at the line that set it.
+  const [problem] = rolloutProblems(spec, envName, env.spec);
+  if (problem) {
+    const doc = whoSet(problem.pointer);
+    throw new BridgeError({ code: 'schema', message: problem.message, file: doc.file, pointer: problem.pointer, line: doc.lineOf(problem.pointer), hint: problem.hint });
   }
 
   const patches: OverlayPatch[] = (overlay?.overlay.patches ?? []).map((p, i) => ({

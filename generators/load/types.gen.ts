@@ -137,6 +137,15 @@ export interface EnvironmentSpec {
    */
   allowLoadBalancerServices?: boolean;
   /**
+   * The Prometheus the apps' rollout analyses query (spec.rollout.analysis), unless an app names its own.
+   */
+  prometheus?: {
+    /**
+     * e.g. http://kube-prometheus-stack-prometheus.monitoring.svc:9090
+     */
+    address: string;
+  };
+  /**
    * How Argo CD syncs this environment's applications.
    */
   sync?: {
@@ -264,6 +273,7 @@ export interface AppSpec {
   cronJob?: CronJob;
   networkPolicy?: NetworkAccess;
   podAnnotations?: Labels;
+  rollout?: Rollout;
 }
 /**
  * An immutable image reference: a version or commit tag, or a digest (never latest).
@@ -440,6 +450,94 @@ export interface Peer {
   namespace?: string;
   cidr?: string;
   ports?: number[];
+}
+/**
+ * Progressive delivery with Argo Rollouts: the app renders an argoproj.io Rollout instead of a Deployment, with the same pod template. canary: weight steps, pauses and analysis; blueGreen: a preview Service, promoted by hand or automatically. The environment needs the Argo Rollouts controller (hubAddons: [argo_rollouts]). An overlay may add, change or remove (null) it.
+ */
+export interface Rollout {
+  strategy: 'canary' | 'blueGreen';
+  /**
+   * canary: the steps of every update, in order. After the last one the new version takes all traffic.
+   *
+   * @minItems 1
+   */
+  steps?: [RolloutStep, ...RolloutStep[]];
+  /**
+   * canary: how the canary's share is set. ingress: the stable and canary Services and the app's Ingress split the traffic by weight (the environment's ingress controller must be one Argo Rollouts drives: alb); replicas: by the share of pods behind the app's Service. Defaults to ingress for an app with an ingress in an environment whose ingress class is alb, else replicas.
+   */
+  trafficRouting?: 'ingress' | 'replicas';
+  /**
+   * blueGreen: switch the active Service to the new version as soon as it is ready (and its pre-promotion analysis passed), instead of waiting for `kubectl argo rollouts promote`.
+   */
+  autoPromotion?: boolean;
+  /**
+   * blueGreen: how long the old version keeps running after the switch.
+   */
+  scaleDownDelaySeconds?: number;
+  /**
+   * blueGreen: run the app's analysis against the preview before switching.
+   */
+  prePromotionAnalysis?: boolean;
+  /**
+   * blueGreen: run the app's analysis after switching; a failure switches back.
+   */
+  postPromotionAnalysis?: boolean;
+  analysis?: RolloutAnalysis;
+}
+export interface RolloutStep {
+  /**
+   * Percent of the traffic (or of the pods) the new version gets.
+   */
+  setWeight?: number;
+  /**
+   * Wait: for the duration, or without one until `kubectl argo rollouts promote`.
+   */
+  pause?: {
+    duration?: string;
+  };
+  /**
+   * Run the app's analysis (spec.rollout.analysis) on the new version; the update is aborted and rolled back when it fails.
+   */
+  analysis?: {};
+}
+/**
+ * The app's AnalysisTemplate: Prometheus queries on the new version's pods (the rollouts-pod-template-hash label), run `count` times every `interval`; more than `failureLimit` failed measurements fail the analysis. At least one of successRate and latency.
+ */
+export interface RolloutAnalysis {
+  /**
+   * Where Prometheus answers. Defaults to the environment's spec.prometheus.address.
+   */
+  prometheus?: {
+    address?: string;
+    /**
+     * A stack output holding the address.
+     */
+    fromBridge?: string;
+  };
+  interval?: string;
+  count?: number;
+  failureLimit?: number;
+  /**
+   * Share of requests that are not 5xx. Default query: http_requests_total by its code label.
+   */
+  successRate?: {
+    minimum: number;
+    /**
+     * PromQL giving one number; {{args.pod-template-hash}} is the new version's pod-template hash.
+     */
+    query?: string;
+  };
+  /**
+   * A latency quantile in seconds. Default query: histogram_quantile over http_request_duration_seconds_bucket.
+   */
+  latency?: {
+    maxSeconds: number;
+    quantile?: number;
+    /**
+     * PromQL giving one number; {{args.pod-template-hash}} is the new version's pod-template hash.
+     */
+    query?: string;
+  };
 }
 
 /**

@@ -9,7 +9,7 @@ import yaml from 'js-yaml';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot, snapshotDir } from '../helpers.js';
-import { branchFiles, generate, groupOf, hubObjects, objectsIn, projectPermits, unitDirectories, type Generated, type Obj } from './hub.js';
+import { branchFiles, generate, groupOf, hubObjects, objectsIn, projectPermits, projectPermitsKind, unitDirectories, type Generated, type Obj } from './hub.js';
 
 const rendered = snapshotDir(join(repoRoot, 'rendered'));
 const fleet = readFleet(repoRoot);
@@ -83,6 +83,7 @@ describe('ApplicationSets on the rendered branch', () => {
   });
 
   it("puts each Application in its environment's AppProject, which allows everything it deploys", () => {
+    const namespacedKinds = new Set<string>();
     for (const g of generated) {
       const env = g.path.split('/')[0]!;
       const spec = g.application.spec;
@@ -96,6 +97,8 @@ describe('ApplicationSets on the rendered branch', () => {
       for (const o of objectsIn(rendered, g.path)) {
         if (o.metadata.namespace !== undefined) {
           expect(projectPermits(project, cluster, o.metadata.namespace), `${g.path}: ${o.kind} ${o.metadata.name}`).toBe(true);
+          expect(projectPermitsKind(project, groupOf(o.apiVersion), o.kind), `${g.path}: ${o.kind} ${o.metadata.name}`).toBe(true);
+          namespacedKinds.add(`${groupOf(o.apiVersion)}/${o.kind}`);
         } else {
           expect(projectSpec.clusterResourceWhitelist, `${g.path}: cluster-scoped ${o.kind}`).toContainEqual({ group: groupOf(o.apiVersion), kind: o.kind });
         }
@@ -105,6 +108,8 @@ describe('ApplicationSets on the rendered branch', () => {
         expect(projectPermits(project, clusterOf(other.name), spec.destination.namespace!)).toBe(false);
       }
     }
+    // The Argo Rollouts kinds of spec.rollout among them.
+    expect([...namespacedKinds]).toEqual(expect.arrayContaining(['argoproj.io/Rollout', 'argoproj.io/AnalysisTemplate', 'apps/Deployment']));
   });
 
   it('syncs automatically only where the environment asks for it, never an empty directory', () => {
@@ -119,25 +124,37 @@ describe('ApplicationSets on the rendered branch', () => {
     expect(byPath.get('dev/orders-api')!.application.spec.syncPolicy?.automated).toEqual({ prune: true, selfHeal: true, allowEmpty: false });
   });
 
-  it('leaves the replicas of HPA-scaled workloads to the HPA, and only those', () => {
+  it('leaves the replicas of HPA-scaled workloads to the HPA, and the traffic weights of a canary to Argo Rollouts, and only those', () => {
     for (const env of fleet.environments) {
-      const hpaTargets = unitDirectories(rendered)
+      const objects = unitDirectories(rendered)
         .filter((d) => d.startsWith(`${env.name}/`))
-        .flatMap((d) => objectsIn(rendered, d))
+        .flatMap((d) => objectsIn(rendered, d));
+      const hpaTargets = objects
         .filter((o) => o.kind === 'HorizontalPodAutoscaler')
         .map((o) => {
           const ref = (o['spec'] as { scaleTargetRef: { apiVersion: string; kind: string; name: string } }).scaleTargetRef;
           return { group: groupOf(ref.apiVersion), kind: ref.kind, name: ref.name, namespace: o.metadata.namespace, jsonPointers: ['/spec/replicas'] };
         });
+      // The action annotation of the Ingress each canary routes through, named after its root Service.
+      const routed = objects
+        .filter((o) => o.kind === 'Rollout')
+        .flatMap((o) => {
+          const alb = (o['spec'] as { strategy: { canary?: { trafficRouting?: { alb: { ingress: string; rootService: string } } } } }).strategy.canary?.trafficRouting?.alb;
+          if (!alb) return [];
+          const ingress = objects.find((i) => i.kind === 'Ingress' && i.metadata.name === alb.ingress && i.metadata.namespace === o.metadata.namespace)!;
+          expect(ingress.metadata.annotations).toHaveProperty([`alb.ingress.kubernetes.io/actions.${alb.rootService}`]);
+          return [{ group: 'networking.k8s.io', kind: 'Ingress', name: alb.ingress, namespace: o.metadata.namespace, jsonPointers: [`/metadata/annotations/alb.ingress.kubernetes.io~1actions.${alb.rootService}`] }];
+        });
+      if (env.name === 'prod') expect(routed).toHaveLength(1);
       for (const g of generated.filter((x) => x.path.startsWith(`${env.name}/`))) {
-        expect(new Set(g.application.spec.ignoreDifferences ?? [])).toEqual(new Set(hpaTargets));
+        expect(new Set(g.application.spec.ignoreDifferences ?? [])).toEqual(new Set([...hpaTargets, ...routed]));
         expect(g.application.spec.syncPolicy?.syncOptions).toContain('RespectIgnoreDifferences=true');
       }
     }
     const prod = byPath.get('prod/orders-api')!.application.spec.ignoreDifferences!;
-    expect(prod.map((d) => d.name).sort()).toEqual(['catalog-api', 'orders-worker', 'storefront']);
-    // The HPA-scaled Deployments render no replicas of their own.
-    expect(objectsIn(rendered, 'prod/storefront').find((o) => o.kind === 'Deployment')!['spec']).not.toHaveProperty('replicas');
+    expect(prod.map((d) => `${d.kind}/${d.name}`).sort()).toEqual(['Deployment/catalog-api', 'Deployment/orders-worker', 'Ingress/storefront', 'Rollout/storefront']);
+    // The HPA-scaled workloads (storefront's Rollout in prod) render no replicas of their own.
+    expect(objectsIn(rendered, 'prod/storefront').find((o) => o.kind === 'Rollout')!['spec']).not.toHaveProperty('replicas');
   });
 
   it('refuses to guess: a directory the ApplicationSet does not know fails its render, naming the directory', () => {

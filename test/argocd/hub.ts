@@ -126,6 +126,18 @@ export function projectPermits(project: Obj, cluster: { name: string; server: st
   );
 }
 
+/**
+ * Whether an AppProject lets its Applications sync a namespaced kind, as Argo CD decides: listed
+ * in namespaceResourceWhitelist (no whitelist: every kind), and not in namespaceResourceBlacklist.
+ */
+export function projectPermitsKind(project: Obj, group: string, kind: string): boolean {
+  type GK = { group: string; kind: string }[] | undefined;
+  const spec = project['spec'] as { namespaceResourceWhitelist?: GK; namespaceResourceBlacklist?: GK };
+  const listed = (list: GK) => (list ?? []).some((gk) => (gk.group === group || gk.group === '*') && (gk.kind === kind || gk.kind === '*'));
+  const white = spec.namespaceResourceWhitelist;
+  return (white === undefined || white.length === 0 || listed(white)) && !listed(spec.namespaceResourceBlacklist);
+}
+
 export function groupOf(apiVersion: string): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
 }

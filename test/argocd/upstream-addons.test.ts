@@ -70,7 +70,7 @@ const cases: { env: EnvironmentInstance; secret: Obj }[] = [
 
 describe('upstream-style addon ApplicationSets on the cluster Secrets', () => {
   it('the fixtures are the addons at stake: the example fleet\'s rendered addons and the hub addons under test', () => {
-    expect([...byAddon.keys()].sort()).toEqual(['argocd', 'aws_load_balancer_controller', 'cert_manager', 'external_dns', 'metrics_server']);
+    expect([...byAddon.keys()].sort()).toEqual(['argo_rollouts', 'argocd', 'aws_load_balancer_controller', 'cert_manager', 'external_dns', 'metrics_server']);
     for (const { env } of cases) for (const a of env.spec.hubAddons ?? []) expect(byAddon.has(a), `${env.name}: ${a}`).toBe(true);
   });
 
@@ -90,7 +90,8 @@ describe('upstream-style addon ApplicationSets on the cluster Secrets', () => {
         expect(spec.destination.name).toBe(env.outputs['aws_cluster_name']);
         const valueFiles = spec.sources[1]!.helm?.valueFiles ?? [];
         expect(valueFiles.some((f) => f.startsWith(`$values/${settings.addonsRepo!.basepath}environments/${env.name}/addons/`))).toBe(true);
-        if (addon !== 'metrics_server') {
+        // The OSS addons read no IRSA metadata.
+        if (addon !== 'metrics_server' && addon !== 'argo_rollouts') {
           expect(spec.destination.namespace).toBe(env.outputs[`${addon}_namespace`]);
           const values = yaml.load(spec.sources[1]!.helm!.values!) as { serviceAccount: { name: string; annotations: Record<string, string> } };
           expect(values.serviceAccount).toEqual({
@@ -101,7 +102,7 @@ describe('upstream-style addon ApplicationSets on the cluster Secrets', () => {
         checked++;
       }
     }
-    expect(checked).toBe(3 * 2 + 3); // metrics_server and cert_manager in dev, staging, prod; three hub addons in qa
+    expect(checked).toBe(3 * 2 + 2 + 3); // metrics_server and cert_manager in dev, staging, prod; argo_rollouts in staging and prod; three hub addons in qa
   });
 
   it('per-environment overrides of the upstream merge generators apply through the environment label', () => {

@@ -5,6 +5,8 @@
 import { describe, expect, it } from 'vitest';
 import type { KubeObject } from '../../generators/charts/object.js';
 import { loadDeclaredSchemas } from '../../generators/check/declared-schemas.js';
+import { readFileSync } from 'node:fs';
+import { ARGO_ROLLOUTS_FILE, banner, packageSchemas } from '../../generators/check/generate-argo-rollouts.js';
 import { validateKubernetesObject } from '../../generators/check/kubernetes-schema.js';
 import { BridgeErrors } from '../../generators/core/errors.js';
 import { corpus } from './fixtures.js';
@@ -113,6 +115,39 @@ describe('custom resources', () => {
     expect(pointers({ ...project, spec: { ...project.spec, descripton: 'typo' } })).toEqual(['/spec/descripton']);
     expect(pointers({ ...project, metadata: { name: 'p', description: 'not here' } })).toEqual(['/metadata/description']);
     expect(validateKubernetesObject({ apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'high' }, value: 1000, description: 'important' } as unknown as KubeObject)).toEqual([]);
+  });
+});
+
+describe('Argo Rollouts (precompiled from @kubernetes-models/argo-rollouts)', () => {
+  const rollout = () => ({
+    ...deployment(),
+    apiVersion: 'argoproj.io/v1alpha1',
+    kind: 'Rollout',
+    spec: { ...deployment().spec, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }], trafficRouting: { alb: { ingress: 'shop-api', servicePort: 80, rootService: 'shop-api' } } } } },
+  });
+
+  it('a Rollout and an AnalysisTemplate, strictly: unknown fields in the strategy and the pod template, invalid values', () => {
+    expect(validateKubernetesObject(rollout() as KubeObject)).toEqual([]);
+    const r = rollout() as any;
+    r.spec.strategy.canary.steps[0].setWeigth = 20;
+    r.spec.strategy.canary.steps[1].pause.duration = true;
+    r.spec.strategy.canary.trafficRouting.alb.rootservice = 'x';
+    r.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
+    expect(validateKubernetesObject(r)).toEqual([
+      expect.objectContaining({ pointer: '/spec/strategy/canary/steps/0/setWeigth', hint: 'did you mean "setWeight"?' }),
+      expect.objectContaining({ pointer: '/spec/strategy/canary/steps/1/pause/duration', message: expect.stringContaining('does not match any allowed form') }),
+      expect.objectContaining({ pointer: '/spec/strategy/canary/trafficRouting/alb/rootservice', hint: 'did you mean "rootService"?' }),
+      expect.objectContaining({ pointer: '/spec/template/spec/containers/0/imagePullPolicyy', message: 'unknown field "imagePullPolicyy" (not in the argoproj.io/v1alpha1 Rollout schema)' }),
+    ]);
+    const template = { apiVersion: 'argoproj.io/v1alpha1', kind: 'AnalysisTemplate', metadata: { name: 'shop-api' }, spec: { args: [{ name: 'h' }], metrics: [{ name: 'm', interval: '1m', successCondition: 'result[0] > 1', provider: { prometheus: { address: 'http://p', query: 'q' } } }] } };
+    expect(validateKubernetesObject(template as KubeObject)).toEqual([]);
+    expect(pointers({ ...template, spec: { ...template.spec, metrics: [{ ...template.spec.metrics[0], provider: { prometheus: { adress: 'http://p' } } }] } })).toEqual(['/spec/metrics/0/provider/prometheus/adress']);
+    expect(validateKubernetesObject({ ...template, kind: 'AnalysisTemplat' } as KubeObject)[0]!.hint).toBe('did you mean "AnalysisTemplate"?');
+  });
+
+  it('generators/check/argo-rollouts.gen.cjs is what `npm run schemas:types` makes from the installed package', () => {
+    const first = readFileSync(ARGO_ROLLOUTS_FILE, 'utf8').split('\n', 1)[0];
+    expect(first).toBe(banner(packageSchemas()));
   });
 });
 

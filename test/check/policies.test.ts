@@ -91,6 +91,47 @@ describe('pdb-in-production', () => {
   });
 });
 
+describe('an Argo Rollouts Rollout is checked as a Deployment', () => {
+  /** The corpus Deployment as a Rollout: same pod template, a canary strategy. */
+  const rollout = (edit: (d: KubeObject & { spec: any }) => void = () => undefined) => {
+    const d = find('Deployment');
+    edit(d);
+    const { strategy: _strategy, ...spec } = d.spec;
+    return { ...d, apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', spec: { ...spec, strategy: { canary: { steps: [{ setWeight: 50 }, { pause: {} }] } } } };
+  };
+  const findings = (objects: object[]) => checkObjects(objects as KubeObject[]).violations.map((v) => [v.policy, v.pointer]);
+
+  it('its pod template: the pod policies, at the same pointers as a Deployment\'s', () => {
+    expect(findings([rollout(), find('PodDisruptionBudget')])).toEqual([]);
+    const bad = rollout((d) => {
+      const c = d.spec.template.spec.containers[0];
+      c.securityContext.privileged = true;
+      c.securityContext.readOnlyRootFilesystem = false;
+      c.image = 'shop/api:latest';
+      delete c.resources;
+      delete c.readinessProbe;
+      delete c.livenessProbe;
+    });
+    expect(findings([bad, find('PodDisruptionBudget')]).sort()).toEqual(
+      [
+        ['image-immutable', '/spec/template/spec/containers/0/image'],
+        ['container-resources', '/spec/template/spec/containers/0'],
+        ['no-privileged', '/spec/template/spec/containers/0/securityContext/privileged'],
+        ['read-only-root-filesystem', '/spec/template/spec/containers/0/securityContext/readOnlyRootFilesystem'],
+        ['probes', '/spec/template/spec/containers/0'],
+      ].sort(),
+    );
+  });
+
+  it('its replicas, or its HPA\'s, need a PodDisruptionBudget in production', () => {
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'shop-api', namespace: 'corpus', labels: find('Deployment').metadata.labels }, spec: { scaleTargetRef: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout', name: 'shop-api' }, minReplicas: 1, maxReplicas: 4 } };
+    const one = rollout((d) => (d.spec.replicas = 1));
+    expect(findings([one]).map(([p]) => p)).toEqual([]);
+    expect(findings([one, hpa]).map(([p]) => p)).toEqual(['pdb-in-production']);
+    expect(findings([one, hpa, find('PodDisruptionBudget')])).toEqual([]);
+  });
+});
+
 describe('no-credentials', () => {
   const configMap = (data: Record<string, string>) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data }) as unknown as KubeObject;
   const check = (o: KubeObject) => noCredentials.check(o, none).map((f) => [f.pointer, f.message]);

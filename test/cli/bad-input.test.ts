@@ -152,7 +152,7 @@ describe('bad input', () => {
   it('a failing JSON 6902 patch names the overlay operation', async () => {
     edit('manifests/apps/storefront/overlays/prod.yaml', (t) => t.replace('op: add', 'op: replace').replace('/spec/template/spec/topologySpreadConstraints', '/spec/template/spec/nope/x'));
     const err = await renderFails();
-    expect(err).toMatch(/storefront\/overlays\/prod\.yaml:\d+ at \/patches\/0\/operations\/0: patch on Deployment "storefront" failed/);
+    expect(err).toMatch(/storefront\/overlays\/prod\.yaml:\d+ at \/patches\/0\/operations\/0: patch on Rollout "storefront" failed/);
   });
 
   it('several problems are reported in one run', async () => {

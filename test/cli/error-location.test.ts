@@ -27,7 +27,7 @@ describe('errors point at the line that caused them', () => {
     edit(STOREFRONT_PROD, addOperation('      - op: replace\n        path: /spec/template/spec/nope/x\n        value: 1\n'));
     const err = await renderFails();
     const line = lineOf(STOREFRONT_PROD, '- op: replace');
-    expect(err).toContain(`${STOREFRONT_PROD}:${line} at /patches/0/operations/1: patch on Deployment "storefront" failed at operation 1 (replace /spec/template/spec/nope/x)`);
+    expect(err).toContain(`${STOREFRONT_PROD}:${line} at /patches/0/operations/1: patch on Rollout "storefront" failed at operation 1 (replace /spec/template/spec/nope/x)`);
     expect(err).toContain('hint: /spec/template/spec/nope does not exist on the object when this patch runs');
   });
 
@@ -46,7 +46,7 @@ describe('errors point at the line that caused them', () => {
     edit(STOREFRONT_PROD, addOperation('      - op: add\n        path: /metadata/annotations\n        value: {}\n      - op: add\n        path: /metadata/annotations/team.example.com~1owner\n        value: web\n'));
     const r = await cli(['--root', project.root, 'render']);
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(path('rendered/prod/storefront/deployment-storefront.yaml'), 'utf8')).toContain('team.example.com/owner: web');
+    expect(readFileSync(path('rendered/prod/storefront/rollout-storefront.yaml'), 'utf8')).toContain('team.example.com/owner: web');
   });
 
   it('ingress.port set in the base is reported against the base, at its line', async () => {

@@ -464,6 +464,40 @@ function gitWith(project: RepoProject, env: Record<string, string>, ...args: str
   });
 }
 
+describe('switching to progressive delivery', () => {
+  it('one spec change turns a Deployment into a Rollout: the Deployment removed and the Rollout added, flagged in production', async () => {
+    // orders-api's prod overlay gains a canary: the only edit.
+    p.edit('manifests/apps/orders-api/overlays/prod.yaml', (t) => t.replace('spec:\n  replicas: 4', 'spec:\n  rollout:\n    strategy: canary\n    steps: [{ setWeight: 25 }, { pause: {} }]\n  replicas: 4'));
+    const j = await json();
+    const app = j.environments.find((e: any) => e.name === 'prod').apps.find((a: any) => a.name === 'orders-api');
+    const byKind = (kind: string) => app.resources.find((r: any) => r.kind === kind);
+    expect(byKind('Deployment')).toMatchObject({ status: 'removed', risks: [{ type: 'deletion', detail: 'Deployment deleted' }, { type: 'production' }] });
+    expect(byKind('Rollout')).toMatchObject({ status: 'added', path: 'prod/orders-api/rollout-orders-api.yaml', risks: [{ type: 'production' }, { type: 'rollout', detail: 'Rollout added: canary, 2 steps' }] });
+    // Its traffic now goes through the stable and canary Services.
+    expect(app.resources.filter((r: any) => r.status === 'added').map((r: any) => r.path).sort()).toEqual(['prod/orders-api/rollout-orders-api.yaml', 'prod/orders-api/service-orders-api-canary.yaml', 'prod/orders-api/service-orders-api-stable.yaml']);
+    const m = (await p.diff('--format', 'markdown')).stdout;
+    expect(m).toContain('- `prod/orders-api` Rollout orders/orders-api added: **production**, **rollout** `Rollout added: canary, 2 steps`');
+    expect(m).toContain('- `prod/orders-api` Deployment orders/orders-api deleted: **deletion**, **production**');
+  });
+
+  it('a production canary\'s steps or strategy changed is a rollout risk; elsewhere it is not', async () => {
+    p.edit('manifests/apps/storefront/overlays/prod.yaml', (t) => t.replace('      - setWeight: 50\n', '      - setWeight: 30\n      - pause: { duration: 1m }\n      - setWeight: 60\n'));
+    p.edit('manifests/apps/catalog-api/overlays/staging.yaml', (t) => t.replace('scaleDownDelaySeconds: 60', 'scaleDownDelaySeconds: 120'));
+    const j = await json();
+    const rollout = (env: string, app: string) => j.environments.find((e: any) => e.name === env).apps.find((a: any) => a.name === app).resources.find((r: any) => r.kind === 'Rollout');
+    expect(rollout('prod', 'storefront').risks).toEqual([
+      { type: 'production', detail: 'changed in a production environment' },
+      { type: 'rollout', detail: 'canary steps changed: [setWeight 10, pause 5m, analysis, setWeight 50, pause] -> [setWeight 10, pause 5m, analysis, setWeight 30, pause 1m, setWeight 60, pause]' },
+    ]);
+    expect(rollout('staging', 'catalog-api').risks).toEqual([]);
+
+    p.edit('manifests/apps/storefront/overlays/prod.yaml', (t) => t.replace(/ {2}rollout:\n(.|\n)*?patches:/, '  rollout:\n    strategy: blueGreen\npatches:'));
+    const k = await json();
+    const risks = k.environments.find((e: any) => e.name === 'prod').apps.find((a: any) => a.name === 'storefront').resources.find((r: any) => r.kind === 'Rollout').risks;
+    expect(risks).toContainEqual({ type: 'rollout', detail: 'strategy canary, 5 steps -> blueGreen' });
+  });
+});
+
 describe('a version bump is quiet', () => {
   /** orders-api's image tag bumped in the base: every object's app.kubernetes.io/version changes in every environment. */
   const bumpImage = () => p.edit('manifests/apps/orders-api/app.yaml', (t) => t.replace('tag: 2.8.1', 'tag: 2.9.0'));

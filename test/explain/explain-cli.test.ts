@@ -26,17 +26,17 @@ const explain = (...args: string[]) => cli(['--root', project.root, 'check', '--
 
 describe('check --explain', () => {
   it('a spec app object by its rendered file: app, spec files, overlay fields with lines, the patch on it, every check', async () => {
-    const r = await explain('rendered/prod/storefront/deployment-storefront.yaml');
+    const r = await explain('rendered/prod/storefront/rollout-storefront.yaml');
     expect(r.code, r.stderr).toBe(0);
     const out = r.stdout;
-    expect(out).toContain('Deployment storefront/storefront (apps/v1) in rendered/prod/storefront/deployment-storefront.yaml');
+    expect(out).toContain('Rollout storefront/storefront (argoproj.io/v1alpha1) in rendered/prod/storefront/rollout-storefront.yaml');
     expect(out).toContain('produced by: app storefront (spec app) in prod, from manifests/apps/storefront/app.yaml');
     expect(out).toContain('spec files: manifests/apps/storefront/app.yaml, manifests/apps/storefront/overlays/prod.yaml');
     expect(out).toMatch(/\/spec\/config\/LOG_LEVEL {2}manifests\/apps\/storefront\/overlays\/prod\.yaml:9\n/);
     expect(out).toMatch(/\/spec\/disruptionBudget\/minAvailable {2}manifests\/apps\/storefront\/overlays\/prod\.yaml:18\n/);
     // A field only the base sets is not listed as the overlay's.
     expect(out).not.toContain('/spec/image/');
-    expect(out).toContain('add /spec/template/spec/topologySpreadConstraints  manifests/apps/storefront/overlays/prod.yaml:23 (/patches/0/operations/0)');
+    expect(out).toContain('add /spec/template/spec/topologySpreadConstraints  manifests/apps/storefront/overlays/prod.yaml:36 (/patches/0/operations/0)');
     expect(out).toContain('exemptions applied: none');
     expect(out).toMatch(/kubernetes-schema +mandatory +pass/);
     expect(out).toMatch(/probes +mandatory +pass/);
@@ -76,11 +76,11 @@ describe('check --explain', () => {
     expect(a.code).toBe(2);
     expect(a.stderr).toContain('no rendered object "Deployment/orders/orders-wroker"');
     expect(a.stderr).toContain('did you mean "Deployment/orders/orders-worker"?');
-    const b = await explain('rendered/prod/storefront/deployment-storefrnt.yaml');
+    const b = await explain('rendered/prod/storefront/rollout-storefrnt.yaml');
     expect(b.code).toBe(2);
-    expect(b.stderr).toContain('did you mean "rendered/prod/storefront/deployment-storefront.yaml"?');
-    const c = await explain('rendered/prd/storefront/deployment-storefront.yaml');
+    expect(b.stderr).toContain('did you mean "rendered/prod/storefront/rollout-storefront.yaml"?');
+    const c = await explain('rendered/prd/storefront/rollout-storefront.yaml');
     expect(c.code).toBe(2);
-    expect(c.stderr).toContain('did you mean "rendered/prod/storefront/deployment-storefront.yaml"?');
+    expect(c.stderr).toContain('did you mean "rendered/prod/storefront/rollout-storefront.yaml"?');
   });
 });

@@ -20,8 +20,11 @@ async function modelFor(apiVersion: string, kind: string): Promise<{ Model: Mode
     return m[kind] ? { Model: m[kind]!, apiVersion: 'external-secrets.io/v1beta1' } : undefined;
   }
   if (group === 'argoproj.io') {
-    const m = (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1')) as unknown as Record<string, ModelClass>;
-    return version === 'v1alpha1' && m[kind] ? { Model: m[kind]!, apiVersion } : undefined;
+    // Argo CD's kinds, then Argo Rollouts' (the package itself, not the check's precompiled copy of its schemas).
+    const cd = (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1')) as unknown as Record<string, ModelClass>;
+    const rollouts = (await import('@kubernetes-models/argo-rollouts/argoproj.io/v1alpha1')) as unknown as Record<string, ModelClass>;
+    const Model = cd[kind] ?? rollouts[kind];
+    return version === 'v1alpha1' && Model ? { Model, apiVersion } : undefined;
   }
   const path = group ? `kubernetes-models/${group}/${version}` : `kubernetes-models/${version}`;
   const m = (await import(path)) as unknown as Record<string, ModelClass>;
@@ -66,7 +69,7 @@ describe('rendered objects against Kubernetes schemas', () => {
     }
     expect(failures).toEqual([]);
     expect(byRenderedCrd).toBeGreaterThan(0);
-    for (const k of ['apps/v1/Deployment', 'batch/v1/CronJob', 'v1/Service', 'networking.k8s.io/v1/Ingress', 'autoscaling/v2/HorizontalPodAutoscaler', 'policy/v1/PodDisruptionBudget', 'external-secrets.io/v1/ExternalSecret', 'v1/Namespace', 'v1/ResourceQuota', 'v1/LimitRange', 'networking.k8s.io/v1/NetworkPolicy', 'v1/ConfigMap', 'v1/ServiceAccount']) {
+    for (const k of ['apps/v1/Deployment', 'batch/v1/CronJob', 'v1/Service', 'networking.k8s.io/v1/Ingress', 'autoscaling/v2/HorizontalPodAutoscaler', 'policy/v1/PodDisruptionBudget', 'external-secrets.io/v1/ExternalSecret', 'v1/Namespace', 'v1/ResourceQuota', 'v1/LimitRange', 'networking.k8s.io/v1/NetworkPolicy', 'v1/ConfigMap', 'v1/ServiceAccount', 'argoproj.io/v1alpha1/Rollout', 'argoproj.io/v1alpha1/AnalysisTemplate']) {
       expect(kinds).toContain(k);
     }
   });

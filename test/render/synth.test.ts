@@ -84,6 +84,25 @@ function variants(original: AppSpec): AppSpec[] {
     { ...spec, serviceAccount: { aws: { identity: 'pod-identity', roleOutput: 'orders_api_iam_role_arn' } }, networkPolicy: { egressTo: [{ cidr: '0.0.0.0/0', ports: [443] }] } },
     { ...spec, image: { repository: 'r/x', digest: 'sha256:' + 'a'.repeat(64) } },
     { ...spec, image: { repository: 'r/x', tag: '1.2.3', digest: 'sha256:' + 'b'.repeat(64) } },
+    // Argo Rollouts: a canary through the ALB Ingress with an analysis and an HPA, a canary by replicas, a blue-green.
+    {
+      ...spec,
+      ports,
+      ingress: { host: 'x.example.com', port: 'http' },
+      autoscaling: { minReplicas: 2, maxReplicas: 4 },
+      rollout: {
+        strategy: 'canary',
+        trafficRouting: 'ingress',
+        steps: [{ setWeight: 10 }, { pause: { duration: '1m' } }, { analysis: {} }, { pause: {} }],
+        analysis: { prometheus: { address: 'http://prometheus:9090' }, successRate: { minimum: 0.99 }, latency: { maxSeconds: 0.3, quantile: 0.9, query: 'q' } },
+      },
+    },
+    { ...spec, ports, rollout: { strategy: 'canary', trafficRouting: 'replicas', steps: [{ setWeight: 50 }, { pause: {} }] } },
+    {
+      ...spec,
+      ports,
+      rollout: { strategy: 'blueGreen', autoPromotion: true, scaleDownDelaySeconds: 5, prePromotionAnalysis: true, postPromotionAnalysis: true, analysis: { prometheus: { address: 'http://p:9090' }, successRate: { minimum: 0.9, query: 'q' } } },
+    },
   ] as AppSpec[];
 }
 
@@ -112,6 +131,16 @@ describe('synth', () => {
       }
     }
     expect(n).toBeGreaterThan(100);
+  });
+
+  it('takes the Argo Rollouts objects on the fast path', () => {
+    const fleet = readFleet(repoRoot);
+    const prod = fleet.environments.find((e) => e.name === 'prod')!;
+    const storefront = prod.apps.find((a) => a.name === 'storefront')!;
+    if (storefront.kind !== 'spec') throw new Error('storefront is a spec app');
+    const kinds = synthPlain(appChart(storefront, prod))!.map((o) => o.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['Rollout', 'AnalysisTemplate']));
+    expect(kinds).not.toContain('Deployment');
   });
 });
 

@@ -3,7 +3,7 @@ import type { KubeObject } from '../../charts/object.js';
 import { get, isObject, podTemplatesOf } from './pods.js';
 import type { Policy, PolicyContext } from './types.js';
 
-const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet']);
+const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
 
 /** The most replicas the workload runs: its spec, or an HPA's maxReplicas when one targets it. */
 function maxReplicas(object: KubeObject, context: PolicyContext): { count: number; by: string } {
@@ -43,7 +43,7 @@ export function selects(pdb: KubeObject, labels: Record<string, string>): boolea
 
 export const pdbInProduction: Policy = {
   id: 'pdb-in-production',
-  description: 'In production-tier environments, every Deployment or StatefulSet that can run more than one replica (spec.replicas, or the maxReplicas of its HPA) is covered by a PodDisruptionBudget.',
+  description: 'In production-tier environments, every Deployment, StatefulSet or Rollout that can run more than one replica (spec.replicas, or the maxReplicas of its HPA) is covered by a PodDisruptionBudget.',
   level: 'mandatory',
   check(object, context) {
     if (context.environment?.spec.tier !== 'production' || !REPLICATED.has(object.kind)) return [];

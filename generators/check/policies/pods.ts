@@ -1,4 +1,4 @@
-/** Where pods hide in workload objects, and their containers. */
+/** Where pods hide in workload objects (Argo Rollouts' Rollout included), and their containers. */
 import type { KubeObject } from '../../charts/object.js';
 
 export type Json = Record<string, unknown>;
@@ -28,10 +28,12 @@ export const TEMPLATE_PATHS: Readonly<Record<string, readonly string[]>> = {
   Job: ['spec', 'template'],
   CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
   PodTemplate: ['template'],
+  // Argo Rollouts: a Deployment's pod template under another kind.
+  Rollout: ['spec', 'template'],
 };
 
 /** Kinds that run pods for as long as they exist (as opposed to Jobs). */
-export const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController']);
+export const LONG_RUNNING = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Rollout']);
 
 export function isObject(v: unknown): v is Json {
   return v !== null && typeof v === 'object' && !Array.isArray(v);

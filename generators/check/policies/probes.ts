@@ -4,7 +4,7 @@ import type { Finding, Policy } from './types.js';
 
 export const probes: Policy = {
   id: 'probes',
-  description: 'Every container of a long-running workload (Deployment, StatefulSet, DaemonSet) has a readiness or a liveness probe.',
+  description: 'Every container of a long-running workload (Deployment, StatefulSet, DaemonSet, Rollout) has a readiness or a liveness probe.',
   level: 'advisory',
   check(object) {
     if (!LONG_RUNNING.has(object.kind)) return [];
