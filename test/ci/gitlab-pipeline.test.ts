@@ -107,7 +107,7 @@ describe.skipIf(skip)('.gitlab-ci.yml under gitlab-ci-local', () => {
     const run = await runJob(p.clone, 'diff-comment', mergeRequest({ CI_MERGE_REQUEST_SOURCE_PROJECT_ID: '99', CI_MERGE_REQUEST_SOURCE_PROJECT_PATH: 'someone/fleet', GITLAB_TOKEN: '' }), { schema: false });
     expect(run.code).toBe(0);
     expect(run.output).toContain('not posted to merge request !7 of project 42: the merge request comes from a fork (project someone/fleet)');
-    expect(run.output).toContain('no changes'); // the diff (of a branch that changes nothing) is in the log
+    expect(run.output).toContain('No changes: the render matches rendered/ at origin/main'); // the diff (of a branch that changes nothing) is in the log
     expect(api.requests).toEqual([]);
   });
 
