@@ -76,8 +76,9 @@ ensure_pulumi() {
 }
 
 stack() {
-  local stack=$1 role_var role secrets stack_name
+  local stack=$1 role_var role stack_name
   [[ $stack =~ ^[a-z0-9][a-z0-9-]*$ ]] || fail 'Unknown drift target' "'$stack' is neither 'rendered' nor a stack name"
+  # global: the EXIT trap removes it after the function has returned
   secrets=$(mktemp -d)
   trap 'rm -rf "$secrets"' EXIT
   if [ -n "${AWS_ID_TOKEN:-}" ]; then
