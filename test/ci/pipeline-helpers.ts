@@ -19,11 +19,11 @@ export function gitlabCiLocalMissing(): string | undefined {
   return undefined;
 }
 
-/** The repository's files as the working tree has them (tracked and new, not ignored), minus the benchmarks. */
+/** The repository's files as the working tree has them (tracked and new, not ignored). */
 function projectFiles(): string[] {
   return execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repoRoot, encoding: 'utf8' })
     .split('\0')
-    .filter((f) => f && !f.startsWith('bench/') && existsSync(join(repoRoot, f)));
+    .filter((f) => f && existsSync(join(repoRoot, f)));
 }
 
 /** A bare repository holding this repository on `main`, as `<name>.git` under `served`. */
@@ -46,13 +46,15 @@ export function forgeRepo(served: string, name: string): string {
 /**
  * A CI clone of `bare` on `branch`, whose origin is `url` carrying the token (as GitLab's clone
  * carries the job token; the test git server's user name is x-access-token). It uses the
- * repository's node_modules and CLI build. Removed by cleanup().
+ * repository's node_modules and CLI build unless `linkModules` is false (a job then installs
+ * them itself). Removed by cleanup().
  */
-export function ciClone(bare: string, url: string, token: string, branch = 'main'): { clone: string; cleanup: () => void } {
+export function ciClone(bare: string, url: string, token: string, branch = 'main', options: { linkModules?: boolean } = {}): { clone: string; cleanup: () => void } {
   const clone = scratchDir('gitops-bridge-ci-clone-');
   git(clone, 'clone', '-q', `file://${bare}`, '.');
   git(clone, 'remote', 'set-url', 'origin', url.replace('://', `://x-access-token:${token}@`));
   if (branch !== 'main') git(clone, 'checkout', '-q', '-b', branch);
+  if (options.linkModules === false) return { clone, cleanup: () => rmSync(clone, { recursive: true, force: true }) };
   symlinkSync(join(repoRoot, 'node_modules'), join(clone, 'node_modules'));
   if (existsSync(join(repoRoot, 'dist'))) cpSync(join(repoRoot, 'dist'), join(clone, 'dist'), { recursive: true });
   return { clone, cleanup: () => rmSync(clone, { recursive: true, force: true }) };
