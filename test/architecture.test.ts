@@ -20,7 +20,7 @@ const LAYERS: string[][] = [
   ['metadata', 'check', 'kustomize'],
   ['argocd', 'sources'],
   ['engine'],
-  ['git', 'workspace'],
+  ['git', 'workspace', 'forge'],
   ['diff', 'threads'],
   ['app'],
   ['cli'],

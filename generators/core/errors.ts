@@ -34,7 +34,11 @@ export type ErrorCode =
   | 'git-diverged'
   | 'git-push-rejected'
   | 'git-auth'
-  | 'git-remote';
+  | 'git-remote'
+  // generators/forge: posting the diff as a pull-request comment or merge-request note
+  | 'forge-env'
+  | 'forge-auth'
+  | 'forge-api';
 
 export interface ErrorDetails {
   code: ErrorCode;
