@@ -272,9 +272,13 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
     }
   }
 
+  // An overlay's JSON 6902 patches take the same references as the spec (values, paths, targets).
   const patches: OverlayPatch[] = (overlay?.overlay.patches ?? []).map((p, i) => ({
-    target: p.target,
-    operations: p.operations,
+    ...errorsAt(
+      () => overlay!.doc,
+      () => interpolate({ target: p.target, operations: p.operations }, { variables, bridge: outputs, unknown: (key, pointer) => unknownBridgeKey(key, pointer, app.name, envName, outputs, snapshotFile) }, ['patches', i]),
+      '',
+    ),
     file: overlay!.doc.file,
     pointer: `/patches/${i}`,
     lineOf: overlay!.doc.lineOf,
@@ -356,13 +360,13 @@ function chartInstance(app: LoadedChartApp, envName: string, charts: ReadonlyMap
   return { kind: 'chart', name: app.name, environment: envName, source: app.source, namespace: broughtNamespace(app, envName, new Map()), files: [app.file], exemptions: exemptionsIn(app, envName), chart };
 }
 
-/** Runs fn; a located-nowhere BridgeError it throws gets the file and line of whoever set that pointer. */
-function errorsAt<T>(whoSet: (pointer: string) => ParsedDocument, fn: () => T): T {
+/** Runs fn; a located-nowhere BridgeError it throws gets the file and line of whoever set that pointer (`prefix` + its pointer). */
+function errorsAt<T>(whoSet: (pointer: string) => ParsedDocument, fn: () => T, prefix = '/spec'): T {
   try {
     return fn();
   } catch (e) {
     if (!(e instanceof BridgeError) || e.file !== undefined) throw e;
-    const pointer = e.pointer?.startsWith('/spec') ? e.pointer : '/spec' + (e.pointer ?? '');
+    const pointer = e.pointer?.startsWith(prefix) ? e.pointer : prefix + (e.pointer ?? '');
     const doc = whoSet(pointer);
     throw new BridgeError({ code: e.code, message: e.message, hint: e.hint, pointer, file: doc.file, line: doc.lineOf(pointer) });
   }

@@ -11,6 +11,7 @@
 import { ErrorSink, pointerOf } from '../core/errors.js';
 import { UNEXEMPTABLE } from '../core/secrets.js';
 import { closest, compareStrings } from '../core/strings.js';
+import { uninterpolatedReferences } from './interpolate.js';
 import { mergeOverlay, setByOverlay } from './merge.js';
 import type { CachedDocument, ParseCache } from './parse-cache.js';
 import { validateAgainst, type SchemaName } from './schemas.js';
@@ -203,6 +204,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     if (!doc) continue;
     if (!checkName(errors, name, file, 'environment')) continue;
     if (!schemaValid('environment', doc, errors)) continue;
+    if (!noReferences(doc, 'an environment file', errors)) continue;
     const env = doc.data as Environment;
     if (env.metadata.name !== name) {
       errors.add({
@@ -321,6 +323,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const doc = parse(file);
     if (!doc) continue;
     if (!schemaValid('exemptions', doc, errors)) continue;
+    if (!noReferences(doc, 'exemptions.yaml', errors)) continue;
     const data = doc.data as Exemptions;
     const app = apps.get(appName);
     if (!app || app.source !== source) {
@@ -379,6 +382,8 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const doc = parse(file);
     if (!doc) continue;
     if (!schemaValid('aws-access', doc, errors, { deferReferences: true })) continue;
+    // Only the policy statements are resolved (per environment, by the Pulumi program and the render).
+    if (!noReferences(doc, 'aws-access.yaml outside spec.serviceAccount.aws.policy', errors, '/spec/serviceAccount/aws/policy')) continue;
     const data = doc.data as AwsAccessFile;
     if (data.metadata.name !== appName) {
       errors.add({ code: 'name-mismatch', message: `metadata.name "${data.metadata.name}" does not match its directory "${appName}"`, file, pointer: '/metadata/name', line: doc.lineOf('/metadata/name'), hint: `set metadata.name to "${appName}"` });
@@ -518,7 +523,7 @@ function loadArgoCd(files: string[], parse: (file: string) => ParsedDocument | u
   }
   const doc = files[0] === undefined ? undefined : parse(files[0]);
   if (!doc) return undefined;
-  return schemaValid('argocd', doc, errors) ? { file: doc.file, spec: (doc.data as ArgoCD).spec } : undefined;
+  return schemaValid('argocd', doc, errors) && noReferences(doc, 'manifests/argocd.yaml', errors) ? { file: doc.file, spec: (doc.data as ArgoCD).spec } : undefined;
 }
 
 /**
@@ -533,6 +538,13 @@ function schemaValid(schema: SchemaName, doc: ParsedDocument, errors: ErrorSink,
   problems.forEach((e) => errors.add(e));
   if (problems.length === 0) cached.pass?.(label);
   return problems.length === 0;
+}
+
+/** Whether a document that is not interpolated holds no `${...}` reference; each one found goes to `errors`. */
+function noReferences(doc: ParsedDocument, what: string, errors: ErrorSink, skip?: string): boolean {
+  const found = uninterpolatedReferences(doc.data, doc.file, doc.lineOf, what, skip);
+  found.forEach((e) => errors.add(e));
+  return found.length === 0;
 }
 
 function checkName(errors: ErrorSink, name: string, file: string, what: string): boolean {

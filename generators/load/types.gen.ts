@@ -283,7 +283,10 @@ export interface Port {
    * Expose this port on the app's Service.
    */
   servicePort?: number;
-  protocol?: 'TCP' | 'UDP';
+  /**
+   * The container port's protocol: its Service port and the network policy rules that open it carry the same.
+   */
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
 }
 export interface EnvVar {
   name: string;
@@ -439,7 +442,16 @@ export interface Peer {
    */
   namespace?: string;
   cidr?: string;
-  ports?: number[];
+  /**
+   * Ports to open: a number, or {port, protocol} for UDP or SCTP. In ingressFrom a number takes the protocol of this app's container port of that number (TCP when it has none); in egressTo a number is TCP.
+   */
+  ports?: (
+    | number
+    | {
+        port: number;
+        protocol?: 'TCP' | 'UDP' | 'SCTP';
+      }
+  )[];
 }
 
 /**

@@ -1,10 +1,12 @@
 /**
  * Safe YAML parsing for input files: js-yaml's core schema (no custom tags), duplicate keys
- * rejected, aliases refused (they are how alias bombs explode), and a locator that maps a JSON
+ * rejected, aliases refused (they are how alias bombs explode), nesting and value length bounded
+ * (limits.ts: what comes after walks the data recursively), and a locator that maps a JSON
  * pointer back to the line it came from so errors can name it.
  */
 import yaml from 'js-yaml';
 import { BridgeError, pointerOf } from '../core/errors.js';
+import { MAX_DEPTH, MAX_VALUE_CHARS, nestedTooDeep, valueTooLong } from './limits.js';
 
 export interface ParsedDocument {
   file: string;
@@ -39,6 +41,8 @@ export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml
           hint: 'split the file; an input spec is never this large',
         });
       }
+      // The parser recurses per level, and so does everything after it: stop before the stack does.
+      if (stack.length > MAX_DEPTH) throw nestedTooDeep(file, state.line + 1);
       stack.push({ line: state.line + 1, kind: null, result: undefined, children: [] });
       return;
     }
@@ -46,6 +50,7 @@ export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml
     if (!node) return;
     node.kind = state.kind;
     node.result = state.result;
+    if (typeof state.result === 'string' && state.result.length > MAX_VALUE_CHARS) throw valueTooLong(file, state.result.length, node.line);
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(node);
     else root = node;
