@@ -193,9 +193,20 @@ export interface AppSpec {
   partOf?: string;
   description?: string;
   /**
-   * Namespace to deploy into. Defaults to the app name; apps of one team may share one.
+   * Namespace to deploy into. Defaults to the app name; apps of one team may share one. gitops-bridge owns it: it renders the Namespace (Pod Security restricted), a ResourceQuota, a LimitRange and a default-deny NetworkPolicy. {name, managed: false} deploys into a namespace something else owns (kube-system, Argo CD's, a hub addon's, one made outside this repository): nothing is rendered for the namespace itself, and every app in it must say managed: false.
    */
-  namespace?: string;
+  namespace?:
+    | string
+    | {
+        /**
+         * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+         */
+        name: string;
+        /**
+         * false: the namespace is not gitops-bridge's; it renders no Namespace, quota, limit range or default-deny policy for it.
+         */
+        managed: boolean;
+      };
   /**
    * Environments the app is deployed to. Defaults to every environment (for addons: every environment that enables it).
    */
