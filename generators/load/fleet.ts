@@ -16,6 +16,7 @@ import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
 import { appsIn, broughtNamespace, loadSpecs, referenceVariables, mergeSpec, specDeployment, type Deployment, type LoadedApp, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
 import type { AppOverlay, AppSpec, ArgoCDSpec, Environment, EnvironmentSpec } from './types.gen.js';
+import { MAX_VALUE_CHARS, valueTooLong } from './limits.js';
 import { checkNamespaceOwners, foreignNamespaces, type NamespaceClaim } from './namespaces.js';
 import { parseJson, parseYaml, type ParsedDocument } from './yaml.js';
 
@@ -202,6 +203,10 @@ function loadSnapshot(sources: SourceSet, file: string, env: string): Record<str
   const errors = new ErrorSink();
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
     for (const [key, value] of Object.entries(data)) {
+      if (typeof value === 'string' && value.length > MAX_VALUE_CHARS) {
+        errors.add(valueTooLong(file, value.length, doc.lineOf(pointerOf([key])), pointerOf([key])));
+        continue;
+      }
       const reason = secretReason(key, value);
       if (reason) {
         errors.add({

@@ -29,7 +29,10 @@ export interface NamespaceClaim {
 export function foreignNamespaces(env: Environment, outputs: Record<string, string>, argocdNamespace: string): Map<string, string> {
   const out = new Map<string, string>(CLUSTER_NAMESPACES.map((ns) => [ns, "the cluster's own"]));
   out.set(argocdNamespace, "Argo CD's");
+  // A hub addon also rendered here is an error of its own (load/specs.ts); its bridge keys are the rendered addon's.
+  const rendered = new Set((env.spec.addons ?? []).map((a) => a.replace(/-/g, '_')));
   for (const addon of env.spec.hubAddons ?? []) {
+    if (rendered.has(addon)) continue;
     const ns = outputs[`${addon}_namespace`] ?? HUB_ADDON_ACCESS[addon]?.namespace;
     if (ns !== undefined && !out.has(ns)) out.set(ns, `the hub addon ${addon}'s`);
   }

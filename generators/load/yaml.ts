@@ -41,8 +41,6 @@ export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml
           hint: 'split the file; an input spec is never this large',
         });
       }
-      // The parser recurses per level, and so does everything after it: stop before the stack does.
-      if (stack.length > MAX_DEPTH) throw nestedTooDeep(file, state.line + 1);
       stack.push({ line: state.line + 1, kind: null, result: undefined, children: [] });
       return;
     }
@@ -58,10 +56,12 @@ export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml
 
   let data: unknown;
   try {
-    data = yaml.load(text, { filename: file, schema, json: false, listener } as yaml.LoadOptions);
+    // The parser recurses per level, and so does everything after it: js-yaml stops at maxDepth.
+    data = yaml.load(text, { filename: file, schema, json: false, listener, maxDepth: MAX_DEPTH } as yaml.LoadOptions);
   } catch (e) {
     if (e instanceof BridgeError) throw e;
     if (e instanceof yaml.YAMLException) {
+      if (/^nesting exceeded maxDepth/.test(e.reason)) throw nestedTooDeep(file, (e.mark?.line ?? 0) + 1);
       const duplicate = /duplicated mapping key/.test(e.reason);
       throw new BridgeError({
         code: duplicate ? 'yaml-duplicate-key' : 'yaml-syntax',
