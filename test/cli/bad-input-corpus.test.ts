@@ -174,6 +174,23 @@ const CASES: Case[] = [
   { name: 'an app name that tries to leave its directory', edits: [replace(APP('catalog-api'), 'name: catalog-api', 'name: ../../etc')], file: APP('catalog-api'), line: 'name: ../../etc', pointer: '/metadata/name', error: '"name"' },
   { name: 'a file manifests/ has no place for', edits: [write('manifests/apps.yaml', 'a: 1\n')], file: 'manifests/apps.yaml', error: 'unexpected file in manifests/', hint: 'environments go in' },
 
+  {
+    name: 'two objects that would share a file',
+    edits: [replace(APP('orders-api'), '  externalSecrets:\n', '  externalSecrets:\n    - name: orders-db\n      data:\n        - secretKey: other\n          remoteKey: other\n')],
+    file: APP('orders-api'),
+    error: 'dev/orders-api/externalsecret-orders-db.yaml would hold two objects',
+    hint: 'give one of them another name',
+  },
+  {
+    name: 'several problems, reported in one run',
+    edits: [replace(APP('orders-api'), '  replicas: 2\n', '  replica: 2\n'), replace(APP('catalog-api'), 'tag: 1.22.3', 'tag: latest')],
+    file: APP('orders-api'),
+    line: 'replica: 2',
+    pointer: '/spec/replica',
+    error: 'unknown field "replica"',
+    hint: /catalog-api\/app\.yaml:\d+ at \/spec\/image\/tag[^]*\n2 errors; nothing was written$/,
+  },
+
   // --- references
   { name: 'an unknown bridge key (fromBridge)', edits: [replace(APP('orders-api'), 'fromBridge: orders_db_endpoint', 'fromBridge: orders_db_endpiont')], file: APP('orders-api'), line: 'orders_db_endpiont', pointer: '/spec/env/1/fromBridge', error: 'references bridge key "orders_db_endpiont", which infra/outputs/dev.json does not have', hint: 'did you mean "orders_db_endpoint"?' },
   { name: 'an unknown ${bridge.*} key in an overlay', edits: [append(OVERLAY('catalog-api', 'prod'), '  podAnnotations:\n    owner: ${bridge.no_such_key}\n')], file: OVERLAY('catalog-api', 'prod'), line: 'no_such_key', pointer: '/spec/podAnnotations/owner', error: 'references bridge key "no_such_key"' },
