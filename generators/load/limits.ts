@@ -2,8 +2,9 @@
  * How large an input may be: a file, one value in it, how deeply it nests, and one rendered
  * object. Every stage after loading walks inputs recursively (the YAML parser, the reference
  * resolver, the schema validators, the writer, the check), so depth is bounded where a file is
- * parsed; sizes are bounded where a file is read and where a value is parsed, with the file
- * named. Measured before these limits: a 10 MB config value ended in "Maximum call stack size
+ * parsed (js-yaml's maxDepth, load/yaml.ts); sizes are bounded where a file is read (the
+ * workspace, by its size before reading it), where a value is parsed, and where an object is
+ * serialised (engine/unit-group.ts), with the file named. Measured before these limits: a 10 MB config value ended in "Maximum call stack size
  * exceeded" inside the writer (V8's regular expression backtracking stack, a plain-scalar
  * test, overflows near 8 million characters), and a 5 MB value rendered a 5 MB ConfigMap that
  * the API server refuses. The limits sit far above real inputs (the example fleet and the
