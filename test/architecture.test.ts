@@ -124,4 +124,40 @@ describe('generators/', () => {
     const required = files.flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/require\)?\(['"]([^'"]+\/lib\/[^'"]+)['"]\)/g)].map((m) => `${rel(f)} requires ${m[1]}`));
     expect([...wrong, ...required]).toEqual([]);
   });
+
+  it('awaits, inside try, what an async function returns from an async call (a finally would run before it settled)', () => {
+    // A lock released in `finally` while `return commit()` still ran let two rendered-commit
+    // runs move the branch at once: `return await` keeps the try block around the call.
+    const parsed = files.filter((f) => /\.m?ts$/.test(f)).map((f) => ts.createSourceFile(f, readFileSync(f, 'utf8'), ts.ScriptTarget.Latest, true));
+    const isAsync = (n: ts.Node) => !!ts.getModifiers(n as ts.HasModifiers)?.some((m) => m.kind === ts.SyntaxKind.AsyncKeyword);
+    const asyncNames = new Set<string>();
+    const collect = (n: ts.Node): void => {
+      if ((ts.isFunctionDeclaration(n) || ts.isMethodDeclaration(n)) && n.name && isAsync(n)) asyncNames.add(n.name.getText());
+      if (ts.isVariableDeclaration(n) && n.initializer && (ts.isArrowFunction(n.initializer) || ts.isFunctionExpression(n.initializer)) && isAsync(n.initializer)) asyncNames.add(n.name.getText());
+      ts.forEachChild(n, collect);
+    };
+    parsed.forEach(collect);
+    const calleeName = (e: ts.Expression): string | undefined =>
+      ts.isCallExpression(e) ? (ts.isIdentifier(e.expression) ? e.expression.text : ts.isPropertyAccessExpression(e.expression) ? e.expression.name.text : undefined) : undefined;
+    const wrong: string[] = [];
+    for (const sf of parsed) {
+      const visit = (n: ts.Node, guarded: boolean, inAsync: boolean): void => {
+        if (ts.isFunctionLike(n)) return ts.forEachChild(n, (c) => visit(c, false, isAsync(n)));
+        if (ts.isTryStatement(n)) {
+          visit(n.tryBlock, inAsync && (!!n.finallyBlock || !!n.catchClause), inAsync);
+          if (n.catchClause) visit(n.catchClause, inAsync && !!n.finallyBlock, inAsync);
+          if (n.finallyBlock) visit(n.finallyBlock, guarded, inAsync);
+          return;
+        }
+        if (ts.isReturnStatement(n) && guarded && n.expression) {
+          const name = calleeName(n.expression);
+          if (name && asyncNames.has(name)) wrong.push(`${rel(sf.fileName)}:${sf.getLineAndCharacterOfPosition(n.getStart()).line + 1} returns ${name}(...) without await`);
+        }
+        ts.forEachChild(n, (c) => visit(c, guarded, inAsync));
+      };
+      visit(sf, false, false);
+    }
+    expect(asyncNames.has('commitRenderedBranch')).toBe(true);
+    expect(wrong).toEqual([]);
+  });
 });

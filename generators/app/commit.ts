@@ -33,7 +33,8 @@ export async function commitCommand(request: CommitRequest, deps: AppDeps & { lo
     const run = await renderProject({ write: false }, deps);
     ws.saveRun(run.cache, deps.clock, run.outcome);
     if (hasChanges(run.changes)) throw new StaleRendered(run.changes);
-    return commitRenderedBranch({
+    // Awaited here, not returned as a promise: the finally block would release the lock before the commit ran.
+    return await commitRenderedBranch({
       projectRoot: ws.root,
       allowDirty: request.allowDirty,
       repoURL: request.repoURL,

@@ -15,6 +15,11 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
+// esbuild (the build below, tsx, chart compiling) runs its process without a worker thread: a
+// worker that fails to start it (EMFILE) leaves the blocked caller waiting for ever
+// (generators/workspace/charts.ts says what was measured).
+process.env.ESBUILD_WORKER_THREADS ??= '0';
+
 const why = (e) => (e instanceof Error ? e.message.split('\n')[0] : String(e));
 
 let entry;

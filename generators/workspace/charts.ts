@@ -96,6 +96,12 @@ export function compileCharts(root: string, files: readonly string[], sources: S
   cache?.retain(files);
   if (todo.length === 0) return out;
 
+  // esbuild's synchronous API runs its process from a worker thread by default and blocks this
+  // thread on it; when that worker cannot start the process (EMFILE under a low `ulimit -n`), it
+  // exits and this thread waits for ever (a cold render under `ulimit -n 30` hung). With
+  // ESBUILD_WORKER_THREADS=0, read when esbuild is first loaded, it runs the process with
+  // execFileSync instead: a failure throws here, and one call took 170-230 ms, not 480-520 ms.
+  process.env.ESBUILD_WORKER_THREADS ??= '0';
   const esbuild = require('esbuild') as typeof import('esbuild');
   // Outputs are never written: outdir only names them (and what their source maps are relative to).
   const outdir = join(root, '.cache', 'gitops-bridge', 'charts');

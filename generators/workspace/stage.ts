@@ -13,12 +13,20 @@ export class Stage {
   private readonly writer: Worker;
   private batch: [string, string][] = [];
   private error: Error | undefined;
+  /** Settles when the writer thread stops for any reason: an error (even one raised as it starts, e.g. EMFILE), or an exit. */
+  private readonly stopped: Promise<void>;
 
   constructor(readonly dir: string) {
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(dir, { recursive: true });
     this.writer = new Worker(new URL('./file-writer.mjs', import.meta.url), { execArgv: [] });
-    this.writer.on('error', (e) => (this.error ??= e));
+    this.stopped = new Promise((settle) => {
+      this.writer.on('error', (e) => {
+        this.error ??= e;
+        settle();
+      });
+      this.writer.on('exit', () => settle());
+    });
   }
 
   /** Queues one file (path under rendered/) for writing. */
@@ -36,13 +44,18 @@ export class Stage {
   /** Resolves once every queued file is written; rejects if one could not be. */
   async finish(): Promise<void> {
     this.flush();
-    const reply = await new Promise<{ type: string; error?: string }>((resolve, reject) => {
-      this.writer.once('message', resolve);
-      this.writer.once('error', reject);
-      this.writer.postMessage({ type: 'finish' });
-    });
+    // The writer may already have died (an error before this call is only recorded): waiting for
+    // its reply alone would then wait for ever, so its stop ends the wait too.
+    const reply = await Promise.race([
+      new Promise<{ type: string; error?: string }>((resolve) => {
+        this.writer.once('message', resolve);
+        this.writer.postMessage({ type: 'finish' });
+      }),
+      this.stopped.then(() => undefined),
+    ]);
     await this.writer.terminate();
     if (this.error) throw this.error;
+    if (!reply) throw new Error(`writing ${this.dir} failed: the writer thread stopped before it finished`);
     if (reply.type !== 'finished') throw new Error(`writing ${this.dir} failed: ${reply.error}`);
   }
 

@@ -5,12 +5,13 @@
  * where chmod does not stop writes, so faults that need a kernel refusal are injected by a preload
  * (faults/enospc-preload.mjs) into a real CLI process; a file in the way is a real fault.
  */
-import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BridgeError, FS_FAULT_CODES, fsFault } from '../../generators/core/errors.js';
 import { fsFaultError } from '../../generators/cli/fs-fault.js';
-import { cli, cliProcess, editFile, snapshotDir, tempProject } from '../helpers.js';
+import { cli, cliProcess, editFile, repoRoot, snapshotDir, tempProject } from '../helpers.js';
 
 const PRELOAD = join(import.meta.dirname, 'faults', 'enospc-preload.mjs');
 let project: { root: string; cleanup: () => void };
@@ -96,6 +97,20 @@ describe('file-system faults', () => {
     expect(r.stderr).toContain('hint: the project sits on a read-only mount');
     expect(snapshotDir(path('rendered'))).toEqual(before);
     expect(leftovers()).toEqual([]);
+  });
+
+  it('too few file descriptors (ulimit -n 32) for a first render: a clean EMFILE error, never a hang', () => {
+    rmSync(path('rendered'), { recursive: true, force: true });
+    rmSync(path('.cache'), { recursive: true, force: true });
+    // A real limit on a real process: esbuild's worker-thread mode used to wait for ever here.
+    const r = spawnSync('bash', ['-c', `ulimit -n 32 && exec "${process.execPath}" "${join(repoRoot, 'generators/cli/bin.mjs')}" --root "${project.root}" render -q`], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.signal, 'the render hung and was killed').toBeNull();
+    expectClean({ code: r.status ?? -1, stderr: r.stderr });
+    expect(r.stderr).toMatch(/too many open files in this process/);
+    expect(r.stderr).toContain('hint: raise the open-file limit (ulimit -n');
+    expect(existsSync(path('rendered'))).toBe(false);
+    expect(leftovers()).toEqual([]);
+    expect(existsSync(path('.cache/gitops-bridge/lock'))).toBe(false);
   });
 
   it('translates each errno code with the path and a hint; names the file that blocks a path', () => {

@@ -1,13 +1,17 @@
 /**
  * Two CLI runs at once on one project (real processes, bin.mjs), cold (no rendered/, no cache)
- * and warm: render with render, render with check. With the default wait the second waits for the
- * lock and both succeed; with GITOPS_BRIDGE_LOCK_WAIT=0 the second refuses naming the holder's pid.
- * Never an internal error, and rendered/ ends as the repository's own.
+ * and warm: render with render, render with check, and in a git repository rendered-commit with
+ * rendered-commit and with render (cold: no `rendered` branch yet). With the default wait the
+ * second waits for the lock and both succeed; with GITOPS_BRIDGE_LOCK_WAIT=0 the second refuses
+ * naming the holder's pid. Never an internal error; rendered/ ends as the repository's own, and
+ * the branch holds exactly one new commit of rendered/ (the second run finds nothing to commit)
+ * with `git fsck` clean.
  */
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliProcess, readRendered, repoRoot, tempProject } from '../helpers.js';
+import { cliProcess, editFile, readRendered, repoRoot, tempProject } from '../helpers.js';
+import { bridgeEnv, expectFsckClean, git, lsTree, renderedBlobs, repoPerTest, tip } from '../git/git-helpers.js';
 
 const cleanups: (() => void)[] = [];
 afterAll(() => cleanups.forEach((c) => c()));
@@ -54,5 +58,36 @@ describe('concurrent runs', () => {
       expect(r.stderr).toMatch(/another gitops-bridge run \(pid \d+, `render`/);
     }
     expect(readRendered(join(root, 'rendered'))).toEqual(expected);
+  });
+
+  const newRepo = repoPerTest();
+  const commitPairs: [string, boolean, [string, string]][] = [];
+  for (let i = 0; i < 6; i++) commitPairs.push([`commit pair ${i + 1}`, i % 2 === 0, i < 4 ? ['rendered-commit', 'rendered-commit'] : ['render', 'rendered-commit']]);
+
+  it.each(commitPairs)('%s (cold: %s): %j both succeed, one commit of rendered/ on the branch', async (_name, cold, commands) => {
+    const r = await newRepo({ origin: 'https://git.example.com/acme/fleet.git' });
+    const env = bridgeEnv();
+    if (!cold) {
+      expect((await cliProcess(['rendered-commit', '--root', r.root], { env })).code).toBe(0);
+      // A dry commit that changes rendered/ (after the render of the pair, if it has one, finds nothing to do).
+      editFile(join(r.root, 'manifests/apps/catalog-api/overlays/dev.yaml'), (t) => t.replace(/CACHE_TTL_SECONDS: "\d+"/, 'CACHE_TTL_SECONDS: "61"'));
+      expect((await cliProcess(['render', '--root', r.root, '-q'], { env })).code).toBe(0);
+      r.commitAll('Cache catalog for 61s in dev');
+    }
+    const before = tip(r.root);
+    const args = (c: string) => [c, '--root', r.root, ...(c === 'render' ? ['-q'] : [])];
+    const results = await Promise.all(commands.map((c) => cliProcess(args(c), { env })));
+    for (const res of results) {
+      expect(res.stderr).not.toMatch(/internal error|\n\s+at /);
+      expect(res.code, `${res.stderr}\n${results.map((x) => x.stdout + x.stderr).join('\n---\n')}`).toBe(0);
+    }
+    const after = tip(r.root)!;
+    expect(after).toBeDefined();
+    // One new commit whose parent is the old tip (or none), not two racing ones.
+    expect(git(r.root, 'rev-list', '--count', before ? `${before}..${after}` : after).trim()).toBe('1');
+    expectFsckClean(r.root);
+    const tree = lsTree(r.root, 'refs/heads/rendered');
+    for (const [path, oid] of renderedBlobs(r.root)) expect(tree.get(path), path).toBe(oid);
+    expect(git(r.root, 'status', '--porcelain')).toBe('');
   });
 });
