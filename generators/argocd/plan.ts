@@ -54,8 +54,9 @@ export interface RoutedIngress extends ScaledTarget {
 
 /**
  * What planning reads of a rendered object: apiVersion, kind, name, namespace, and an HPA's
- * scaleTargetRef. The hub is planned from these views alone, so a render that takes most units
- * from the incremental cache (which keeps the views, not the objects) plans the same hub.
+ * scaleTargetRef; and what the engine's cross-app checks read (engine/clashes.ts): an Ingress's
+ * class, hosts and paths. The hub is planned from these views alone, so a render that takes most
+ * units from the incremental cache (which keeps the views, not the objects) plans the same hub.
  */
 export function hubView(object: KubeObject): KubeObject {
   const metadata: KubeObject['metadata'] = { name: object.metadata.name };
@@ -64,6 +65,16 @@ export function hubView(object: KubeObject): KubeObject {
   if (object.kind === 'HorizontalPodAutoscaler') {
     const ref = (object as { spec?: { scaleTargetRef?: { apiVersion?: string; kind?: string; name?: string } } }).spec?.scaleTargetRef;
     if (ref) view.spec = { scaleTargetRef: { apiVersion: ref.apiVersion, kind: ref.kind, name: ref.name } };
+  } else if (object.kind === 'Ingress') {
+    const spec = (object as { spec?: { ingressClassName?: unknown; rules?: unknown } }).spec;
+    const rules = Array.isArray(spec?.rules) ? (spec.rules as { host?: unknown; http?: { paths?: unknown } }[]) : [];
+    view.spec = {
+      ...(typeof spec?.ingressClassName === 'string' && { ingressClassName: spec.ingressClassName }),
+      rules: rules.map((r) => ({
+        ...(typeof r?.host === 'string' && { host: r.host }),
+        paths: (Array.isArray(r?.http?.paths) ? (r.http.paths as { path?: unknown }[]) : []).map((p) => (typeof p?.path === 'string' ? p.path : '')),
+      })),
+    };
   }
   if (object.kind === 'Rollout' && object.apiVersion.startsWith('argoproj.io/')) {
     const alb = albRouting(object);

@@ -319,7 +319,17 @@ function networkPolicySpec(app: ChartApp, env: ChartEnv) {
       ...(p.app !== undefined && { podSelector: { matchLabels: { 'app.kubernetes.io/name': p.app } } }),
     };
   };
-  const portsOf = (ports: number[] | undefined) => ports?.map((n) => ({ port: port(n), protocol: 'TCP' }));
+  type PeerPorts = NonNullable<NonNullable<AppSpec['networkPolicy']>['egressTo']>[number]['ports'];
+  /**
+   * A peer's ports as policy ports. A bare number in ingressFrom opens this app's container
+   * port of that number with its protocol (each protocol it is declared with); elsewhere TCP.
+   */
+  const portsOf = (ports: PeerPorts, own: boolean) =>
+    ports?.flatMap((p) => {
+      if (typeof p !== 'number') return [{ port: port(p.port), protocol: p.protocol ?? 'TCP' }];
+      const declared = own ? [...new Set((spec.ports ?? []).filter((c) => c.containerPort === p).map((c) => c.protocol ?? 'TCP'))] : [];
+      return (declared.length > 0 ? declared : ['TCP']).map((protocol) => ({ port: port(p), protocol }));
+    });
 
   const ingress: object[] = [];
   if (spec.ingress) {
@@ -334,7 +344,7 @@ function networkPolicySpec(app: ChartApp, env: ChartEnv) {
     });
   }
   (spec.networkPolicy?.ingressFrom ?? []).forEach((p, i) => {
-    const ports = portsOf(p.ports) ?? servicePorts;
+    const ports = portsOf(p.ports, true) ?? servicePorts;
     ingress.push({ from: [peer(p, `/spec/networkPolicy/ingressFrom/${i}`)], ...(ports.length > 0 && { ports }) });
   });
 
@@ -358,7 +368,7 @@ function networkPolicySpec(app: ChartApp, env: ChartEnv) {
     egress.push({ to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT_CIDR } }], ports: [{ port: port(80), protocol: 'TCP' }] });
   }
   (spec.networkPolicy?.egressTo ?? []).forEach((p, i) => {
-    const ports = portsOf(p.ports);
+    const ports = portsOf(p.ports, false);
     egress.push({ to: [peer(p, `/spec/networkPolicy/egressTo/${i}`)], ...(ports && { ports }) });
   });
 

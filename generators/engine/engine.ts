@@ -28,6 +28,7 @@ import type { DeclaredSchemas } from '../check/declared-schemas.js';
 import { BridgeError, ErrorSink, type ErrorDetails } from '../core/errors.js';
 import { blobId, digest, digestOf } from '../core/hash.js';
 import type { Fleet } from '../load/fleet.js';
+import { clashErrors, findClashes, siteOf, type ClashSide } from './clashes.js';
 import { unitFiles } from './layout.js';
 import { recordingLookup, renderGroup, siblingDigest, siblingKey, type SiblingEntry, type SiblingRead, type UnitResult } from './unit-group.js';
 import { planUnits, renderUnitObjects, unitInputs, type Selection, type UnitApp, type UnitInput, type UnitPlan } from './units.js';
@@ -176,9 +177,27 @@ export async function renderFleet(fleet: Fleet, selection: Selection, deps: Engi
     records.set(plans[i]!.unit, { files: r.files.map(([name, , hash]) => [name, hash]), views: r.views, findings: r.findings, reads: r.reads });
   }
 
+  // A unit's objects laid out, for the checks below that need more than its record: rendered
+  // here again for a unit from the cache (or from a thread that kept none).
+  const byUnit = new Map(plans.map((p, i) => [p.unit, i]));
+  const laidOut = new Map<string, [string, RenderedObject][]>();
+  const objectsOf = (unit: string) => {
+    let laid = laidOut.get(unit);
+    if (!laid) {
+      laid = fresh.get(unit)?.objects ?? unitFiles(unit, renderUnitObjects(inputs[byUnit.get(unit)!]!));
+      laidOut.set(unit, laid);
+    }
+    return laid;
+  };
+
+  // Two apps of an environment rendering one object, or claiming one ingress host and path.
+  const clashes = findClashes(plans.map((plan) => ({ plan, views: records.get(plan.unit)!.views })));
+  clashErrors(clashes, (side: ClashSide) => siteOf(side, objectsOf(side.plan.unit)[side.index]![1], inputs[byUnit.get(side.plan.unit)!]!.app)).forEach((e) => errors.add(e));
+  errors.throwIfAny();
+
   // Sibling lookups: every unit's recorded reads against what the whole render holds.
   const global = siblingLists(plans, records);
-  const rechecked = recheckStale(plans, inputs, records, global, deps.declared, fresh);
+  const rechecked = recheckStale(plans, records, global, deps.declared, objectsOf, (i) => inputs[i]!);
   for (const i of new Set([...missing, ...rechecked])) deps.cache?.set(plans[i]!.unit, keys[i]!, records.get(plans[i]!.unit)!);
 
   const files = new Map<string, string>();
@@ -333,11 +352,11 @@ function siblingLists(plans: UnitPlan[], records: Map<string, UnitRecord>): Map<
  */
 function recheckStale(
   plans: UnitPlan[],
-  inputs: UnitInput[],
   records: Map<string, UnitRecord>,
   global: Map<string, { path: string; hash: string; unit: string }[]>,
   declared: DeclaredSchemas | undefined,
-  fresh: Map<string, UnitResult>,
+  objectsOf: (unit: string) => [string, RenderedObject][],
+  inputOf: (i: number) => UnitInput,
 ): number[] {
   const digests = new Map<string, string>();
   const globalDigest = (key: string) => {
@@ -351,17 +370,6 @@ function recheckStale(
   const stale = plans.flatMap((plan, i) => (records.get(plan.unit)!.reads.some(([kind, ns, d]) => globalDigest(siblingKey(plan.env, kind, ns)) !== d) ? [i] : []));
   if (stale.length === 0) return stale;
 
-  const byUnit = new Map(plans.map((p, i) => [p.unit, i]));
-  const laidOut = new Map<string, [string, RenderedObject][]>();
-  const objectsOf = (unit: string) => {
-    let laid = laidOut.get(unit);
-    if (!laid) {
-      const objects = fresh.get(unit)?.objects;
-      laid = objects ?? unitFiles(unit, renderUnitObjects(inputs[byUnit.get(unit)!]!));
-      laidOut.set(unit, laid);
-    }
-    return laid;
-  };
   const index = new Map<string, SiblingEntry[]>();
   const ensure = (key: string) => {
     if (index.has(key)) return;
@@ -376,7 +384,7 @@ function recheckStale(
   };
   for (const i of stale) {
     const plan = plans[i]!;
-    const input = inputs[i]!;
+    const input = inputOf(i);
     const { lookup, reads } = recordingLookup(plan.env, index, ensure);
     const findings = checkUnitObjects(objectsOf(plan.unit), { environment: input.env, ...(input.app && { app: input.app }) }, lookup, declared);
     records.set(plan.unit, { ...records.get(plan.unit)!, findings, reads: reads() });

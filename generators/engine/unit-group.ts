@@ -14,6 +14,7 @@ import { blobId, digestOf } from '../core/hash.js';
 import { unitFiles } from './layout.js';
 import { renderUnitObjects, type UnitInput } from './units.js';
 import { toYaml } from './yaml.js';
+import { objectTooLarge, overObjectLimit } from '../load/limits.js';
 
 /** A sibling lookup a unit's check made: kind, namespace ('' for none), digest of the objects it got. */
 export type SiblingRead = [kind: string, namespace: string, digest: string];
@@ -95,15 +96,23 @@ export function renderGroup(inputs: readonly UnitInput[], declared: DeclaredSche
   const serialised = laidOut.map((laid, i) => {
     if (!laid) return undefined;
     const { plan } = inputs[i]!;
-    return laid.map(([name, entry]): [string, string | null, string] => {
+    const files = laid.map(([name, entry]): [string, string, string] => {
       const content = toYaml(entry.object);
-      const hash = blobId(content);
-      const key = siblingKey(plan.env, entry.object.kind, entry.object.metadata?.namespace);
-      const list = index.get(key) ?? [];
-      list.push({ path: `${plan.unit}/${name}`, hash, object: entry.object });
-      index.set(key, list);
-      return [name, content, hash];
+      if (overObjectLimit(content)) (errors[i] ??= []).push(objectTooLarge(`rendered/${plan.unit}/${name}`, content, entry.source).toJSON());
+      return [name, content, blobId(content)];
     });
+    if (errors[i]) {
+      laidOut[i] = undefined;
+      return undefined;
+    }
+    files.forEach(([name, , hash], j) => {
+      const { object } = laid[j]![1];
+      const key = siblingKey(plan.env, object.kind, object.metadata?.namespace);
+      const list = index.get(key) ?? [];
+      list.push({ path: `${plan.unit}/${name}`, hash, object });
+      index.set(key, list);
+    });
+    return files as [string, string | null, string][];
   });
   return inputs.map((input, i): UnitResult => {
     const laid = laidOut[i];

@@ -70,7 +70,7 @@ export function unitEnvironment(env: EnvironmentInstance): UnitEnvironment {
     file: env.file,
     snapshotFile: env.snapshotFile,
     outputs: env.outputs,
-    apps: env.apps.map((a) => ({ name: a.name, namespace: a.namespace, ...(a.team !== undefined && { team: a.team }) })),
+    apps: env.apps.map((a) => ({ name: a.name, namespace: a.namespace, ...(a.namespaceManaged === false && { namespaceManaged: false as const }), ...(a.team !== undefined && { team: a.team }) })),
   };
 }
 
@@ -109,7 +109,8 @@ export function renderUnitObjects(input: UnitInput): RenderedObject[] {
       objects = clusterMetadataObjects(env).map((object) => ({ object, source: env.snapshotFile }));
       break;
     case 'namespaces': {
-      const namespaces = [...new Set(env.apps.map((a) => a.namespace))].sort(compareStrings);
+      // The namespaces gitops-bridge owns: not those its apps say are someone else's (load/namespaces.ts).
+      const namespaces = [...new Set(env.apps.flatMap((a) => (a.namespaceManaged === false ? [] : [a.namespace])))].sort(compareStrings);
       objects = namespaces.flatMap((ns) => namespaceObjects(ns, env).map((object) => ({ object, source: env.file })));
       break;
     }

@@ -129,16 +129,24 @@ function sequence(items: unknown[], level: number, compact: boolean): string {
 const PLAIN = /^[A-Za-z][A-Za-z0-9._/-]{5,}$/;
 const scalars = new Map<string, string>();
 const MAX_REMEMBERED = 200_000;
+/**
+ * Longer strings skip PLAIN and the memo: V8 runs a regular expression with a backtracking stack
+ * that a `{5,}` over millions of characters overflows ("Maximum call stack size exceeded", measured
+ * near 8 million), and a long string is rarely seen twice.
+ */
+const SHORT = 4096;
 
 /** A string's scalar form, single-line only (a line break sends the object to js-yaml). */
 function scalar(s: string): string {
-  if (PLAIN.test(s)) return s;
-  let out = scalars.get(s);
+  const short = s.length <= SHORT;
+  if (short && PLAIN.test(s)) return s;
+  let out = short ? scalars.get(s) : undefined;
   if (out === undefined) {
     if (s.includes('\n')) throw UNSUPPORTED;
     const dumped = yaml.dump(s, DUMP_OPTIONS);
     out = dumped.slice(0, -1);
     if (out.includes('\n')) throw UNSUPPORTED;
+    if (!short) return out;
     if (scalars.size >= MAX_REMEMBERED) scalars.clear();
     scalars.set(s, out);
   }

@@ -6,6 +6,7 @@
  * one with the same id, whose name, namespace and history it keeps).
  */
 import type { KubeObject } from '../charts/object.js';
+import { referenceIn } from '../load/interpolate.js';
 import { kustomizeError } from './errors.js';
 import type { ConfigMapArgs, Kustomization } from './kustomization.js';
 import { basename } from './paths.js';
@@ -32,9 +33,17 @@ export function generateConfigMap(k: Kustomization, args: ConfigMapArgs, reader:
   const fail = (pointer: string, message: string, hint: string): never => {
     throw kustomizeError({ file: k.file, pointer, doc: k.doc }, message, hint);
   };
+  /** Env and generator files are read as they are: a bridge reference there would reach the ConfigMap unresolved. */
+  const asIs = (text: string, rel: string, pointer: string): string => {
+    const ref = referenceIn(text);
+    if (ref !== undefined) {
+      fail(pointer, `${rel} holds \${${ref}}, but env and generator files are read as they are: it would reach ConfigMap '${args.name}' unresolved`, 'move the value to a `literals:` entry of this configMapGenerator (KEY=${bridge.<key>}), where references resolve');
+    }
+    return text;
+  };
   const pairs: [string, string, string][] = [];
   for (const env of args.envs) {
-    const text = reader.readText(k, env.value, env.pointer);
+    const text = asIs(reader.readText(k, env.value, env.pointer), env.value, env.pointer);
     text.replace(/^\uFEFF/, '').split('\n').forEach((raw, n) => {
       const line = raw.replace(/\r$/, '').replace(/^\s+/, '');
       if (line === '' || line.startsWith('#')) return;
@@ -59,7 +68,7 @@ export function generateConfigMap(k: Kustomization, args: ConfigMapArgs, reader:
     else if (eqs === 1 && s.endsWith('=')) fail(f.pointer, `missing file path for key name '${s.slice(0, -1)}'`, 'write key=path, the path relative to the kustomization');
     else if (eqs > 1) fail(f.pointer, `'${s}': key name or file path contains '='`, 'write key=path with one =; rename a file whose name holds one');
     [key, path] = eqs === 0 ? [basename(s), s] : (s.split('=') as [string, string]);
-    pairs.push([key, reader.readText(k, path, f.pointer), f.pointer]);
+    pairs.push([key, asIs(reader.readText(k, path, f.pointer), path, f.pointer), f.pointer]);
   }
   const data: Record<string, string> = {};
   for (const [key, value, pointer] of pairs) {

@@ -172,7 +172,7 @@ function hubAddonWorkload(addon: string, known: HubAddonAccess, environment: str
 
 /** The AWS workload of a Kustomize or chart app, from its aws-access.yaml. */
 function broughtWorkload(app: LoadedKustomizeApp | LoadedChartApp, access: LoadedAwsAccess, environment: string, env: Environment, sources: SourceSet): AwsWorkload {
-  const namespace = broughtNamespace(app, environment, sources);
+  const namespace = broughtNamespace(app, environment, sources).name;
   const variables = referenceVariables({ name: environment, ...env.spec }, { name: app.name, namespace });
   const { team, serviceAccount } = access.data.spec;
   const statements = structuredClone(serviceAccount.aws.policy ?? []);

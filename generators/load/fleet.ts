@@ -17,7 +17,9 @@ import { validateAgainst } from './schemas.js';
 import type { SourceSet } from './sources.js';
 import { appsIn, broughtNamespace, loadSpecs, referenceVariables, mergeSpec, specDeployment, type Deployment, type LoadedApp, type LoadedChartApp, type LoadedKustomizeApp } from './specs.js';
 import type { AppOverlay, AppSpec, ArgoCDSpec, Environment, EnvironmentSpec } from './types.gen.js';
-import { parseJson, type ParsedDocument } from './yaml.js';
+import { MAX_VALUE_CHARS, valueTooLong } from './limits.js';
+import { checkNamespaceOwners, foreignNamespaces, type NamespaceClaim } from './namespaces.js';
+import { parseJson, parseYaml, type ParsedDocument } from './yaml.js';
 
 export type JsonPatchOperation = NonNullable<AppOverlay['patches']>[number]['operations'][number];
 
@@ -48,6 +50,8 @@ interface AppInstanceBase {
   /** `app` for manifests/apps/, `addon` for manifests/addons/. */
   source: 'app' | 'addon';
   namespace: string;
+  /** Present (false) when the app says gitops-bridge does not own its namespace: nothing is rendered for the namespace itself (load/namespaces.ts). */
+  namespaceManaged?: false;
   /** The owning team, where the app says (spec apps); namespaces carry it as a label. */
   team?: string;
   /** The files this instance was built from: a spec app's base then overlay; a Kustomize app's entry kustomization; chart.ts. */
@@ -156,6 +160,8 @@ export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache
     const outputs = errors.guard(() => loadSnapshot(sources, snapshotFile, name));
     if (!outputs) continue;
     const apps: AppInstance[] = [];
+    const claims: NamespaceClaim[] = [];
+    const parse = options.parseCache ? (text: string, file: string) => options.parseCache!.parse(text, file) : parseYaml;
     for (const app of appsIn(specs, name, env)) {
       const instance = errors.guard((): AppInstance => {
         switch (app.kind) {
@@ -163,7 +169,7 @@ export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache
             return resolveApp(specDeployment(app, name), name, env, outputs, snapshotFile);
           case 'kustomize':
           case 'chart': {
-            const instance = app.kind === 'kustomize' ? kustomizeInstance(app, name, sources, options.parseCache) : chartInstance(app, name, options.charts);
+            const instance = app.kind === 'kustomize' ? kustomizeInstance(app, name, sources, parse) : chartInstance(app, name, options.charts);
             checkAwsAccess(app, instance, env, outputs, snapshotFile);
             if (!app.awsAccess) return instance;
             // The team its aws-access.yaml names owns it: its role's tag, its namespace's and objects' labels.
@@ -172,8 +178,11 @@ export function loadFleet(sources: SourceSet, options: { parseCache?: ParseCache
           }
         }
       });
-      if (instance) apps.push(instance);
+      if (!instance) continue;
+      apps.push(instance);
+      claims.push({ app: app.name, namespace: instance.namespace, managed: instance.namespaceManaged !== false, site: () => namespaceSite(app, instance, sources, parse) });
     }
+    checkNamespaceOwners(claims, foreignNamespaces(env, outputs, specs.argocd?.spec.namespace ?? 'argocd'), errors);
     environments.push({ name, spec: env.spec, file: doc.file, snapshotFile, outputs, apps });
   }
   errors.throwIfAny();
@@ -195,6 +204,10 @@ function loadSnapshot(sources: SourceSet, file: string, env: string): Record<str
   const errors = new ErrorSink();
   if (data !== null && typeof data === 'object' && !Array.isArray(data)) {
     for (const [key, value] of Object.entries(data)) {
+      if (typeof value === 'string' && value.length > MAX_VALUE_CHARS) {
+        errors.add(valueTooLong(file, value.length, doc.lineOf(pointerOf([key])), pointerOf([key])));
+        continue;
+      }
       const reason = secretReason(key, value);
       if (reason) {
         errors.add({
@@ -227,7 +240,7 @@ function jsonLineOf(text: string, pointer: string): number | undefined {
 
 function resolveApp(deployment: Deployment, envName: string, env: Environment, outputs: Record<string, string>, snapshotFile: string): SpecAppInstance {
   const { app, overlay } = deployment;
-  const { spec: mergedValue, namespace, variables, whoSet } = mergeSpec(deployment, envName, env);
+  const { spec: mergedValue, namespace, namespaceManaged, variables, whoSet } = mergeSpec(deployment, envName, env);
   const spec = errorsAt(whoSet, () =>
     interpolate(mergedValue, {
       variables,
@@ -281,9 +294,13 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
     throw new BridgeError({ code: 'schema', message: problem.message, file: doc.file, pointer: problem.pointer, line: doc.lineOf(problem.pointer), hint: problem.hint });
   }
 
+  // An overlay's JSON 6902 patches take the same references as the spec (values, paths, targets).
   const patches: OverlayPatch[] = (overlay?.overlay.patches ?? []).map((p, i) => ({
-    target: p.target,
-    operations: p.operations,
+    ...errorsAt(
+      () => overlay!.doc,
+      () => interpolate({ target: p.target, operations: p.operations }, { variables, bridge: outputs, unknown: (key, pointer) => unknownBridgeKey(key, pointer, app.name, envName, outputs, snapshotFile) }, ['patches', i]),
+      '',
+    ),
     file: overlay!.doc.file,
     pointer: `/patches/${i}`,
     lineOf: overlay!.doc.lineOf,
@@ -294,6 +311,7 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
     environment: envName,
     source: app.source,
     namespace,
+    ...(!namespaceManaged && { namespaceManaged: false as const }),
     team: spec.team,
     spec,
     patches,
@@ -322,20 +340,33 @@ function exemptionsIn(app: LoadedApp, envName: string): AppExemption[] {
  * Application deploys to: the entry kustomization's `namespace`, else the base's, else the app's
  * name. The build itself runs in the app's unit (engine/units.ts).
  */
-function kustomizeInstance(app: LoadedKustomizeApp, envName: string, sources: SourceSet, parseCache?: ParseCache): KustomizeAppInstance {
+function kustomizeInstance(app: LoadedKustomizeApp, envName: string, sources: SourceSet, parse: (text: string, file: string) => ParsedDocument): KustomizeAppInstance {
   const entryFile = app.overlays.get(envName) ?? app.file;
+  const namespace = broughtNamespace(app, envName, sources, parse);
   return {
     kind: 'kustomize',
     name: app.name,
     environment: envName,
     source: app.source,
-    namespace: broughtNamespace(app, envName, sources, parseCache ? (text, file) => parseCache.parse(text, file) : undefined),
+    namespace: namespace.name,
+    ...(!namespace.managed && { namespaceManaged: false as const }),
     files: [entryFile],
     exemptions: exemptionsIn(app, envName),
     root: app.dir,
     entry: entryFile.slice(0, entryFile.lastIndexOf('/')),
     sources: app.files.map((f) => [f, sources.get(f)!]),
   };
+}
+
+/** Where an app sets the namespace it deploys to (for errors about it): the spec field, the kustomization's `namespace`, else the app's own file. */
+function namespaceSite(app: LoadedApp, instance: AppInstance, sources: SourceSet, parse: (text: string, file: string) => ParsedDocument): { file: string; pointer?: string; line?: number } {
+  if (instance.kind === 'spec') {
+    const pointer = instance.spec.namespace !== undefined ? '/spec/namespace' : '/metadata/name';
+    return { ...instance.specOrigin!(pointer), pointer };
+  }
+  if (app.kind !== 'kustomize') return { file: instance.files[0]! };
+  const at = broughtNamespace(app, instance.environment, sources, parse);
+  return { file: at.file, ...(at.pointer && { pointer: at.pointer, line: parse(sources.get(at.file)!, at.file).lineOf(at.pointer) }) };
 }
 
 /**
@@ -362,16 +393,16 @@ function chartInstance(app: LoadedChartApp, envName: string, charts: ReadonlyMap
   if (!chart) {
     throw new BridgeError({ code: 'render', message: `chart ${app.file} was not compiled`, file: app.file, hint: 'chart apps are compiled by the workspace before loading (workspace/charts.ts); this is a bug in the caller' });
   }
-  return { kind: 'chart', name: app.name, environment: envName, source: app.source, namespace: broughtNamespace(app, envName, new Map()), files: [app.file], exemptions: exemptionsIn(app, envName), chart };
+  return { kind: 'chart', name: app.name, environment: envName, source: app.source, namespace: app.name, files: [app.file], exemptions: exemptionsIn(app, envName), chart };
 }
 
-/** Runs fn; a located-nowhere BridgeError it throws gets the file and line of whoever set that pointer. */
-function errorsAt<T>(whoSet: (pointer: string) => ParsedDocument, fn: () => T): T {
+/** Runs fn; a located-nowhere BridgeError it throws gets the file and line of whoever set that pointer (`prefix` + its pointer). */
+function errorsAt<T>(whoSet: (pointer: string) => ParsedDocument, fn: () => T, prefix = '/spec'): T {
   try {
     return fn();
   } catch (e) {
     if (!(e instanceof BridgeError) || e.file !== undefined) throw e;
-    const pointer = e.pointer?.startsWith('/spec') ? e.pointer : '/spec' + (e.pointer ?? '');
+    const pointer = e.pointer?.startsWith(prefix) ? e.pointer : prefix + (e.pointer ?? '');
     const doc = whoSet(pointer);
     throw new BridgeError({ code: e.code, message: e.message, hint: e.hint, pointer, file: doc.file, line: doc.lineOf(pointer) });
   }

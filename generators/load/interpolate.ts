@@ -90,3 +90,44 @@ function interpolateString(s: string, ctx: InterpolationContext, pointerAt: () =
     return v;
   });
 }
+
+/** A `${bridge.*}`, `${env.*}` or `${app.*}` reference (not `$${`, a literal): what a file that is not interpolated must not hold. */
+const REFERENCE_FORM = /(?<!\$)\$\{\s*((?:bridge|env|app)\.[^}]*?)\s*\}/;
+
+/** The first reference a string holds, as written inside its braces (`bridge.aws_region`), if any. */
+export function referenceIn(s: string): string | undefined {
+  return s.includes('${') ? REFERENCE_FORM.exec(s)?.[1] : undefined;
+}
+
+/**
+ * The references in a document whose strings are not interpolated (an environment file,
+ * manifests/argocd.yaml, exemptions.yaml...): each an error at its pointer, since it would reach
+ * the cluster (or mislead a reader) as written. `skip` leaves out a subtree that is interpolated.
+ */
+export function uninterpolatedReferences(data: unknown, file: string, lineOf: (pointer: string) => number | undefined, what: string, skip?: string): BridgeError[] {
+  const out: BridgeError[] = [];
+  const walk = (v: unknown, path: (string | number)[]) => {
+    if (typeof v === 'string') {
+      const ref = referenceIn(v);
+      if (ref === undefined) return;
+      const pointer = pointerOf(path);
+      out.push(
+        new BridgeError({
+          code: 'unknown-reference',
+          message: `\${${ref}} in ${what}, where references are not resolved: it would be used as written`,
+          file,
+          pointer,
+          line: lineOf(pointer),
+          hint: 'references resolve in app specs (app.yaml, overlays and their patches) and in the YAML files of a Kustomize app; write the value itself here, or move it to the app that needs it (write $${ for a literal ${)',
+        }),
+      );
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        const next = [...path, Array.isArray(v) ? Number(k) : k];
+        if (skip === undefined || pointerOf(next) !== skip) walk(child, next);
+      }
+    }
+  };
+  walk(data, []);
+  return out;
+}

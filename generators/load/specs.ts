@@ -11,6 +11,7 @@
 import { ErrorSink, pointerOf } from '../core/errors.js';
 import { UNEXEMPTABLE } from '../core/secrets.js';
 import { closest, compareStrings } from '../core/strings.js';
+import { uninterpolatedReferences } from './interpolate.js';
 import { mergeOverlay, setByOverlay } from './merge.js';
 import type { CachedDocument, ParseCache } from './parse-cache.js';
 import { validateAgainst, type SchemaName } from './schemas.js';
@@ -114,6 +115,8 @@ export interface Deployment {
 export interface MergedSpec {
   spec: AppSpec;
   namespace: string;
+  /** Whether gitops-bridge owns the namespace (renders its Namespace, quota, limits and default deny): `namespace: {managed: false}` says no. */
+  namespaceManaged: boolean;
   /** Values of ${env.*} and ${app.*}. */
   variables: Record<string, string>;
   /** The file that set a pointer of the merged document (/spec/...): the overlay, or the base. */
@@ -145,32 +148,62 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
   for (const [dir, files] of markers) {
     const kinds = [...new Set(files.map((f) => (f.endsWith('chart.ts') ? 'chart' : f.includes('/base/') ? 'kustomize' : 'spec')))];
     if (kinds.length > 1 || files.length > 1) {
+      const names = files.map((f) => f.slice(`manifests/${dir}/`.length));
       errors.add({
         code: 'file-collision',
-        message: `manifests/${dir} is more than one kind of app: ${files.map((f) => f.slice(`manifests/${dir}/`.length)).join(', ')}`,
+        message: kinds.length > 1 ? `manifests/${dir} is more than one kind of app: ${names.join(', ')}` : `manifests/${dir} is defined twice: ${names.join(' and ')}; one would silently win`,
         file: files[1]!,
-        hint: 'an app directory holds one of app.yaml (a spec app), chart.ts (a cdk8s chart) or base/kustomization.yaml (a Kustomize app); keep one',
+        hint: kinds.length > 1 ? 'an app directory holds one of app.yaml (a spec app), chart.ts (a cdk8s chart) or base/kustomization.yaml (a Kustomize app); keep one' : `keep one of them (${names[0]})`,
       });
       continue;
     }
     kindOf.set(dir, kinds[0]!);
   }
+  // An app and an addon of one name would share rendered/<env>/<name>/: neither is loaded.
+  for (const dir of [...kindOf.keys()].sort(compareStrings)) {
+    const name = dir.slice('addons/'.length);
+    if (!dir.startsWith('addons/') || !kindOf.has(`apps/${name}`)) continue;
+    const [app, addon] = [markers.get(`apps/${name}`)![0]!, markers.get(dir)![0]!];
+    errors.add({ code: 'file-collision', message: `"${name}" is both an app (${app}) and an addon (${addon})`, file: addon, hint: 'app and addon names share rendered/<env>/<name>/; rename one' });
+    kindOf.delete(dir);
+    kindOf.delete(`apps/${name}`);
+  }
+  /** App directories without a marker that hold inputs: dir -> those files. */
+  const orphans = new Map<string, string[]>();
+  /** (what, app directory, environment) -> the file that defines it: the same thing in two files (.yaml and .yml) is an error. */
+  const definedIn = new Map<string, string>();
+  const once = (key: string, file: string, what: string): boolean => {
+    const first = definedIn.get(key);
+    if (first === undefined) return void definedIn.set(key, file), true;
+    errors.add({ code: 'file-collision', message: `${what} is defined twice: ${first} and ${file}; one would silently win`, file, hint: `keep one of them (${first.slice(first.lastIndexOf('/') + 1)})` });
+    return false;
+  };
   const ownFiles = new Map<string, string[]>();
   for (const file of sources.keys()) {
     let m: RegExpExecArray | null;
     const inApp = APP_DIR.exec(file);
-    const kind = inApp ? kindOf.get(`${inApp[1]}/${inApp[2]}`) : undefined;
-    if ((m = EXEMPTIONS_FILE.exec(file))) exemptionFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
-    else if ((m = AWS_ACCESS_FILE.exec(file))) awsAccessFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
-    else if (inApp && (kind === 'kustomize' || kind === 'chart')) {
+    const dir = inApp ? `${inApp[1]}/${inApp[2]}` : undefined;
+    const kind = dir === undefined ? undefined : kindOf.get(dir);
+    if (dir !== undefined && kind === undefined) {
+      // No marker (the directory's app.yaml deleted, say), or markers that collide (reported above).
+      if (!markers.has(dir) && /\.(ya?ml|json|ts)$/.test(file)) orphans.set(dir, [...(orphans.get(dir) ?? []), file]);
+      continue;
+    }
+    if ((m = EXEMPTIONS_FILE.exec(file))) {
+      if (once(`exemptions|${dir}`, file, `the exemptions of manifests/${dir}`)) exemptionFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
+    } else if ((m = AWS_ACCESS_FILE.exec(file))) {
+      if (once(`aws-access|${dir}`, file, `the AWS access of manifests/${dir}`)) awsAccessFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
+    } else if (dir !== undefined && (kind === 'kustomize' || kind === 'chart')) {
       // Everything in a Kustomize or chart app's directory is its own (resources, patches, generator files, modules).
-      const dir = `${inApp[1]}/${inApp[2]}`;
       ownFiles.set(dir, [...(ownFiles.get(dir) ?? []), file]);
     } else if (!/\.(ya?ml|json)$/.test(file)) continue; // READMEs and the like, beside the specs
-    else if ((m = ENV_FILE.exec(file))) envFiles.push([file, m[1]!]);
+    else if ((m = ENV_FILE.exec(file))) {
+      if (once(`environment|${m[1]}`, file, `environment "${m[1]}"`)) envFiles.push([file, m[1]!]);
+    }
     else if ((m = APP_FILE.exec(file))) appFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!]);
-    else if ((m = OVERLAY_FILE.exec(file)) && kind === 'spec') overlayFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!, m[3]!]);
-    else if (ARGOCD_FILE.test(file)) argocdFiles.push(file);
+    else if ((m = OVERLAY_FILE.exec(file)) && kind === 'spec') {
+      if (once(`overlay|${dir}|${m[3]}`, file, `the overlay of manifests/${dir} for "${m[3]}"`)) overlayFiles.push([file, m[1] === 'apps' ? 'app' : 'addon', m[2]!, m[3]!]);
+    } else if (ARGOCD_FILE.test(file)) argocdFiles.push(file);
     else if (file.startsWith('manifests/')) {
       errors.add({
         code: 'invalid-name',
@@ -180,29 +213,24 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
       });
     }
   }
-
-  // 2. Environments. dev.yaml and dev.yml side by side are one environment defined twice.
-  const environments: LoadedEnvironment[] = [];
-  const envFileOf = new Map<string, string>();
-  for (const [file, name] of envFiles) {
-    const first = envFileOf.get(name);
-    if (first !== undefined) {
-      errors.add({
-        code: 'file-collision',
-        message: `environment "${name}" is defined twice: ${first} and ${file}`,
-        file,
-        hint: `an environment is one file, manifests/environments/${name}.yaml; delete or rename the other`,
-      });
-      continue;
-    }
-    envFileOf.set(name, file);
+  for (const [dir, files] of orphans) {
+    const names = files.map((f) => f.slice(`manifests/${dir}/`.length));
+    errors.add({
+      code: 'unknown-reference',
+      message: `manifests/${dir} holds ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more files` : ''} but no app.yaml, chart.ts or base/kustomization.yaml: the app would be dropped, and its rendered files pruned`,
+      file: files[0]!,
+      hint: `restore the app's app.yaml (or chart.ts, base/kustomization.yaml); to remove the app, delete the whole directory manifests/${dir}`,
+    });
   }
+
+  // 2. Environments (dev.yaml and dev.yml side by side were reported above).
+  const environments: LoadedEnvironment[] = [];
   for (const [file, name] of envFiles) {
-    if (envFileOf.get(name) !== file) continue;
     const doc = parse(file);
     if (!doc) continue;
     if (!checkName(errors, name, file, 'environment')) continue;
     if (!schemaValid('environment', doc, errors)) continue;
+    if (!noReferences(doc, 'an environment file', errors)) continue;
     const env = doc.data as Environment;
     if (env.metadata.name !== name) {
       errors.add({
@@ -241,15 +269,6 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const doc = parse(file);
     if (!doc) continue;
     if (!checkName(errors, dirName, file, source)) continue;
-    if (apps.has(dirName)) {
-      errors.add({
-        code: 'file-collision',
-        message: `"${dirName}" is both an app and an addon`,
-        file,
-        hint: 'app and addon names share rendered/<env>/<name>/; rename one',
-      });
-      continue;
-    }
     // Values holding ${...} references are checked once resolved, per environment.
     if (!schemaValid('app', doc, errors, { deferReferences: true })) continue;
     const app = doc.data as App;
@@ -275,10 +294,6 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const files = (ownFiles.get(key) ?? []).sort(compareStrings);
     const file = markers.get(key)![0]!;
     if (!checkName(errors, dirName, file, source)) continue;
-    if (apps.has(dirName)) {
-      errors.add({ code: 'file-collision', message: `"${dirName}" is both an app and an addon`, file, hint: 'app and addon names share rendered/<env>/<name>/; rename one' });
-      continue;
-    }
     if (kind === 'chart') {
       apps.set(dirName, { kind, name: dirName, source, dir, file, exemptions: [] });
       continue;
@@ -321,13 +336,10 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const doc = parse(file);
     if (!doc) continue;
     if (!schemaValid('exemptions', doc, errors)) continue;
+    if (!noReferences(doc, 'exemptions.yaml', errors)) continue;
     const data = doc.data as Exemptions;
     const app = apps.get(appName);
-    if (!app || app.source !== source) {
-      if (markers.has(`${source}s/${appName}`)) continue; // the app failed to load and was reported
-      errors.add({ code: 'unknown-reference', message: `exemptions for "${appName}", which is not an app: no app.yaml, chart.ts or base/kustomization.yaml beside them`, file, hint: 'exemptions.yaml sits in the directory of the app it exempts' });
-      continue;
-    }
+    if (!app || app.source !== source) continue; // the app failed to load and was reported (a directory without an app is an orphan, above)
     if (data.metadata.name !== appName) {
       errors.add({
         code: 'name-mismatch',
@@ -367,11 +379,7 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
 
   for (const [file, source, appName] of awsAccessFiles) {
     const app = apps.get(appName);
-    if (!app || app.source !== source) {
-      if (markers.has(`${source}s/${appName}`)) continue; // the app failed to load and was reported
-      errors.add({ code: 'unknown-reference', message: `AWS access for "${appName}", which is not an app: no chart.ts or base/kustomization.yaml beside it`, file, hint: 'aws-access.yaml sits in the directory of the Kustomize or chart app it is for' });
-      continue;
-    }
+    if (!app || app.source !== source) continue; // as for exemptions
     if (app.kind === 'spec') {
       errors.add({ code: 'file-collision', message: 'a spec app declares its AWS access in app.yaml, not in aws-access.yaml', file, hint: `move it to spec.serviceAccount.aws of ${app.doc.file} and delete this file` });
       continue;
@@ -379,6 +387,8 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
     const doc = parse(file);
     if (!doc) continue;
     if (!schemaValid('aws-access', doc, errors, { deferReferences: true })) continue;
+    // Only the policy statements are resolved (per environment, by the Pulumi program and the render).
+    if (!noReferences(doc, 'aws-access.yaml outside spec.serviceAccount.aws.policy', errors, '/spec/serviceAccount/aws/policy')) continue;
     const data = doc.data as AwsAccessFile;
     if (data.metadata.name !== appName) {
       errors.add({ code: 'name-mismatch', message: `metadata.name "${data.metadata.name}" does not match its directory "${appName}"`, file, pointer: '/metadata/name', line: doc.lineOf('/metadata/name'), hint: `set metadata.name to "${appName}"` });
@@ -409,7 +419,8 @@ export function loadSpecs(sources: SourceSet, errors: ErrorSink, cache?: ParseCa
   for (const { name: envName, doc: envDoc, env } of environments) {
     for (const addon of new Set(env.spec.addons ?? [])) {
       const a = apps.get(addon);
-      if (!a || a.source !== 'addon') {
+      // A directory that failed to load (or holds no app) was reported with its own file.
+      if ((!a || a.source !== 'addon') && !markers.has(`addons/${addon}`) && !orphans.has(`addons/${addon}`)) {
         const pointer = `/spec/addons/${(env.spec.addons ?? []).indexOf(addon)}`;
         errors.add({
           code: 'unknown-reference',
@@ -476,18 +487,37 @@ export function specDeployment(app: LoadedSpecApp, envName: string): Deployment 
   return { app, ...(app.overlays.has(envName) && { overlay: app.overlays.get(envName)! }) };
 }
 
+/** A Kustomize app's kustomization annotation saying its namespace is not gitops-bridge's (the spec apps' `namespace: {managed: false}`). */
+export const NAMESPACE_MANAGED_ANNOTATION = 'gitops-bridge.dev/namespace-managed';
+
+/** The namespace an app deploys to in an environment, whether gitops-bridge owns it, and where that is written. */
+export interface AppNamespace {
+  name: string;
+  managed: boolean;
+  /** The file (and pointer in it) that sets the namespace, or the app's own file when it defaults to the app's name. */
+  file: string;
+  pointer?: string;
+}
+
 /**
  * The namespace a Kustomize app's Application deploys to in an environment: the `namespace` of
  * its entry kustomization (its overlay there, else the base), else the base's, else the app's
- * name. A chart app's is its name.
+ * name; it is not gitops-bridge's when that kustomization (else the base) carries the annotation
+ * NAMESPACE_MANAGED_ANNOTATION: "false". A chart app's is its name, gitops-bridge's.
  */
-export function broughtNamespace(app: LoadedKustomizeApp | LoadedChartApp, envName: string, sources: SourceSet, parse: (text: string, file: string) => ParsedDocument = parseYaml): string {
-  if (app.kind === 'chart') return app.name;
-  const namespaceIn = (file: string): string | undefined => {
-    const data = parse(sources.get(file)!, file).data as { namespace?: unknown } | null;
-    return data && typeof data === 'object' && typeof data.namespace === 'string' && !data.namespace.includes('${') ? data.namespace : undefined;
+export function broughtNamespace(app: LoadedKustomizeApp | LoadedChartApp, envName: string, sources: SourceSet, parse: (text: string, file: string) => ParsedDocument = parseYaml): AppNamespace {
+  if (app.kind === 'chart') return { name: app.name, managed: true, file: app.file };
+  const read = (file: string) => {
+    const data = parse(sources.get(file)!, file).data as { namespace?: unknown; metadata?: { annotations?: Record<string, unknown> } } | null;
+    if (!data || typeof data !== 'object') return { file };
+    const ns = typeof data.namespace === 'string' && !data.namespace.includes('${') ? data.namespace : undefined;
+    const managed = data.metadata?.annotations?.[NAMESPACE_MANAGED_ANNOTATION];
+    return { file, ns, managed: managed === undefined ? undefined : String(managed) !== 'false' };
   };
-  return namespaceIn(app.overlays.get(envName) ?? app.file) ?? namespaceIn(app.file) ?? app.name;
+  const entry = read(app.overlays.get(envName) ?? app.file);
+  const base = entry.file === app.file ? entry : read(app.file);
+  const set = entry.ns !== undefined ? entry : base.ns !== undefined ? base : undefined;
+  return { name: set?.ns ?? app.name, managed: entry.managed ?? base.managed ?? true, file: set?.file ?? app.file, ...(set && { pointer: '/namespace' }) };
 }
 
 /** The values of `${env.*}` and `${app.*}` for an app in an environment: the same for every kind of app. */
@@ -498,10 +528,12 @@ export function referenceVariables(env: { name: string; domain: string; tier: st
 /** Base and overlay merged for one environment, with the variables its ${...} references may use. */
 export function mergeSpec({ app, overlay }: Deployment, envName: string, env: Environment): MergedSpec {
   const merged = overlay ? mergeOverlay(app.app.spec, overlay.overlay.spec, overlay.doc.file, ['spec']) : { value: app.app.spec, fromOverlay: new Set<string>() };
-  const namespace = merged.value.namespace ?? app.name;
+  const ns = merged.value.namespace;
+  const namespace = typeof ns === 'object' ? ns.name : (ns ?? app.name);
   return {
     spec: merged.value,
     namespace,
+    namespaceManaged: typeof ns !== 'object' || ns.managed,
     variables: referenceVariables({ name: envName, ...env.spec }, { name: app.name, namespace }),
     whoSet: (pointer) => {
       const inSpec = pointer.startsWith('/spec') ? pointer.slice('/spec'.length) : undefined;
@@ -518,7 +550,7 @@ function loadArgoCd(files: string[], parse: (file: string) => ParsedDocument | u
   }
   const doc = files[0] === undefined ? undefined : parse(files[0]);
   if (!doc) return undefined;
-  return schemaValid('argocd', doc, errors) ? { file: doc.file, spec: (doc.data as ArgoCD).spec } : undefined;
+  return schemaValid('argocd', doc, errors) && noReferences(doc, 'manifests/argocd.yaml', errors) ? { file: doc.file, spec: (doc.data as ArgoCD).spec } : undefined;
 }
 
 /**
@@ -533,6 +565,13 @@ function schemaValid(schema: SchemaName, doc: ParsedDocument, errors: ErrorSink,
   problems.forEach((e) => errors.add(e));
   if (problems.length === 0) cached.pass?.(label);
   return problems.length === 0;
+}
+
+/** Whether a document that is not interpolated holds no `${...}` reference; each one found goes to `errors`. */
+function noReferences(doc: ParsedDocument, what: string, errors: ErrorSink, skip?: string): boolean {
+  const found = uninterpolatedReferences(doc.data, doc.file, doc.lineOf, what, skip);
+  found.forEach((e) => errors.add(e));
+  return found.length === 0;
 }
 
 function checkName(errors: ErrorSink, name: string, file: string, what: string): boolean {

@@ -202,9 +202,20 @@ export interface AppSpec {
   partOf?: string;
   description?: string;
   /**
-   * Namespace to deploy into. Defaults to the app name; apps of one team may share one.
+   * Namespace to deploy into. Defaults to the app name; apps of one team may share one. gitops-bridge owns it: it renders the Namespace (Pod Security restricted), a ResourceQuota, a LimitRange and a default-deny NetworkPolicy. {name, managed: false} deploys into a namespace something else owns (kube-system, Argo CD's, a hub addon's, one made outside this repository): nothing is rendered for the namespace itself, and every app in it must say managed: false.
    */
-  namespace?: string;
+  namespace?:
+    | string
+    | {
+        /**
+         * A DNS-1123 label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters.
+         */
+        name: string;
+        /**
+         * false: the namespace is not gitops-bridge's; it renders no Namespace, quota, limit range or default-deny policy for it.
+         */
+        managed: boolean;
+      };
   /**
    * Environments the app is deployed to. Defaults to every environment (for addons: every environment that enables it).
    */
@@ -293,7 +304,10 @@ export interface Port {
    * Expose this port on the app's Service.
    */
   servicePort?: number;
-  protocol?: 'TCP' | 'UDP';
+  /**
+   * The container port's protocol: its Service port and the network policy rules that open it carry the same.
+   */
+  protocol?: 'TCP' | 'UDP' | 'SCTP';
 }
 export interface EnvVar {
   name: string;
@@ -449,7 +463,16 @@ export interface Peer {
    */
   namespace?: string;
   cidr?: string;
-  ports?: number[];
+  /**
+   * Ports to open: a number, or {port, protocol} for UDP or SCTP. In ingressFrom a number takes the protocol of this app's container port of that number (TCP when it has none); in egressTo a number is TCP.
+   */
+  ports?: (
+    | number
+    | {
+        port: number;
+        protocol?: 'TCP' | 'UDP' | 'SCTP';
+      }
+  )[];
 }
 /**
  * Progressive delivery with Argo Rollouts: the app renders an argoproj.io Rollout instead of a Deployment, with the same pod template. canary: weight steps, pauses and analysis; blueGreen: a preview Service, promoted by hand or automatically. The environment needs the Argo Rollouts controller (hubAddons: [argo_rollouts]). An overlay may add, change or remove (null) it.

@@ -1,10 +1,12 @@
 /**
  * Safe YAML parsing for input files: js-yaml's core schema (no custom tags), duplicate keys
- * rejected, aliases refused (they are how alias bombs explode), and a locator that maps a JSON
+ * rejected, aliases refused (they are how alias bombs explode), nesting and value length bounded
+ * (limits.ts: what comes after walks the data recursively), and a locator that maps a JSON
  * pointer back to the line it came from so errors can name it.
  */
 import yaml from 'js-yaml';
 import { BridgeError, pointerOf } from '../core/errors.js';
+import { MAX_DEPTH, MAX_VALUE_CHARS, nestedTooDeep, valueTooLong } from './limits.js';
 
 export interface ParsedDocument {
   file: string;
@@ -46,6 +48,7 @@ export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml
     if (!node) return;
     node.kind = state.kind;
     node.result = state.result;
+    if (typeof state.result === 'string' && state.result.length > MAX_VALUE_CHARS) throw valueTooLong(file, state.result.length, node.line);
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(node);
     else root = node;
@@ -53,10 +56,12 @@ export function parseYaml(text: string, file: string, schema: yaml.Schema = yaml
 
   let data: unknown;
   try {
-    data = yaml.load(text, { filename: file, schema, json: false, listener } as yaml.LoadOptions);
+    // The parser recurses per level, and so does everything after it: js-yaml stops at maxDepth.
+    data = yaml.load(text, { filename: file, schema, json: false, listener, maxDepth: MAX_DEPTH } as yaml.LoadOptions);
   } catch (e) {
     if (e instanceof BridgeError) throw e;
     if (e instanceof yaml.YAMLException) {
+      if (/^nesting exceeded maxDepth/.test(e.reason)) throw nestedTooDeep(file, (e.mark?.line ?? 0) + 1);
       const duplicate = /duplicated mapping key/.test(e.reason);
       throw new BridgeError({
         code: duplicate ? 'yaml-duplicate-key' : 'yaml-syntax',

@@ -15,8 +15,8 @@ export interface UnitEnvironment {
   snapshotFile: string;
   /** The bridge: the environment's stack outputs. */
   outputs: Record<string, string>;
-  /** Every app of the environment: names and namespaces (network policy peers), teams (namespace labels). */
-  apps: { name: string; namespace: string; team?: string }[];
+  /** Every app of the environment: names and namespaces (network policy peers; namespaceManaged false: not gitops-bridge's, load/namespaces.ts), teams (namespace labels). */
+  apps: { name: string; namespace: string; namespaceManaged?: false; team?: string }[];
 }
 
 /** An overlay patch without its line locator (errors are located on the main thread, see engine/engine.ts). */

@@ -2,10 +2,11 @@
  * The project's input files: which they are, and reading them all into memory. Everything after
  * this is pure and works on the returned SourceSet (load/), so tests can build one by hand.
  */
-import { readdirSync, readFileSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { BridgeError } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
+import { fileTooLarge, MAX_INPUT_FILE_BYTES } from '../load/limits.js';
 import type { SourceSet } from '../load/sources.js';
 
 export type { SourceSet } from '../load/sources.js';
@@ -37,9 +38,20 @@ export function refuseDirectoryAsSpec(path: string): void {
   });
 }
 
+/** An input file over the size limit (load/limits.ts) is refused before it is read. */
+export function refuseLargeInput(path: string, size: number): void {
+  if (size > MAX_INPUT_FILE_BYTES) throw fileTooLarge(path, size);
+}
+
+/**
+ * Reads the input files, following symbolic links that stay inside the project (`root`): one
+ * that leads outside it, or into a loop, is an error naming it (what is rendered must be what
+ * the repository holds).
+ */
 export function readSources(root: string): SourceSet {
+  const realRoot = realpathSync(root);
   const files: string[] = [];
-  const walk = (dir: string) => {
+  const walk = (dir: string, chain: ReadonlySet<string>) => {
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -50,18 +62,49 @@ export function readSources(root: string): SourceSet {
       const name = entry.name;
       if (name.startsWith('.')) continue;
       const full = join(dir, name);
+      const rel = relative(root, full).split(sep).join('/');
       // The entry's type comes with the listing; only a symbolic link needs a stat to follow it.
-      const isDirectory = entry.isSymbolicLink() ? statSync(full).isDirectory() : entry.isDirectory();
+      const link = entry.isSymbolicLink() ? followLink(full, rel, realRoot) : undefined;
+      const isDirectory = link ? link.directory : entry.isDirectory();
       if (isDirectory) {
-        refuseDirectoryAsSpec(relative(root, full).split(sep).join('/'));
-        walk(full);
-      }
-      else if (acceptInput(name, 'file', relative(root, full).split(sep).join('/'))) files.push(full);
+        refuseDirectoryAsSpec(rel);
+        const real = link?.real ?? full;
+        if (chain.has(real)) throw linkError(rel, 'leads back into a directory that holds it (a loop)', 'point the link at a file or directory that does not contain it, or copy what it should share');
+        walk(full, new Set([...chain, real]));
+      } else if (acceptInput(name, 'file', rel)) files.push(full);
     }
   };
-  for (const d of INPUT_DIRS) walk(join(root, d));
+  for (const d of INPUT_DIRS) {
+    const top = join(root, d);
+    const real = followLink(top, d, realRoot);
+    if (real) walk(top, new Set([real.real]));
+  }
   files.sort(compareStrings);
   const out: SourceSet = new Map();
-  for (const f of files) out.set(relative(root, f).split(sep).join('/'), readFileSync(f, 'utf8'));
+  for (const f of files) {
+    const path = relative(root, f).split(sep).join('/');
+    refuseLargeInput(path, statSync(f).size);
+    out.set(path, readFileSync(f, 'utf8'));
+  }
   return out;
+}
+
+/** Where a path (a link, or a directory that may be one) leads: inside the project, or an error. Undefined if it does not exist. */
+function followLink(full: string, rel: string, realRoot: string): { real: string; directory: boolean } | undefined {
+  if (!lstatSync(full, { throwIfNoEntry: false })) return undefined;
+  let real: string;
+  try {
+    real = realpathSync(full);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw linkError(rel, 'is a symbolic link that leads back to itself (a loop)', 'point the link at a file or directory, or replace it with a copy');
+    throw linkError(rel, 'is a symbolic link to nothing (its target does not exist)', 'point the link at a file or directory inside the repository, or delete it');
+  }
+  if (real !== realRoot && !real.startsWith(realRoot + sep)) {
+    throw linkError(rel, `leads outside the repository (to ${real})`, 'inputs are what the repository holds: copy the file or directory into the repository (a symbolic link that stays inside it is fine)');
+  }
+  return { real, directory: statSync(real).isDirectory() };
+}
+
+function linkError(rel: string, what: string, hint: string): BridgeError {
+  return new BridgeError({ code: 'io', message: `${rel} ${what}`, file: rel, hint });
 }

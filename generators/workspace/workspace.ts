@@ -16,7 +16,7 @@ import { compareStrings } from '../core/strings.js';
 import { ownedBy, type FileChanges } from '../engine/changes.js';
 import type { RenderSummary, UnitRecord } from '../engine/engine.js';
 import { ParseCache, type ParseCacheEntries } from '../load/parse-cache.js';
-import { INPUT_DIRS, acceptInput, readSources, type SourceSet } from './inputs.js';
+import { INPUT_DIRS, acceptInput, readSources, refuseLargeInput, type SourceSet } from './inputs.js';
 import { ProjectCache } from './cache.js';
 import { ChartCache } from './charts.js';
 import { toolKey } from './code-key.js';
@@ -143,6 +143,7 @@ export class Workspace {
   /** The input files (manifests/, infra/outputs/, schemas/crds/), as `index` vouches for them. */
   scanInputs(index: FileIndex): InputScan {
     const files = index.scan(this.root, INPUT_DIRS, acceptInput);
+    for (const f of files.values()) if (f.stats.isFile()) refuseLargeInput(f.path, f.stats.size);
     return { files, plain: [...files.values()].every((f) => f.hashed !== NOT_A_FILE) };
   }
 

@@ -96,6 +96,13 @@ describe('toYaml', () => {
     expect(fast).toBe(5000);
   });
 
+  it('writes a 10-million-character value without overflowing the stack (a regular expression did, near 8 million)', () => {
+    const object = { apiVersion: 'v1', kind: 'ConfigMap', data: { plain: 'x'.repeat(10_000_000), quoted: `: ${'y'.repeat(10_000_000)}` } };
+    const out = toYamlFast(object);
+    expect(out).toBeDefined();
+    expect(out).toBe(toYamlReference(object));
+  });
+
   it('keeps the shapes manifests use: nested lists, empty maps and lists, quoted keywords and numbers', () => {
     const object = { apiVersion: 'v1', kind: 'K', metadata: { name: 'x', annotations: { w: '-1' } }, spec: { a: [[1, 2], [], {}], b: { c: [{ d: 'yes', e: '443' }] }, e: {} } };
     expect(toYaml(object)).toBe(toYamlReference(object));
