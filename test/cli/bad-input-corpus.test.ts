@@ -253,7 +253,7 @@ const CASES: Case[] = [
   { name: 'two kinds of app in one directory', edits: [write('manifests/apps/catalog-api/chart.ts', 'export default () => undefined;\n')], file: 'manifests/apps/catalog-api/chart.ts', error: 'is more than one kind of app', hint: 'keep one' },
   { name: 'an app directory linked from outside the repository', edits: [link(() => join(outside(), 'remote-app'), 'manifests/apps/remote-app')], file: 'manifests/apps/remote-app', error: /manifests\/apps\/remote-app leads outside the repository \(to .*remote-app\)/, hint: 'copy the file or directory into the repository' },
   { name: 'an overlay linked to a file outside the repository', edits: [remove(OVERLAY('catalog-api', 'prod')), link(() => join(outside(), 'remote-app/overlays/prod.yaml'), OVERLAY('catalog-api', 'prod'))], file: OVERLAY('catalog-api', 'prod'), error: 'leads outside the repository' },
-  { name: 'a dangling symbolic link', edits: [link('nowhere.yaml', OVERLAY('catalog-api', 'staging'))], file: OVERLAY('catalog-api', 'staging'), error: 'is a symbolic link to nothing', hint: 'point the link at a file' },
+  { name: 'a dangling symbolic link', edits: [link('nowhere.yaml', OVERLAY('orders-api', 'staging'))], file: OVERLAY('orders-api', 'staging'), error: 'is a symbolic link to nothing', hint: 'point the link at a file' },
   { name: 'a symbolic link loop', edits: [link('..', 'manifests/apps/catalog-api/overlays/loop')], file: 'manifests/apps/catalog-api/overlays/loop', error: 'leads back into a directory that holds it' },
   { name: 'a directory where app.yaml belongs', edits: [remove(APP('catalog-api')), write(`${APP('catalog-api')}/x.yaml`, 'a: 1\n')], file: APP('catalog-api'), error: 'manifests/apps/catalog-api/app.yaml is a directory, not a file' },
 
