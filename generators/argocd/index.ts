@@ -15,7 +15,7 @@ import { appProject } from './appprojects.js';
 import { bootstrapApplication } from './bootstrap.js';
 import { clusterSecret } from './cluster-secrets.js';
 import { planEnvironment, type EnvironmentPlan, type RenderedUnit } from './plan.js';
-import { argoCdSettings, BOOTSTRAP_APP } from './settings.js';
+import { activeBranch, argoCdSettings, BOOTSTRAP_APP } from './settings.js';
 import { withSyncWave } from './sync-waves.js';
 
 export { ARGOCD_UNIT } from './settings.js';
@@ -56,6 +56,20 @@ export function argocdObjects(fleet: Fleet, units: RenderedUnit[]): KubeObject[]
       pointer: '/spec',
       hint: 'add spec.addonsRepo: { url, basepath, path, revision } (the Terraform gitops-bridge\'s gitops_addons_* values)',
     });
+  }
+
+  // With environment branches, environment/<env>-next is <env>'s proposed branch: no environment may have it as its active one.
+  if (settings.layout === 'environment-branches') {
+    const names = new Set(fleet.environments.map((e) => e.name));
+    for (const env of fleet.environments) {
+      if (!env.name.endsWith('-next') || !names.has(env.name.slice(0, -'-next'.length))) continue;
+      errors.add({
+        code: 'invalid-name',
+        message: `environment "${env.name}" would take the branch ${activeBranch(env.name)}, which is environment "${env.name.slice(0, -5)}"'s proposed branch with layout: environment-branches`,
+        file: env.file,
+        hint: 'rename the environment (GitOps Promoter fixes the -next suffix of proposed branches)',
+      });
+    }
   }
 
   // Every Application lives in Argo CD's namespace: generated names must not collide.

@@ -10,6 +10,15 @@ export const MANAGED_BY_LABELS = { 'app.kubernetes.io/managed-by': 'gitops-bridg
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
 
+/** How rendered:commit lays the render out in git (manifests/argocd.yaml `spec.layout`). */
+export type BranchLayout = 'single-branch' | 'environment-branches';
+export const DEFAULT_LAYOUT: BranchLayout = 'single-branch';
+/** The branch rendered:commit writes: everything in the single-branch layout, the hub's argocd/ only with environment branches. */
+export const RENDERED_BRANCH = 'rendered';
+/** GitOps Promoter's names: the active branch Applications read, and the proposed one the hydrator writes (`-next` is fixed by Promoter). */
+export const activeBranch = (env: string): string => `environment/${env}`;
+export const proposedBranch = (env: string): string => `${activeBranch(env)}-next`;
+
 export interface GroupKind {
   group: string;
   kind: string;
@@ -34,6 +43,8 @@ export interface ArgoCdSettings {
    * stack (`pulumi`, infra/components/argocd-hub.ts), never both.
    */
   clusterRegistration: 'rendered' | 'pulumi';
+  /** One `rendered` branch, or a proposed and an active branch per environment plus the hub's `rendered` branch. */
+  layout: BranchLayout;
 }
 
 export type HubType = 'self-managed' | 'eks-capability';
@@ -62,6 +73,7 @@ export function argoCdSettings(config: NonNullable<Fleet['argocd']>): ArgoCdSett
     clusterRegistration: spec.clusterRegistration ?? 'rendered',
     clusterScopedAllowList: (spec.clusterScopedAllowList ?? DEFAULT_CLUSTER_SCOPED_ALLOW_LIST).map((gk) => ({ group: gk.group, kind: gk.kind })),
     hubType: spec.hubType ?? 'self-managed',
+    layout: spec.layout ?? DEFAULT_LAYOUT,
     ...(spec.addonsRepo && { addonsRepo: repoRef(spec.addonsRepo, 'HEAD') }),
     workloadRepo: repoRef(spec.workloadRepo ?? { url: spec.repoURL }, spec.workloadRepo ? 'HEAD' : (spec.targetRevision ?? 'rendered')),
   };

@@ -34,7 +34,8 @@ export type ErrorCode =
   | 'git-diverged'
   | 'git-push-rejected'
   | 'git-auth'
-  | 'git-remote';
+  | 'git-remote'
+  | 'git-notes';
 
 export interface ErrorDetails {
   code: ErrorCode;

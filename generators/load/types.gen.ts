@@ -533,6 +533,10 @@ export interface ArgoCDSpec {
     kind: string;
   }[];
   /**
+   * How rendered:commit lays the render out in git. `single-branch` (default): every environment and the hub on the `rendered` branch, Applications read `<env>/<app>` there. `environment-branches`: each environment's directory becomes the root of its own proposed branch `environment/<env>-next`, whose active branch `environment/<env>` (created from the same history when missing, then written only by merged pull requests, e.g. GitOps Promoter's) is what its Applications read; the hub's objects (argocd/) stay on the `rendered` branch, which nothing promotes.
+   */
+  layout?: 'single-branch' | 'environment-branches';
+  /**
    * What the hub is. self-managed (default): Argo CD installed on the hub cluster; each cluster Secret has the cluster endpoint as `server` and an awsAuthConfig assuming the bridge key argocd_hub_role_arn. eks-capability: the AWS-managed Argo CD of the EKS capability; each cluster Secret has the EKS cluster ARN (from the bridge keys aws_region, aws_account_id and aws_cluster_name) as `server` and no credentials: the capability's role reaches the cluster through an EKS access entry the infra program creates.
    */
   hubType?: 'self-managed' | 'eks-capability';

@@ -1,7 +1,8 @@
 /**
  * Crash safety: rendered-commit processes are killed (SIGKILL) at random moments of their git
- * writes; every time, `git fsck` stays clean, the branch is at its old tip or its new one, and
- * the next run completes to the very commit an uninterrupted run makes.
+ * writes; every time, `git fsck` stays clean, the branch and the hydrator notes ref are each at
+ * their old tip or their new one, and the next run completes to the very commit and notes
+ * commit an uninterrupted run makes.
  *
  * The killed processes run crash-child.ts, compiled to JavaScript: the CLI's commit path
  * without its rendered/ check. That check renders the fleet and writes nothing, and it passes
@@ -23,6 +24,7 @@ const RUNS = 20;
 /** Killed processes at a time: two cores, and another test file runs beside this one. */
 const PARALLEL = 2;
 const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
+const NOTES = 'refs/notes/hydrator.metadata';
 /** crash-child.ts compiled to JavaScript (compileChild). */
 let childScript: string;
 
@@ -33,6 +35,9 @@ interface Scenario {
   args: string[];
   old: string | undefined;
   next: string;
+  /** refs/notes/hydrator.metadata before and after an uninterrupted run. */
+  oldNotes: string | undefined;
+  nextNotes: string;
   /** Writes under .git/ an uninterrupted process makes, and how long it writes (first write to exit). */
   events: number;
   writeMs: number;
@@ -159,14 +164,16 @@ beforeAll(async () => {
   ];
   // The real CLI, once per scenario (one at a time: renderedCommit swaps process.env): its
   // rendered/ check passes, and its commit is the one every run must end at.
-  const references: { old: string | undefined; next: string }[] = [];
+  const references: { old: string | undefined; next: string; oldNotes: string | undefined; nextNotes: string }[] = [];
   for (const s of setups) {
     const reference = copyOf(s.template);
     const r = await renderedCommit(reference, s.args);
     expect(r.code, r.stderr).toBe(0);
     const next = tip(reference)!;
     expect(next).not.toBe(tip(s.template));
-    references.push({ old: tip(s.template), next });
+    const nextNotes = tip(reference, NOTES)!;
+    expect(nextNotes).not.toBe(tip(s.template, NOTES));
+    references.push({ old: tip(s.template), next, oldNotes: tip(s.template, NOTES), nextNotes });
   }
   // The child, uninterrupted: the same commit, and how many writes it makes over how long.
   const measured = await inBatches(setups, async (s) => {
@@ -177,6 +184,7 @@ beforeAll(async () => {
     const { dir, r } = measured[i]!;
     expect(r.code, r.stderr).toBe(0);
     expect(tip(dir), s.name).toBe(references[i]!.next);
+    expect(tip(dir, NOTES), s.name).toBe(references[i]!.nextNotes);
     expect(r.events, s.name).toBeGreaterThan(0);
     return { ...s, ...references[i]!, events: r.events, writeMs: r.writeMs };
   });
@@ -215,9 +223,19 @@ describe('a killed rendered-commit', () => {
         expect(now, `${label}: a held lock means the ref was not moved`).toBe(s.old);
         rmSync(lock); // what the error message tells the user to do
       }
-      // The next run completes, to the same commit an uninterrupted run makes.
+      // The notes ref too: at its old value or its new one (the notes are written after the branch).
+      const notes = tip(dir, NOTES);
+      expect([s.oldNotes, s.nextNotes], label).toContain(notes);
+      if (notes === s.nextNotes) expect(now, label).toBe(s.next);
+      const notesLock = join(dir, `.git/${NOTES}.lock`);
+      if (existsSync(notesLock)) {
+        expect(notes, `${label}: a held notes lock means the notes ref was not moved`).toBe(s.oldNotes);
+        rmSync(notesLock);
+      }
+      // The next run completes, to the same commit and notes an uninterrupted run makes.
       await commitRenderedBranch({ projectRoot: dir, allowDirty: s.args.includes('--allow-dirty'), env: bridgeEnv(), log: () => undefined });
       expect(tip(dir), label).toBe(s.next);
+      expect(tip(dir, NOTES), label).toBe(s.nextNotes);
       expectFsckClean(dir);
     }
     if (process.env.GITOPS_BRIDGE_TEST_VERBOSE) console.log(outcomes.join('\n'));
