@@ -162,7 +162,7 @@ export function messageTrailers(message: string): string[] {
 
 // --- RFC 3339 (Go's time.Parse and Format with time.RFC3339) ---------------------------------
 
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|z|([+-])(\d{2}):(\d{2}))$/;
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(Z|([+-])(\d{2}):(\d{2}))$/;
 
 /** The date written back as Go formats it with RFC3339 (no fraction, "Z" for a zero offset); undefined when Go would not parse it. */
 export function normalRfc3339(value: string): string | undefined {
