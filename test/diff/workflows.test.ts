@@ -127,6 +127,7 @@ describe('GitHub Actions workflows', () => {
   it('on pushes to main: the rendered branch is committed and pushed with the job token', () => {
     const [[, w]] = byTrigger('push') as [[string, Workflow]];
     expect((w.on.push as { branches: string[] }).branches).toEqual(['main']);
+    // The layout comes from manifests/argocd.yaml: the same step writes the environment branches and notes.
     const push = steps(w).find((s) => s.run === 'npm run rendered:commit -- --push')!;
     expect(push).toBeDefined();
     expect(push.env?.GITHUB_TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');
@@ -139,10 +140,13 @@ describe('GitHub Actions workflows', () => {
     const preview = infra.steps!.find((s) => s.uses?.startsWith('pulumi/actions@'))!;
     expect(preview.with).toMatchObject({ command: 'preview', 'expect-no-changes': true, refresh: true, 'work-dir': 'infra' });
     expect(String(preview.with?.['stack-name'])).toContain('matrix.stack');
-    const drySha = steps(w).find((s) => s.run?.includes('hydrator.metadata'))!;
+    const drySha = steps(w).find((s) => s.run?.includes('hydrator.metadata') && s.run.includes('.drySha'))!;
     expect(drySha.run).toContain(".drySha");
     expect(drySha.run).toContain('git rev-parse HEAD');
-    expect(drySha.run).toMatch(/::error title=Rendered branch is behind main::/);
+    expect(drySha.run).toMatch(/::error title=Rendered branches behind main::/);
+    // The note first (a dry commit that changes nothing moves only the note), every proposed branch.
+    expect(drySha.run).toContain('git notes --ref=hydrator.metadata show');
+    expect(drySha.run).toContain("refs/remotes/origin/environment/*-next");
     expect(drySha.run).toMatch(/exit 1\n$/);
     expect(steps(w).some((s) => s.run?.includes('diff -- --base origin/rendered --exit-code'))).toBe(true);
   });
