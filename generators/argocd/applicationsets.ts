@@ -26,7 +26,7 @@ import type { IApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1a
 import type { KubeObject } from '../charts/object.js';
 import type { EnvironmentPlan } from './plan.js';
 import { CLUSTER_METADATA_NAME } from '../metadata/cluster-metadata.js';
-import { activeBranch, BOOTSTRAP_APP, MANAGED_BY_LABELS, RESOURCES_FINALIZER, type ArgoCdSettings } from './settings.js';
+import { activeBranch, BOOTSTRAP_APP, DIRECTORY_LABEL, MANAGED_BY_LABELS, RESOURCES_FINALIZER, type ArgoCdSettings } from './settings.js';
 
 type Template = IApplicationSet['spec']['template'];
 type SyncPolicy = NonNullable<Template['spec']['syncPolicy']>;
@@ -87,7 +87,7 @@ export function applicationSet(plan: EnvironmentPlan, settings: ArgoCdSettings):
         ...MANAGED_BY_LABELS,
         environment: env.name,
         tier: env.spec.tier,
-        'gitops-bridge.dev/directory': '{{ .path.basename }}',
+        [DIRECTORY_LABEL]: '{{ .path.basename }}',
       },
     },
     spec: {

@@ -15,6 +15,7 @@ import { appProject } from './appprojects.js';
 import { bootstrapApplication } from './bootstrap.js';
 import { clusterSecret } from './cluster-secrets.js';
 import { planEnvironment, type EnvironmentPlan, type RenderedUnit } from './plan.js';
+import { promoterObjects } from './promoter.js';
 import { activeBranch, argoCdSettings, BOOTSTRAP_APP } from './settings.js';
 import { withSyncWave } from './sync-waves.js';
 
@@ -90,8 +91,12 @@ export function argocdObjects(fleet: Fleet, units: RenderedUnit[]): KubeObject[]
   }
   errors.throwIfAny();
 
+  const promoter = errors.guard(() => promoterObjects(settings, plans.map((p) => p.env))) ?? [];
+  errors.throwIfAny();
+
   return [
     bootstrapApplication(settings),
+    ...promoter,
     ...plans.flatMap((plan) => [
       appProject(plan, settings),
       ...(settings.clusterRegistration === 'rendered' ? [clusterSecret(plan, settings)] : []),
