@@ -68,32 +68,24 @@ export function promoterObjects(settings: ArgoCdSettings, envs: readonly Env[]):
       hint: 'set spec.layout: environment-branches (see README, Promotion), or remove spec.promoter',
     });
   }
-  const metadata = (name: string) => ({ name, namespace: promoter.namespace, labels: { ...MANAGED_BY_LABELS } });
-  const gitRepository = {
+  // All three are named gitops-bridge, in the Promoter namespace, and refer to each other by that name.
+  const object = (kind: string, spec: Record<string, unknown>) => ({
     apiVersion: PROMOTER_API,
-    kind: 'GitRepository',
-    metadata: metadata(PROMOTER_NAME),
-    spec: { ...repositoryBlock(settings, promoter), scmProviderRef: { kind: promoter.scmProviderRef.kind, name: promoter.scmProviderRef.name } },
-  };
-  const promotionStrategy = {
-    apiVersion: PROMOTER_API,
-    kind: 'PromotionStrategy',
-    metadata: metadata(PROMOTER_NAME),
-    spec: {
+    kind,
+    metadata: { name: PROMOTER_NAME, namespace: promoter.namespace, labels: { ...MANAGED_BY_LABELS } },
+    spec,
+  });
+  return [
+    object('GitRepository', { ...repositoryBlock(settings, promoter), scmProviderRef: { kind: promoter.scmProviderRef.kind, name: promoter.scmProviderRef.name } }),
+    object('PromotionStrategy', {
       gitRepositoryRef: { name: PROMOTER_NAME },
       activeCommitStatuses: [{ key: promoter.commitStatusKey }],
       environments: promotionOrder(envs).map((e) => ({ branch: activeBranch(e.name), autoMerge: e.spec.promotion?.autoMerge === true })),
-    },
-  };
-  const commitStatus = {
-    apiVersion: PROMOTER_API,
-    kind: 'ArgoCDCommitStatus',
-    metadata: metadata(PROMOTER_NAME),
-    spec: {
+    }),
+    object('ArgoCDCommitStatus', {
       promotionStrategyRef: { name: PROMOTER_NAME },
       key: promoter.commitStatusKey,
       applicationSelector: { matchExpressions: [{ key: DIRECTORY_LABEL, operator: 'Exists' }], matchLabels: { ...MANAGED_BY_LABELS } },
-    },
-  };
-  return [gitRepository, promotionStrategy, commitStatus] as unknown as KubeObject[];
+    }),
+  ] as unknown as KubeObject[];
 }
