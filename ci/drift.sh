@@ -37,22 +37,33 @@ warn() {
 }
 
 rendered() {
-  local grace=${GRACE_MINUTES:-30} head dry age
+  local grace=${GRACE_MINUTES:-30} head dry age branches layout b behind=''
   git fetch --no-tags --depth=1 origin +refs/heads/rendered:refs/remotes/origin/rendered ||
     fail 'No rendered branch' "cannot fetch the rendered branch from origin: has the rendered-branch job ever run on main?"
+  # spec.layout environment-branches: the proposed branches; and the hydrator notes, which move
+  # even when a dry commit renders nothing new (GitOps Promoter reads them first, as this does).
+  git fetch --no-tags --depth=1 origin '+refs/heads/environment/*:refs/remotes/origin/environment/*' 2>/dev/null || true
+  git fetch --no-tags origin '+refs/notes/hydrator.metadata:refs/notes/hydrator.metadata' 2>/dev/null || echo "no hydrator notes yet"
   head=$(git rev-parse HEAD)
-  dry=$(git show origin/rendered:hydrator.metadata 2>/dev/null |
-    node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { try { process.stdout.write(String(JSON.parse(s).drySha ?? "")); } catch {} });')
-  [ -n "$dry" ] || fail 'Rendered branch has no provenance' 'origin/rendered has no drySha in its root hydrator.metadata: it was not written by npm run rendered:commit'
-  if [ "$dry" != "$head" ]; then
+  branches=$(git for-each-ref --format='%(refname:short)' 'refs/remotes/origin/environment/*-next')
+  layout=environment-branches
+  if [ -z "$branches" ]; then branches=origin/rendered; layout=single-branch; fi
+  for b in $branches; do
+    dry=$( (git notes --ref=hydrator.metadata show "$b" 2>/dev/null || git show "$b:hydrator.metadata" 2>/dev/null) |
+      node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => { try { process.stdout.write(String(JSON.parse(s).drySha ?? "")); } catch {} });')
+    [ -n "$dry" ] || fail 'Rendered branch has no provenance' "$b has no drySha in its hydrator note or its root hydrator.metadata: it was not written by npm run rendered:commit"
+    if [ "$dry" = "$head" ]; then echo "$b is hydrated at HEAD ($head)"; else behind="$behind $b@${dry:0:7}"; fi
+  done
+  if [ -n "$behind" ]; then
     age=$(($(date +%s) - $(git log -1 --format=%ct HEAD)))
     if [ "$age" -lt $((grace * 60)) ]; then
-      warn 'Rendered branch catching up' "drySha ${dry:0:7} is not HEAD ${head:0:7} yet; HEAD is ${age}s old, the rendered-branch job may still be running"
+      warn 'Rendered branch catching up' "${behind# } not at HEAD ${head:0:7} yet; HEAD is ${age}s old, the rendered-branch job may still be running"
       exit 3
     fi
-    fail 'Rendered branch is behind main' "origin/rendered was built from ${dry:0:7}, main is at ${head:0:7} (for ${age}s): the rendered-branch job failed or did not run. Run it again for main's HEAD."
+    fail 'Rendered branch is behind main' "${behind# } not hydrated at HEAD ${head:0:7} (main for ${age}s): the rendered-branch job failed or did not run. Run it again for main's HEAD."
   fi
-  echo "the rendered branch is built from HEAD ($head)"
+  # The content check reads one branch holding every environment: the single-branch layout.
+  [ "$layout" = single-branch ] || return 0
   FORCE_COLOR=${FORCE_COLOR:-1} npm run --silent diff -- --base origin/rendered --exit-code ||
     fail 'Rendered branch differs from the render' "origin/rendered was built from HEAD (${head:0:7}) but does not hold what it renders to (the diff above): it was changed by hand, or the render is not deterministic. Run the rendered-branch job again."
 }

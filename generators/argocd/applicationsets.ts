@@ -26,7 +26,7 @@ import type { IApplicationSet } from '@kubernetes-models/argo-cd/argoproj.io/v1a
 import type { KubeObject } from '../charts/object.js';
 import type { EnvironmentPlan } from './plan.js';
 import { CLUSTER_METADATA_NAME } from '../metadata/cluster-metadata.js';
-import { BOOTSTRAP_APP, MANAGED_BY_LABELS, RESOURCES_FINALIZER, type ArgoCdSettings } from './settings.js';
+import { activeBranch, BOOTSTRAP_APP, DIRECTORY_LABEL, MANAGED_BY_LABELS, RESOURCES_FINALIZER, type ArgoCdSettings } from './settings.js';
 
 type Template = IApplicationSet['spec']['template'];
 type SyncPolicy = NonNullable<Template['spec']['syncPolicy']>;
@@ -57,8 +57,18 @@ export function syncOptions(): string[] {
   ];
 }
 
+/**
+ * Where an environment's Applications read: `<env>/*` of the `rendered` branch, or, with
+ * environment branches, the root directories of the environment's active branch (what its
+ * last merged promotion holds; the proposed `-next` branch is never deployed).
+ */
+export function environmentSource(env: string, settings: ArgoCdSettings): { revision: string; directories: string } {
+  return settings.layout === 'environment-branches' ? { revision: activeBranch(env), directories: '*' } : { revision: settings.targetRevision, directories: `${env}/*` };
+}
+
 export function applicationSet(plan: EnvironmentPlan, settings: ArgoCdSettings): KubeObject {
   const env = plan.env;
+  const source = environmentSource(env.name, settings);
   const sync = env.spec.sync ?? {};
   const syncPolicy: SyncPolicy = {
     // Environments that ask for it (dev, staging) sync on every commit, prune what left the branch
@@ -77,14 +87,14 @@ export function applicationSet(plan: EnvironmentPlan, settings: ArgoCdSettings):
         ...MANAGED_BY_LABELS,
         environment: env.name,
         tier: env.spec.tier,
-        'gitops-bridge.dev/directory': '{{ .path.basename }}',
+        [DIRECTORY_LABEL]: '{{ .path.basename }}',
       },
     },
     spec: {
       project: plan.project,
       source: {
         repoURL: settings.repoURL,
-        targetRevision: settings.targetRevision,
+        targetRevision: source.revision,
         path: '{{ .path.path }}',
         // Plain manifests, read as they are: never detected as Helm or Kustomize, and only the
         // .yaml files (the branch adds README.md and hydrator.metadata beside them).
@@ -122,8 +132,8 @@ export function applicationSet(plan: EnvironmentPlan, settings: ArgoCdSettings):
         {
           git: {
             repoURL: settings.repoURL,
-            revision: settings.targetRevision,
-            directories: [{ path: `${env.name}/*` }],
+            revision: source.revision,
+            directories: [{ path: source.directories }],
             values: Object.fromEntries(plan.destinations),
           },
         },

@@ -15,7 +15,8 @@ import { appProject } from './appprojects.js';
 import { bootstrapApplication } from './bootstrap.js';
 import { clusterSecret } from './cluster-secrets.js';
 import { planEnvironment, type EnvironmentPlan, type RenderedUnit } from './plan.js';
-import { argoCdSettings, BOOTSTRAP_APP } from './settings.js';
+import { promoterObjects } from './promoter.js';
+import { activeBranch, argoCdSettings, BOOTSTRAP_APP } from './settings.js';
 import { withSyncWave } from './sync-waves.js';
 
 export { ARGOCD_UNIT } from './settings.js';
@@ -58,6 +59,20 @@ export function argocdObjects(fleet: Fleet, units: RenderedUnit[]): KubeObject[]
     });
   }
 
+  // With environment branches, environment/<env>-next is <env>'s proposed branch: no environment may have it as its active one.
+  if (settings.layout === 'environment-branches') {
+    const names = new Set(fleet.environments.map((e) => e.name));
+    for (const env of fleet.environments) {
+      if (!env.name.endsWith('-next') || !names.has(env.name.slice(0, -'-next'.length))) continue;
+      errors.add({
+        code: 'invalid-name',
+        message: `environment "${env.name}" would take the branch ${activeBranch(env.name)}, which is environment "${env.name.slice(0, -5)}"'s proposed branch with layout: environment-branches`,
+        file: env.file,
+        hint: 'rename the environment (GitOps Promoter fixes the -next suffix of proposed branches)',
+      });
+    }
+  }
+
   // Every Application lives in Argo CD's namespace: generated names must not collide.
   const owners = new Map<string, string>([[BOOTSTRAP_APP, 'the bootstrap Application']]);
   for (const plan of plans) {
@@ -76,8 +91,12 @@ export function argocdObjects(fleet: Fleet, units: RenderedUnit[]): KubeObject[]
   }
   errors.throwIfAny();
 
+  const promoter = errors.guard(() => promoterObjects(settings, plans.map((p) => p.env))) ?? [];
+  errors.throwIfAny();
+
   return [
     bootstrapApplication(settings),
+    ...promoter,
     ...plans.flatMap((plan) => [
       appProject(plan, settings),
       ...(settings.clusterRegistration === 'rendered' ? [clusterSecret(plan, settings)] : []),

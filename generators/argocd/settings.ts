@@ -6,9 +6,20 @@ export const ARGOCD_UNIT = 'argocd';
 /** The bootstrap Application (app of apps) that applies argocd/ itself. */
 export const BOOTSTRAP_APP = 'gitops-bridge';
 export const MANAGED_BY_LABELS = { 'app.kubernetes.io/managed-by': 'gitops-bridge' } as const;
+/** The label the ApplicationSets put on every Application they generate: the directory it deploys (the bootstrap Application has none). */
+export const DIRECTORY_LABEL = 'gitops-bridge.dev/directory';
 /** Argo CD's cascade-protection finalizer (on AppProjects: no delete while Applications use it). */
 export const RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
 export const IN_CLUSTER = 'https://kubernetes.default.svc';
+
+/** How rendered:commit lays the render out in git (manifests/argocd.yaml `spec.layout`). */
+export type BranchLayout = 'single-branch' | 'environment-branches';
+export const DEFAULT_LAYOUT: BranchLayout = 'single-branch';
+/** The branch rendered:commit writes: everything in the single-branch layout, the hub's argocd/ only with environment branches. */
+export const RENDERED_BRANCH = 'rendered';
+/** GitOps Promoter's names: the active branch Applications read, and the proposed one the hydrator writes (`-next` is fixed by Promoter). */
+export const activeBranch = (env: string): string => `environment/${env}`;
+export const proposedBranch = (env: string): string => `${activeBranch(env)}-next`;
 
 export interface GroupKind {
   group: string;
@@ -34,6 +45,15 @@ export interface ArgoCdSettings {
    * stack (`pulumi`, infra/components/argocd-hub.ts), never both.
    */
   clusterRegistration: 'rendered' | 'pulumi';
+  /** One `rendered` branch, or a proposed and an active branch per environment plus the hub's `rendered` branch. */
+  layout: BranchLayout;
+  /** GitOps Promoter objects to render on the hub (promoter.ts), defaults applied; absent when not configured. */
+  promoter?: {
+    namespace: string;
+    scmProviderRef: { kind: 'ScmProvider' | 'ClusterScmProvider'; name: string };
+    repository?: Record<string, unknown>;
+    commitStatusKey: string;
+  };
 }
 
 export type HubType = 'self-managed' | 'eks-capability';
@@ -62,6 +82,15 @@ export function argoCdSettings(config: NonNullable<Fleet['argocd']>): ArgoCdSett
     clusterRegistration: spec.clusterRegistration ?? 'rendered',
     clusterScopedAllowList: (spec.clusterScopedAllowList ?? DEFAULT_CLUSTER_SCOPED_ALLOW_LIST).map((gk) => ({ group: gk.group, kind: gk.kind })),
     hubType: spec.hubType ?? 'self-managed',
+    layout: spec.layout ?? DEFAULT_LAYOUT,
+    ...(spec.promoter && {
+      promoter: {
+        namespace: spec.promoter.namespace ?? 'promoter-system',
+        scmProviderRef: { kind: spec.promoter.scmProviderRef.kind ?? 'ScmProvider', name: spec.promoter.scmProviderRef.name },
+        ...(spec.promoter.repository && { repository: spec.promoter.repository as Record<string, unknown> }),
+        commitStatusKey: spec.promoter.commitStatusKey ?? 'argocd-health',
+      },
+    }),
     ...(spec.addonsRepo && { addonsRepo: repoRef(spec.addonsRepo, 'HEAD') }),
     workloadRepo: repoRef(spec.workloadRepo ?? { url: spec.repoURL }, spec.workloadRepo ? 'HEAD' : (spec.targetRevision ?? 'rendered')),
   };

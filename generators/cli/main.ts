@@ -21,6 +21,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   diff: async () => (await import('./commands/diff.js')).registerDiff,
   'rendered-commit': async () => (await import('./commands/rendered-commit.js')).registerRenderedCommit,
   'infra-outputs': async () => (await import('./commands/infra-outputs.js')).registerInfraOutputs,
+  promote: async () => (await import('./commands/promote.js')).registerPromote,
 };
 
 /** The command an argument list runs (after the global options), if it names one. */

@@ -35,6 +35,7 @@ export type ErrorCode =
   | 'git-push-rejected'
   | 'git-auth'
   | 'git-remote'
+  | 'git-notes'
   // generators/forge: posting the diff as a pull-request comment or merge-request note
   | 'forge-env'
   | 'forge-auth'

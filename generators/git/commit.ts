@@ -37,13 +37,14 @@ import {
   type DryCommit,
 } from './provenance.js';
 import { ProvenanceCache, type AppProvenance } from './provenance-cache.js';
+import type { AppPlacement } from './layout.js';
 import { entriesOf, hashDir, nestFiles, treeOid, type FileBlob, type HashedDir } from './tree.js';
 
 export interface BuildRequest {
   store: ObjectStore;
-  /** rendered/'s files, paths relative to rendered/; or, instead, `rendered`. */
+  /** The branch's files (rendered/'s, paths relative to rendered/); or, instead, `rendered`. */
   files?: ReadonlyMap<string, FileBlob>;
-  /** rendered/ already nested and hashed (hashDir), instead of `files`. Not modified. */
+  /** The branch's content already nested and hashed (hashDir), instead of `files`. Not modified. */
   rendered?: HashedDir;
   dry: DryCommit;
   repoURL: string;
@@ -53,18 +54,22 @@ export interface BuildRequest {
   parent: string | undefined;
   author: Signature;
   committer: Signature;
-  /** Proposals for the parent's app provenance (each checked by hashing); updated with the tree built. */
+  /** Proposals for the parent's app provenance (each checked by hashing); the caller records `BuildResult.provenance` in it. */
   provenance?: ProvenanceCache;
+  /** Where the app directories are (default: `<env>/<app>`, the single `rendered` branch). */
+  apps?: AppPlacement;
 }
 
 export interface BuildResult {
   /** The new commit, or undefined when nothing changed against the parent. */
   commit: string | undefined;
   tree: string;
-  /** App directories whose manifests are new or changed (they get fresh provenance). */
+  /** App directories whose manifests are new or changed (they get fresh provenance), as rendered/ paths `<env>/<app>`. */
   changedApps: string[];
   /** App directories of the parent that are gone. */
   removedApps: string[];
+  /** The provenance blobs of every app directory of the tree built, by the directory's tree id (for the provenance cache). */
+  provenance: Map<string, AppProvenance>;
   /** Objects written, objects found present, directories reused whole from the parent. */
   written: number;
   present: number;
@@ -73,7 +78,7 @@ export interface BuildResult {
 
 export async function readDryCommit(store: ObjectStore, sha: string): Promise<DryCommit> {
   const c = await store.readCommit(sha);
-  return { sha, tree: c.tree, author: c.author, committer: c.committer, ...splitMessage(c.message) };
+  return { sha, tree: c.tree, author: c.author, committer: c.committer, ...splitMessage(c.message), message: c.message };
 }
 
 function textBlob(text: string): FileBlob {
@@ -104,6 +109,41 @@ function withProvenance(manifests: HashedDir, metadata: FileBlob, readme: FileBl
   return hashedDir(files, manifests.dirs);
 }
 
+interface AppDir {
+  /** Its path on the branch: `<env>/<app>`, or `<app>` at an environment branch's root. */
+  path: string;
+  /** Its path under rendered/ (`<env>/<app>`), which its provenance and the reports name. */
+  renderedPath: string;
+  manifests: HashedDir;
+}
+
+/** The app directories of a branch's content, sorted by path. */
+function appDirsOf(content: HashedDir, placement: AppPlacement): AppDir[] {
+  const apps: AppDir[] = [];
+  if (placement.at === 'environments') {
+    for (const [env, envDir] of content.dirs) {
+      if (env === HUB_DIR) continue;
+      for (const [name, manifests] of envDir.dirs) apps.push({ path: `${env}/${name}`, renderedPath: `${env}/${name}`, manifests });
+    }
+  } else if (placement.at === 'root') {
+    for (const [name, manifests] of content.dirs) apps.push({ path: name, renderedPath: `${placement.environment}/${name}`, manifests });
+  }
+  return apps.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/** `dir` with the directories at the given paths (one or two levels down) replaced. */
+function replaceDirs(dir: HashedDir, replaced: ReadonlyMap<string, HashedDir>, prefix = ''): HashedDir {
+  const dirs = new Map<string, HashedDir>();
+  let changed = false;
+  for (const [name, child] of dir.dirs) {
+    const path = prefix + name;
+    const next = replaced.get(path) ?? (prefix === '' && [...replaced.keys()].some((p) => p.startsWith(`${path}/`)) ? replaceDirs(child, replaced, `${path}/`) : child);
+    if (next !== child) changed = true;
+    dirs.set(name, next);
+  }
+  return changed ? hashedDir(dir.files, dirs) : dir;
+}
+
 export async function buildRenderedCommit(req: BuildRequest): Promise<BuildResult> {
   const { store, dry, repoURL } = req;
   let rendered = req.rendered;
@@ -116,30 +156,22 @@ export async function buildRenderedCommit(req: BuildRequest): Promise<BuildResul
     }
     rendered = hashDir(nested);
   }
-  // The app directories: every directory one level below an environment directory (any
-  // top-level directory but the hub's; see appDirsOf). rendered/ files must not take the
-  // names of provenance files.
-  for (const name of ROOT_PROVENANCE) if (rendered.files.has(name)) throw reservedCollision(name);
-  const apps: { path: string; env: string; name: string; manifests: HashedDir }[] = [];
-  for (const [env, envDir] of rendered.dirs) {
-    if (env === HUB_DIR) continue;
-    for (const [name, manifests] of envDir.dirs) {
-      const path = `${env}/${name}`;
-      for (const reserved of APP_PROVENANCE) if (manifests.files.has(reserved)) throw reservedCollision(`${path}/${reserved}`);
-      apps.push({ path, env, name, manifests });
-    }
-  }
-  apps.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const placement = req.apps ?? { at: 'environments' };
+  // rendered/ files must not take the names of provenance files.
+  const at = placement.at === 'root' ? `${placement.environment}/` : '';
+  for (const name of ROOT_PROVENANCE) if (rendered.files.has(name)) throw reservedCollision(`${at}${name}`);
+  const apps = appDirsOf(rendered, placement);
+  for (const app of apps) for (const reserved of APP_PROVENANCE) if (app.manifests.files.has(reserved)) throw reservedCollision(`${app.renderedPath}/${reserved}`);
 
   const parentTree = req.parent ? (await store.readCommit(req.parent)).tree : undefined;
-  const parentApps = parentTree ? await appDirsOfTree(store, parentTree) : new Map<string, string>();
+  const parentApps = parentTree ? await appDirsOfTree(store, parentTree, placement) : new Map<string, string>();
   const cache = req.provenance ?? ProvenanceCache.none();
 
   // Each app directory keeps the parent's provenance when its manifests did not change: the
   // cache proposes the parent's provenance and hashing confirms it (the directory comes out
   // exactly as the parent's), else the parent's directory is read to find out.
   const changedApps: string[] = [];
-  const builtApps = new Map<string, Map<string, HashedDir>>();
+  const builtApps = new Map<string, HashedDir>();
   const recorded = new Map<string, AppProvenance>();
   for (const app of apps) {
     const before = parentApps.get(app.path);
@@ -156,33 +188,27 @@ export async function buildRenderedCommit(req: BuildRequest): Promise<BuildResul
       }
     }
     if (!dir) {
-      changedApps.push(app.path);
-      const commands = renderCommands(req.projectPrefix, app.path);
+      changedApps.push(app.renderedPath);
+      const commands = renderCommands(req.projectPrefix, app.renderedPath);
       dir = withProvenance(
         app.manifests,
         textBlob(appMetadata(repoURL, dry.sha, commands)),
-        textBlob(appReadme(app.path, repoURL, dry.sha, commands, req.projectPrefix)),
+        textBlob(appReadme(app.renderedPath, repoURL, dry.sha, commands, req.projectPrefix)),
       );
     }
-    let envApps = builtApps.get(app.env);
-    if (!envApps) builtApps.set(app.env, (envApps = new Map()));
-    envApps.set(app.name, dir);
+    builtApps.set(app.path, dir);
     recorded.set(dir.oid, { metadata: dir.files.get(METADATA_FILE)!.oid, readme: dir.files.get(README_FILE)!.oid });
   }
-  const rootDirs = new Map<string, HashedDir>();
-  for (const [env, envDir] of rendered.dirs) {
-    const envApps = builtApps.get(env);
-    rootDirs.set(env, envApps ? hashedDir(envDir.files, envApps) : envDir);
-  }
-  const rootFiles = new Map(rendered.files);
+  const content = replaceDirs(rendered, builtApps);
+  const rootFiles = new Map(content.files);
   rootFiles.set(GITATTRIBUTES_FILE, textBlob(GITATTRIBUTES));
   rootFiles.set(METADATA_FILE, textBlob(rootMetadata(dry, repoURL)));
-  const tree = hashedDir(rootFiles, rootDirs);
-  cache.replace(recorded);
+  const tree = hashedDir(rootFiles, content.dirs);
 
   const appPaths = new Set(apps.map((a) => a.path));
-  const removedApps = [...parentApps.keys()].filter((a) => !appPaths.has(a)).sort();
-  const base = { tree: tree.oid, changedApps, removedApps };
+  const prefix = placement.at === 'root' ? `${placement.environment}/` : '';
+  const removedApps = [...parentApps.keys()].filter((a) => !appPaths.has(a)).map((a) => prefix + a).sort();
+  const base = { tree: tree.oid, changedApps, removedApps, provenance: recorded };
   if (parentTree && (await sameButRootMetadata(store, tree, parentTree))) {
     return { commit: undefined, ...base, written: 0, present: 0, reusedDirs: 0 };
   }
@@ -227,12 +253,14 @@ async function sameButRootMetadata(store: ObjectStore, tree: HashedDir, parentTr
   return treeOid(entries) === parentTree;
 }
 
-/** The parent's app directories (`<env>/<app>`, as appDirsOf) and their tree ids. */
-async function appDirsOfTree(store: ObjectStore, tree: string): Promise<Map<string, string>> {
+/** The parent's app directories (placed as `placement` says) and their tree ids. */
+async function appDirsOfTree(store: ObjectStore, tree: string, placement: AppPlacement): Promise<Map<string, string>> {
   const out = new Map<string, string>();
-  for (const env of await store.readTree(tree)) {
-    if (!isTreeMode(env.mode) || env.name === HUB_DIR) continue;
-    for (const app of await store.readTree(env.oid)) if (isTreeMode(app.mode)) out.set(`${env.name}/${app.name}`, app.oid);
+  if (placement.at === 'none') return out;
+  for (const top of await store.readTree(tree)) {
+    if (!isTreeMode(top.mode)) continue;
+    if (placement.at === 'root') out.set(top.name, top.oid);
+    else if (top.name !== HUB_DIR) for (const app of await store.readTree(top.oid)) if (isTreeMode(app.mode)) out.set(`${top.name}/${app.name}`, app.oid);
   }
   return out;
 }

@@ -12,6 +12,7 @@
  *   git-push-rejected    the server refused a push that is not a fast-forward
  *   git-auth             the server refused the credentials, or wants some
  *   git-remote           any other failure talking to the remote
+ *   git-notes            the hydrator notes ref is in a form gitops-bridge does not write (notes.ts)
  *
  * isomorphic-git throws errors whose `code` is the class name (NotFoundError, InternalError for
  * a failed SHA check, ...); libraryError() turns those met while reading an object into the codes

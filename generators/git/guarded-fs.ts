@@ -1,9 +1,10 @@
 /**
- * A file system for isomorphic-git's fetch and push that keeps the repository crash safe.
- * isomorphic-git writes a fetch's remote refs before the pack they point to, and writes files
- * in place; through this wrapper every file under objects/ is written atomically (temporary
- * file, then rename) and every other write (refs, shallow) is held back and handed to the
- * caller, who applies it once the objects are in place.
+ * A file system for isomorphic-git's fetch, push and notes that keeps the repository crash
+ * safe. isomorphic-git writes a fetch's remote refs before the pack they point to, and writes
+ * files in place; through this wrapper every file under objects/ is written atomically (a
+ * temporary file named as git names its own, `tmp_obj_*`, which `git fsck` ignores, then a
+ * rename) and every other write (refs, shallow) is held back and handed to the caller, who
+ * applies it once the objects are in place. A held write is what later reads see.
  */
 import * as fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -52,7 +53,7 @@ export function guardedFs(gitdir: string): GuardedFs {
         held.set(resolve(path), bytes);
         return;
       }
-      const tmp = join(dirname(path), `tmp_${randomBytes(6).toString('hex')}`);
+      const tmp = join(dirname(path), `tmp_obj_${process.pid}_${randomBytes(6).toString('hex')}`);
       await p.writeFile(tmp, bytes, { flag: 'wx', mode: 0o444 });
       await p.rename(tmp, path);
     },

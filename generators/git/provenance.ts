@@ -1,13 +1,20 @@
 /**
- * The provenance files of the `rendered` branch, in the Argo CD Source Hydrator format (GitOps
+ * The provenance files of the rendered branches, in the Argo CD Source Hydrator format (GitOps
  * Promoter reads the same), pure:
- *   hydrator.metadata            root: drySha, repoURL, author, date, subject, body
+ *   hydrator.metadata            root: repoURL, drySha, author, date, subject, body, references
  *   <env>/<app>/hydrator.metadata  repoURL, drySha, commands
  *   <env>/<app>/README.md          how to render the directory again
  *   .gitattributes               marks the two generated
  * None of them ends in .yaml/.yml/.json: Argo CD parses every such file in an app directory.
+ *
+ * The JSON is written byte for byte as Argo CD's commit server writes it (Go's encoding/json
+ * with two-space indent, no HTML escaping, a final newline): keys in its struct order, empty
+ * fields left out, the date the dry commit's author date in UTC, subject and body split at the
+ * first blank line of the message, and the body without its valid Argocd-reference-commit-*
+ * trailers, which become `references` (references.ts).
  */
 import type { Signature } from './object-format.js';
+import { messageTrailers, referenceOf, withoutReferenceTrailers, type RevisionReference } from './references.js';
 
 export const METADATA_FILE = 'hydrator.metadata';
 export const README_FILE = 'README.md';
@@ -30,6 +37,8 @@ export interface DryCommit {
   committer: Signature;
   subject: string;
   body: string;
+  /** The whole message, as the commit holds it. */
+  message: string;
 }
 
 /**
@@ -69,19 +78,46 @@ export function ident(s: { name: string; email: string }): string {
   return `${s.name} <${s.email}>`;
 }
 
+/** JSON as Go's json.Encoder writes it with SetIndent("", "  ") and SetEscapeHTML(false). */
 function json(value: object): string {
-  return JSON.stringify(value, null, 2) + '\n';
+  return JSON.stringify(value, null, 2).replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029') + '\n';
+}
+
+/** The root hydrator.metadata's fields, as Argo CD's hydrator makes them from the dry commit (empty ones left out). */
+export interface RootMetadata {
+  repoURL: string;
+  drySha: string;
+  author?: string;
+  date?: string;
+  subject?: string;
+  body?: string;
+  references?: RevisionReference[];
+}
+
+export function rootMetadataFields(dry: DryCommit, repoURL: string): RootMetadata {
+  const message = dry.message.trim();
+  const cut = message.indexOf('\n\n');
+  const subject = cut < 0 ? message : message.slice(0, cut);
+  const body = withoutReferenceTrailers(cut < 0 ? '' : message.slice(cut + 2));
+  const reference = referenceOf(messageTrailers(message));
+  return {
+    repoURL,
+    drySha: dry.sha,
+    author: ident(dry.author),
+    date: rfc3339({ ...dry.author, offset: 0 }),
+    ...(subject !== '' && { subject }),
+    ...(body !== '' && { body }),
+    ...(reference && { references: [{ commit: reference }] }),
+  };
 }
 
 export function rootMetadata(dry: DryCommit, repoURL: string): string {
-  return json({
-    drySha: dry.sha,
-    repoURL,
-    author: ident(dry.author),
-    date: rfc3339(dry.author),
-    subject: dry.subject,
-    body: dry.body,
-  });
+  return json(rootMetadataFields(dry, repoURL));
+}
+
+/** The git note on a proposed branch's tip (refs/notes/hydrator.metadata), as Argo CD's commit server writes it with `git notes add -m`. */
+export function hydratorNote(drySha: string): string {
+  return `${JSON.stringify({ drySha })}\n`;
 }
 
 export function appMetadata(repoURL: string, drySha: string, commands: readonly string[]): string {

@@ -77,7 +77,7 @@ function remoteError(e: unknown, remote: Remote, action: 'fetch from' | 'push to
   if (err.code === 'PushRejectedError' || (err.code === 'GitPushError' && /non-fast-forward|fetch first|stale info|failed to (update|lock)|cannot lock|already exists/i.test(err.data?.prettyDetails ?? ''))) {
     return new BridgeError({
       code: 'git-push-rejected',
-      message: `push to ${where} rejected: its ${remote.ref.replace('refs/heads/', '')} branch moved on since this run fetched it (another job pushed first), so this commit is not a fast-forward; nothing was lost and the local branch is unchanged`,
+      message: `push to ${where} rejected: its ${remote.ref.replace('refs/heads/', '')} ${remote.ref.startsWith('refs/heads/') ? 'branch' : 'ref'} moved on since this run fetched it (another job pushed first), so this commit is not a fast-forward; nothing was lost and the local branch is unchanged`,
       hint: 'run the same command again: it fetches the new tip and rebuilds the commit on top of it',
     });
   }
@@ -97,23 +97,44 @@ function localRemote(remote: Remote): LocalRemote | undefined {
 
 /** The remote's tip of `remote.ref`, or undefined when the remote has no such branch. */
 export async function remoteTip(remote: Remote): Promise<string | undefined> {
+  return (await remoteTips(remote, [remote.ref])).get(remote.ref);
+}
+
+/**
+ * The remote's tips of `refs` (those it has): one listing per group of refs (the refs under
+ * refs/heads/environment/ are listed together), so a run with many branches asks a few times.
+ */
+export async function remoteTips(remote: Remote, refs: readonly string[]): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
   const local = localRemote(remote);
-  if (local) return localTip(local);
+  if (local) {
+    for (const ref of refs) {
+      const oid = localTip({ ...local, ref });
+      if (oid) out.set(ref, oid);
+    }
+    return out;
+  }
+  const prefixes = new Set(refs.map((r) => (/^refs\/heads\/environment\//.test(r) ? 'refs/heads/environment/' : r)));
+  const wanted = new Set(refs);
   try {
-    const refs = await git.listServerRefs({ http, url: remote.url, prefix: remote.ref, ...authCallbacks(remote.env) });
-    return refs.find((r) => r.ref === remote.ref)?.oid;
+    for (const prefix of prefixes) {
+      for (const r of await git.listServerRefs({ http, url: remote.url, prefix, ...authCallbacks(remote.env) })) if (wanted.has(r.ref)) out.set(r.ref, r.oid);
+    }
   } catch (e) {
     throw remoteError(e, remote, 'fetch from');
   }
+  return out;
 }
 
-function trackingRef(remote: Remote): string {
-  return `refs/remotes/${remote.name}/${remote.ref.replace(/^refs\/heads\//, '')}`;
+/** refs/remotes/<name>/<branch> for a branch; none for other refs (notes). */
+function trackingRef(remote: Remote): string | undefined {
+  return remote.ref.startsWith('refs/heads/') ? `refs/remotes/${remote.name}/${remote.ref.slice('refs/heads/'.length)}` : undefined;
 }
 
 /** Points refs/remotes/<name>/<branch> at `oid` (objects are in place by then). */
 export function updateTrackingRef(remote: Remote, oid: string): void {
   const ref = trackingRef(remote);
+  if (!ref) return;
   const current = readRef(remote.dirs, ref);
   if (current !== oid) compareAndSwapRef(remote.dirs, { ref, expected: current, next: oid });
 }

@@ -146,6 +146,25 @@ export interface EnvironmentSpec {
     address: string;
   };
   /**
+   * How releases reach this environment through promotion (layout: environment-branches with GitOps Promoter, and `npm run promote`).
+   */
+  promotion?: {
+    /**
+     * Place in the promotion order (GitOps Promoter's PromotionStrategy): lower first. Default: by tier (development, staging, production), then by name.
+     */
+    order?: number;
+    /**
+     * Whether GitOps Promoter merges this environment's promotion pull requests itself once their commit statuses pass. Default false: a person merges them.
+     */
+    autoMerge?: boolean;
+    /**
+     * Tiers of the environments a release may be promoted from into this one (`npm run promote -- --from <env>`), e.g. [staging] for production. Default: any tier.
+     *
+     * @minItems 1
+     */
+    fromTiers?: ['development' | 'staging' | 'production', ...('development' | 'staging' | 'production')[]];
+  };
+  /**
    * How Argo CD syncs this environment's applications.
    */
   sync?: {
@@ -653,6 +672,34 @@ export interface ArgoCDSpec {
     group: string;
     kind: string;
   }[];
+  /**
+   * How rendered:commit lays the render out in git. `single-branch` (default): every environment and the hub on the `rendered` branch, Applications read `<env>/<app>` there. `environment-branches`: each environment's directory becomes the root of its own proposed branch `environment/<env>-next`, whose active branch `environment/<env>` (created from the same history when missing, then written only by merged pull requests, e.g. GitOps Promoter's) is what its Applications read; the hub's objects (argocd/) stay on the `rendered` branch, which nothing promotes.
+   */
+  layout?: 'single-branch' | 'environment-branches';
+  /**
+   * GitOps Promoter objects for the hub, rendered into argocd/ (needs layout: environment-branches): a GitRepository, a PromotionStrategy promoting environment/<env> in the environments' promotion order, and an ArgoCDCommitStatus gating each promotion on the environment's Applications being synced and healthy. The ScmProvider (and its Secret) is created by hand: credentials never reach git.
+   */
+  promoter?: {
+    /**
+     * Namespace of the Promoter objects and of the ScmProvider they reference. Defaults to promoter-system.
+     */
+    namespace?: string;
+    /**
+     * The ScmProvider (in `namespace`) or ClusterScmProvider holding the credentials Promoter opens pull requests with.
+     */
+    scmProviderRef: {
+      kind?: 'ScmProvider' | 'ClusterScmProvider';
+      name: string;
+    };
+    /**
+     * The GitRepository's provider block as Promoter's CRD spells it, e.g. {gitlab: {namespace, name, projectId}}. Default for a github.com repoURL: {github: {owner, name}} taken from it.
+     */
+    repository?: {};
+    /**
+     * Key of the commit status the ArgoCDCommitStatus reports and every environment waits for. Defaults to argocd-health.
+     */
+    commitStatusKey?: string;
+  };
   /**
    * What the hub is. self-managed (default): Argo CD installed on the hub cluster; each cluster Secret has the cluster endpoint as `server` and an awsAuthConfig assuming the bridge key argocd_hub_role_arn. eks-capability: the AWS-managed Argo CD of the EKS capability; each cluster Secret has the EKS cluster ARN (from the bridge keys aws_region, aws_account_id and aws_cluster_name) as `server` and no credentials: the capability's role reaches the cluster through an EKS access entry the infra program creates.
    */

@@ -6,9 +6,10 @@
 import { readFleet } from '../../generators/workspace/fleet.js';
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import yaml from 'js-yaml';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, snapshotDir } from '../helpers.js';
+import { cli, editFile, repoRoot, snapshotDir, tempProject } from '../helpers.js';
 import { branchFiles, generate, groupOf, hubObjects, objectsIn, projectPermits, projectPermitsKind, unitDirectories, type Generated, type Obj } from './hub.js';
 
 const rendered = snapshotDir(join(repoRoot, 'rendered'));
@@ -180,6 +181,52 @@ describe('app directories on the rendered branch', () => {
       }
       // The provenance files beside them are not manifest extensions, so Argo CD skips them.
       expect(inDir.filter((x) => !manifestFile.test(x)).map((x) => x.slice(dir.length + 1)).sort()).toEqual(['README.md', 'hydrator.metadata']);
+    }
+  });
+});
+
+describe('ApplicationSets with layout: environment-branches', () => {
+  it("generate the same Applications from each environment's active branch, where the environment's directory is the root", async () => {
+    const p = tempProject();
+    try {
+      editFile(join(p.root, 'manifests/argocd.yaml'), (t) => t.replace('  hubType: self-managed', '  layout: environment-branches\n  hubType: self-managed'));
+      const r = await cli(['--root', p.root, 'render', '-q']);
+      expect(r.stderr).toBe('');
+      const branched = snapshotDir(join(p.root, 'rendered'));
+      // Only the hub changes: the environments render the same.
+      for (const [path, text] of rendered) if (!path.startsWith('argocd/')) expect(branched.get(path), path).toBe(text);
+      for (const env of fleet.environments) {
+        const appSet = hubObjects(branched).find((o) => o.kind === 'ApplicationSet' && o.metadata.name === env.name)!;
+        // environment/<env>: rendered/<env>/ at the root, with the provenance rendered:commit adds.
+        const envFiles = branchFiles(new Map([...rendered].filter(([path]) => path.startsWith(`${env.name}/`)))).map((f) => f.replace(`${env.name}/`, ''));
+        const onBranch = generate(appSet, envFiles);
+        const single = generated.filter((g) => g.applicationSet === env.name);
+        expect(onBranch.map((g) => g.path).sort()).toEqual(single.map((g) => g.path.slice(env.name.length + 1)).sort());
+        for (const g of onBranch) {
+          const same = byPath.get(`${env.name}/${g.path}`)!.application;
+          expect(g.application.metadata.name).toBe(same.metadata.name);
+          expect(g.application.spec.destination).toEqual(same.spec.destination);
+          expect(g.application.spec.source).toEqual({ ...same.spec.source, targetRevision: `environment/${env.name}`, path: g.path });
+        }
+      }
+      // The bootstrap Application still applies argocd/ of the rendered branch (the hub's, which nothing promotes).
+      expect(branched.get('argocd/application-gitops-bridge.yaml')).toBe(rendered.get('argocd/application-gitops-bridge.yaml'));
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it('refuse an environment whose active branch would be another environment\'s proposed one', async () => {
+    const p = tempProject();
+    try {
+      editFile(join(p.root, 'manifests/argocd.yaml'), (t) => t.replace('  hubType: self-managed', '  layout: environment-branches\n  hubType: self-managed'));
+      writeFileSync(join(p.root, 'manifests/environments/dev-next.yaml'), readFileSync(join(p.root, 'manifests/environments/dev.yaml'), 'utf8').replace('name: dev', 'name: dev-next'));
+      writeFileSync(join(p.root, 'infra/outputs/dev-next.json'), readFileSync(join(p.root, 'infra/outputs/dev.json'), 'utf8').replace(/shop-dev/g, 'shop-dev-next').replace(/"cluster_endpoint": "[^"]+"/, '"cluster_endpoint": "https://dev-next.example.com"'));
+      const r = await cli(['--root', p.root, 'render', '-q']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain('environment "dev-next" would take the branch environment/dev-next, which is environment "dev"\'s proposed branch');
+    } finally {
+      p.cleanup();
     }
   });
 });

@@ -143,7 +143,7 @@ describe('ci/drift.sh rendered', () => {
     const commit = spawnCli(root, ['rendered-commit', '--push']);
     expect((await commit).code).toBe(0);
     const current = await drift(root, 'rendered', { FORCE_COLOR: '0' });
-    expect(current.out).toContain(`the rendered branch is built from HEAD (${git(root, 'rev-parse', 'HEAD').trim()})`);
+    expect(current.out).toContain(`origin/rendered is hydrated at HEAD (${git(root, 'rev-parse', 'HEAD').trim()})`);
     expect(current.out).toMatch(/No changes: the render matches the rendered branch at origin\/rendered/);
     expect(current.code).toBe(0);
 
@@ -152,10 +152,10 @@ describe('ci/drift.sh rendered', () => {
     execFileSync('git', ['commit', '-q', '--allow-empty', '-m', 'fresh merge'], { cwd: root, env: { ...process.env, ...gitEnv, GIT_AUTHOR_DATE: now, GIT_COMMITTER_DATE: now } });
     const fresh = await drift(root, 'rendered', { GITHUB_ACTIONS: 'true' });
     expect(fresh.code).toBe(3);
-    expect(fresh.out).toMatch(/^::warning title=Rendered branch catching up::drySha [0-9a-f]{7} is not HEAD/m);
+    expect(fresh.out).toMatch(/^::warning title=Rendered branch catching up::origin\/rendered@[0-9a-f]{7} not at HEAD [0-9a-f]{7} yet/m);
     const late = await drift(root, 'rendered', { GRACE_MINUTES: '0' });
     expect(late.code).toBe(1);
-    expect(late.out).toMatch(/ERROR: Rendered branch is behind main\n {2}origin\/rendered was built from [0-9a-f]{7}, main is at [0-9a-f]{7}/);
+    expect(late.out).toMatch(/ERROR: Rendered branch is behind main\n {2}origin\/rendered@[0-9a-f]{7} not hydrated at HEAD [0-9a-f]{7}/);
 
     // the branch built from HEAD, then a manifest changed on it by hand
     git(root, 'reset', '-q', '--hard', 'HEAD~1');

@@ -128,6 +128,7 @@ describe('GitHub Actions workflows', () => {
   it('on pushes to main: the rendered branch is committed and pushed with the job token', () => {
     const [[, w]] = byTrigger('push') as [[string, Workflow]];
     expect((w.on.push as { branches: string[] }).branches).toEqual(['main']);
+    // The layout comes from manifests/argocd.yaml: the same step writes the environment branches and notes.
     const push = steps(w).find((s) => s.run === 'npm run rendered:commit -- --push')!;
     expect(push).toBeDefined();
     expect(push.env?.GITHUB_TOKEN).toBe('${{ secrets.GITHUB_TOKEN }}');

@@ -1,7 +1,8 @@
 /**
  * Crash safety: rendered-commit processes are killed (SIGKILL) at random moments of their git
- * writes; every time, `git fsck` stays clean, the branch is at its old tip or its new one, and
- * the next run completes to the very commit an uninterrupted run makes.
+ * writes; every time, `git fsck` stays clean, the branch and the hydrator notes ref are each at
+ * their old tip or their new one, and the next run completes to the very commit and notes
+ * commit an uninterrupted run makes.
  *
  * The killed processes run crash-child.ts, compiled to JavaScript: the CLI's commit path
  * without its rendered/ check. That check renders the fleet and writes nothing, and it passes
@@ -10,19 +11,41 @@
  * killed process must end at or before. A real CLI process committing is rendered-commit.test.ts's.
  */
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, watch, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, repoRoot } from '../helpers.js';
 import { commitRenderedBranch } from '../../generators/git/rendered-branch.js';
-import { bridgeEnv, exampleRepo, expectFsckClean, git, removeTemplate, renderedCommit, tip, type Repo } from './git-helpers.js';
+import { bridgeEnv, exampleRepo, expectFsckClean, git, removeTemplate, renderedCommit, type Repo } from './git-helpers.js';
 import { scratchDir } from '../scratch.js';
 
-const RUNS = 20;
+const RUNS = 24;
 /** Killed processes at a time: two cores, and another test file runs beside this one. */
 const PARALLEL = 2;
 const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
+/** Every ref but main's: what rendered-commit writes, as `git for-each-ref` sees it. */
+function refsOf(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of git(dir, 'for-each-ref', '--format=%(refname) %(objectname)').trim().split('\n')) {
+    const [ref, oid] = line.split(' ') as [string, string];
+    if (ref && ref !== 'refs/heads/main') out.set(ref, oid);
+  }
+  return out;
+}
+
+/** The `.lock` files under .git/refs (relative ref names), left by a process killed while moving a ref. */
+function refLocks(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (rel: string) => {
+    for (const e of readdirSync(join(dir, '.git', rel), { withFileTypes: true })) {
+      if (e.isDirectory()) walk(`${rel}/${e.name}`);
+      else if (e.name.endsWith('.lock')) out.push(`${rel}/${e.name.slice(0, -'.lock'.length)}`);
+    }
+  };
+  walk('refs');
+  return out;
+}
 /** crash-child.ts compiled to JavaScript (compileChild). */
 let childScript: string;
 
@@ -31,8 +54,9 @@ interface Scenario {
   /** A repository ready for the commit under test. */
   template: string;
   args: string[];
-  old: string | undefined;
-  next: string;
+  /** The refs it writes (rendered, the environment branches, the hydrator notes) before and after an uninterrupted run. */
+  old: Map<string, string>;
+  next: Map<string, string>;
   /** Writes under .git/ an uninterrupted process makes, and how long it writes (first write to exit). */
   events: number;
   writeMs: number;
@@ -151,22 +175,32 @@ beforeAll(async () => {
   expect((await cli(['--root', change, 'render', '-q'])).code).toBe(0);
   git(change, 'add', '-A');
   git(change, 'commit', '-q', '-m', 'TTL 41');
+  // 4: environment branches, first commit: three proposed and three active branches, the hub, the notes.
+  const branches = copyOf(base.root);
+  const argocd = join(branches, 'manifests/argocd.yaml');
+  writeFileSync(argocd, readFileSync(argocd, 'utf8').replace('  hubType: self-managed', '  layout: environment-branches\n  hubType: self-managed'));
+  expect((await cli(['--root', branches, 'render', '-q'])).code).toBe(0);
+  git(branches, 'add', '-A');
+  git(branches, 'commit', '-q', '-m', 'Environment branches');
 
   const setups: { name: string; template: string; args: string[] }[] = [
     { name: 'first commit', template: first, args: [] },
     { name: 'first commit, all blobs new', template: dirty, args: ['--allow-dirty'] },
     { name: 'one-app change', template: change, args: [] },
+    { name: 'environment branches', template: branches, args: [] },
   ];
   // The real CLI, once per scenario (one at a time: renderedCommit swaps process.env): its
   // rendered/ check passes, and its commit is the one every run must end at.
-  const references: { old: string | undefined; next: string }[] = [];
+  const references: { old: Map<string, string>; next: Map<string, string> }[] = [];
   for (const s of setups) {
     const reference = copyOf(s.template);
     const r = await renderedCommit(reference, s.args);
     expect(r.code, r.stderr).toBe(0);
-    const next = tip(reference)!;
-    expect(next).not.toBe(tip(s.template));
-    references.push({ old: tip(s.template), next });
+    const old = refsOf(s.template);
+    const next = refsOf(reference);
+    expect(next.get('refs/heads/rendered')).not.toBe(old.get('refs/heads/rendered'));
+    expect(next.get('refs/notes/hydrator.metadata')).not.toBe(old.get('refs/notes/hydrator.metadata'));
+    references.push({ old, next });
   }
   // The child, uninterrupted: the same commit, and how many writes it makes over how long.
   const measured = await inBatches(setups, async (s) => {
@@ -176,7 +210,7 @@ beforeAll(async () => {
   scenarios = setups.map((s, i) => {
     const { dir, r } = measured[i]!;
     expect(r.code, r.stderr).toBe(0);
-    expect(tip(dir), s.name).toBe(references[i]!.next);
+    expect(refsOf(dir), s.name).toEqual(references[i]!.next);
     expect(r.events, s.name).toBeGreaterThan(0);
     return { ...s, ...references[i]!, events: r.events, writeMs: r.writeMs };
   });
@@ -192,7 +226,7 @@ describe('a killed rendered-commit', () => {
     const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
     const plans = Array.from({ length: RUNS }, (_, i) => {
       const s = scenarios[i % scenarios.length]!;
-      const kill = i % 4 < 3 ? { events: 1 + Math.floor(random() * s.events) } : { afterFirstWriteMs: Math.floor(s.writeMs * random() * 1.1) };
+      const kill = Math.floor(i / scenarios.length) % 4 < 3 ? { events: 1 + Math.floor(random() * s.events) } : { afterFirstWriteMs: Math.floor(s.writeMs * random() * 1.1) };
       return { s, kill, dir: copyOf(s.template) };
     });
     const results = await inBatches(plans, ({ s, dir, kill }) => runProcess(dir, s.args, kill));
@@ -205,19 +239,20 @@ describe('a killed rendered-commit', () => {
       // Killed, or done: a process that fails on its own is a bug, not a crash.
       expect(r.signal === 'SIGKILL' || r.code === 0, `${label}\n${r.stderr}`).toBe(true);
       if (r.signal === 'SIGKILL' && r.events > 0) killedWhileWriting++;
-      const now = tip(dir);
-      outcomes.push(`${label}, branch at ${now === s.next ? 'new' : now === s.old ? 'old' : now} tip`);
+      // Every ref it writes is at its old value or its new one; a ref still locked was not moved.
+      const now = refsOf(dir);
+      const moved = [...s.next.keys()].filter((ref) => now.get(ref) === s.next.get(ref) && s.old.get(ref) !== s.next.get(ref));
+      outcomes.push(`${label}, ${moved.length} of ${[...s.next.keys()].filter((ref) => s.old.get(ref) !== s.next.get(ref)).length} refs moved`);
       expectFsckClean(dir);
-      expect([s.old, s.next], label).toContain(now);
-      if (r.code === 0) expect(now, label).toBe(s.next);
-      const lock = join(dir, '.git/refs/heads/rendered.lock');
-      if (existsSync(lock)) {
-        expect(now, `${label}: a held lock means the ref was not moved`).toBe(s.old);
-        rmSync(lock); // what the error message tells the user to do
+      for (const ref of new Set([...s.old.keys(), ...s.next.keys(), ...now.keys()])) expect([s.old.get(ref), s.next.get(ref)], `${label}: ${ref}`).toContain(now.get(ref));
+      if (r.code === 0) expect(now, label).toEqual(s.next);
+      for (const ref of refLocks(dir)) {
+        expect(now.get(ref), `${label}: a held lock means ${ref} was not moved`).toBe(s.old.get(ref));
+        rmSync(join(dir, '.git', `${ref}.lock`)); // what the error message tells the user to do
       }
-      // The next run completes, to the same commit an uninterrupted run makes.
+      // The next run completes, to the same commits and notes an uninterrupted run makes.
       await commitRenderedBranch({ projectRoot: dir, allowDirty: s.args.includes('--allow-dirty'), env: bridgeEnv(), log: () => undefined });
-      expect(tip(dir), label).toBe(s.next);
+      expect(refsOf(dir), label).toEqual(s.next);
       expectFsckClean(dir);
     }
     if (process.env.GITOPS_BRIDGE_TEST_VERBOSE) console.log(outcomes.join('\n'));

@@ -189,6 +189,7 @@ describe('provenance', () => {
     committer: { name: 'Ann', email: 'ann@example.com', timestamp: 1714550400, offset: 120 },
     subject: 'Scale orders',
     body: '',
+    message: 'Scale orders\n',
   };
 
   it('finds app directories one level below environments, never in argocd/', () => {

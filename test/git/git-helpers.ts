@@ -2,9 +2,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { cli, snapshotDir, tempProject } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
+import { startGitServer, type GitServer } from './http-backend.js';
 
 /** Fixed identities and dates, so commits (and this suite) do not depend on the clock or the machine's git config. */
 export const gitEnv: NodeJS.ProcessEnv = {
@@ -145,4 +146,24 @@ export function replaceInFile(file: string, from: string, to: string): void {
   const text = readFileSync(file, 'utf8');
   if (!text.includes(from)) throw new Error(`${file} does not contain ${JSON.stringify(from)}`);
   writeFileSync(file, text.replace(from, to));
+}
+
+/**
+ * A git server (http-backend.ts) on a scratch directory for a test file: started before its
+ * tests, closed after them with the `cleanups` they registered and the example's template.
+ * Call at the top level of the file.
+ */
+export function gitServerPerFile(token: string): { readonly dir: string; readonly server: GitServer; cleanups: (() => void)[] } {
+  const state = { dir: '', server: undefined as unknown as GitServer, cleanups: [] as (() => void)[] };
+  beforeAll(async () => {
+    state.dir = scratchDir('gitops-bridge-served-');
+    state.cleanups.push(() => rmSync(state.dir, { recursive: true, force: true }));
+    state.server = await startGitServer(state.dir, token);
+  });
+  afterAll(async () => {
+    await state.server.close();
+    state.cleanups.forEach((c) => c());
+    await removeTemplate();
+  });
+  return state;
 }

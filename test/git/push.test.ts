@@ -2,7 +2,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildRenderedCommit, readDryCommit } from '../../generators/git/commit.js';
 import { DEFAULT_IDENTITY } from '../../generators/git/identity.js';
 import { ObjectStore } from '../../generators/git/object-store.js';
@@ -10,35 +10,22 @@ import { pushCommit } from '../../generators/git/push.js';
 import { findRepository } from '../../generators/git/repo.js';
 import { scanDir } from '../../generators/git/worktree.js';
 import { cli } from '../helpers.js';
-import { exampleRepo, expectFsckClean, git, removeTemplate, renderedCommit, tip, type Repo } from './git-helpers.js';
-import { startGitServer, type GitServer } from './http-backend.js';
+import { exampleRepo, expectFsckClean, git, gitServerPerFile, renderedCommit, tip, type Repo } from './git-helpers.js';
 import { scratchDir } from '../scratch.js';
 
 const TOKEN = 'tok-9f8e7d6c5b4a';
 const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
-let served: string;
-let server: GitServer;
-const cleanups: (() => void)[] = [];
-
-beforeAll(async () => {
-  served = scratchDir('gitops-bridge-served-');
-  cleanups.push(() => rmSync(served, { recursive: true, force: true }));
-  server = await startGitServer(served, TOKEN);
-});
-afterAll(async () => {
-  await server.close();
-  cleanups.forEach((c) => c());
-  await removeTemplate();
-});
+const served = gitServerPerFile(TOKEN);
+const cleanups = served.cleanups;
 
 /** A developer/CI repository whose origin is a bare copy of it served over HTTP. */
 async function setup(name: string): Promise<{ a: Repo; bare: string; url: string }> {
   const a = await exampleRepo();
   cleanups.push(a.cleanup);
-  const bare = join(served, `${name}.git`);
-  git(served, 'clone', '-q', '--bare', a.root, bare);
+  const bare = join(served.dir, `${name}.git`);
+  git(served.dir, 'clone', '-q', '--bare', a.root, bare);
   git(bare, 'config', 'http.receivepack', 'true');
-  const url = server.url(`${name}.git`);
+  const url = served.server.url(`${name}.git`);
   git(a.root, 'remote', 'add', 'origin', url);
   return { a, bare, url };
 }
@@ -104,7 +91,7 @@ describe('rendered-commit --push', () => {
 
     for (const out of [first, again, res, behind]) expect(out.stdout + out.stderr).not.toContain(TOKEN);
     // The token only ever travelled in the Authorization header, never in a URL.
-    expect(server.log.join('\n')).not.toContain(TOKEN);
+    expect(served.server.log.join('\n')).not.toContain(TOKEN);
   });
 
   it('a push rejected as non-fast-forward changes nothing locally, and running again recovers', async () => {
@@ -134,16 +121,16 @@ describe('rendered-commit --push', () => {
 
     // The same rejection when the remote moves between the ref advertisement and the push (a server-side refusal).
     const bareMain = git(bare, 'rev-parse', 'main').trim();
-    server.beforeReceivePack = () => git(bare, 'update-ref', 'refs/heads/rendered', t1, t2);
+    served.server.beforeReceivePack = () => git(bare, 'update-ref', 'refs/heads/rendered', t1, t2);
     try {
       git(a.root, 'fetch', '-q', `file://${bare}`, 'refs/heads/rendered'); // T2's objects, to build on (no local ref moves)
       const t3 = await buildRenderedCommit({ store, files: scanDir(join(a.root, 'rendered')), dry, repoURL: url, projectPrefix: '', parent: t2, author: sig, committer: sig });
-      const posts = server.log.filter((l) => l.startsWith('POST') && l.includes('git-receive-pack')).length;
+      const posts = served.server.log.filter((l) => l.startsWith('POST') && l.includes('git-receive-pack')).length;
       const raced = await pushCommit(remote, t3.commit!).then(() => undefined, (e: Error) => e);
-      expect(server.log.filter((l) => l.startsWith('POST') && l.includes('git-receive-pack')).length).toBe(posts + 1); // refused by the server, not before
+      expect(served.server.log.filter((l) => l.startsWith('POST') && l.includes('git-receive-pack')).length).toBe(posts + 1); // refused by the server, not before
       expect(raced?.message).toMatch(/rejected: .* not a fast-forward/);
     } finally {
-      server.beforeReceivePack = undefined;
+      served.server.beforeReceivePack = undefined;
       git(bare, 'update-ref', 'refs/heads/rendered', t2);
     }
     expect(bareMain).toBe(git(bare, 'rev-parse', 'main').trim());

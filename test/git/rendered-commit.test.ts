@@ -84,15 +84,14 @@ describe('rendered-commit', () => {
     for (const path of tree.keys()) if (!files.has(path)) expect(path).not.toMatch(/\.(ya?ml|json)$/);
     expect([...tree.keys()].filter((p) => p.startsWith('argocd/') && !files.has(p))).toEqual([]);
 
-    const root = JSON.parse(git(r.root, 'show', 'refs/heads/rendered:hydrator.metadata'));
-    expect(root).toEqual({
-      drySha: dry,
-      repoURL: REPO_URL,
-      author: 'Dry Author <dry@example.com>',
-      date: '2024-05-01T10:00:00+02:00',
-      subject: 'Add the fleet',
-      body: 'First body line.\nSecond body line.',
-    });
+    // Byte for byte as Argo CD's commit server writes it: Go's field order, two-space indent, the
+    // author date in UTC, the body as its lines each ending in a newline, a final newline.
+    expect(git(r.root, 'show', 'refs/heads/rendered:hydrator.metadata')).toBe(
+      `{\n  "repoURL": "${REPO_URL}",\n  "drySha": "${dry}",\n  "author": "Dry Author <dry@example.com>",\n  "date": "2024-05-01T08:00:00Z",\n` +
+        `  "subject": "Add the fleet",\n  "body": "First body line.\\nSecond body line.\\n"\n}\n`,
+    );
+    // The hydrator note on the tip, as `git notes` shows it.
+    expect(git(r.root, 'notes', '--ref=hydrator.metadata', 'show', 'refs/heads/rendered')).toBe(`{"drySha":"${dry}"}\n`);
     const app = JSON.parse(git(r.root, 'show', 'refs/heads/rendered:dev/orders-api/hydrator.metadata'));
     expect(app).toEqual({ repoURL: REPO_URL, drySha: dry, commands: ['npm ci', 'npm run render -- --env dev --app orders-api'] });
     const readme = git(r.root, 'show', 'refs/heads/rendered:dev/orders-api/README.md');
@@ -152,10 +151,16 @@ describe('rendered-commit', () => {
 
     // A dry commit that renders the same manifests makes no commit.
     writeFileSync(join(r.root, 'NOTES.md'), 'notes\n');
-    r.commitAll('Docs only');
+    const docsDry = r.commitAll('Docs only');
     const none = await renderedCommit(r.root);
     expect(none.stdout).toMatch(/^nothing to commit/);
     expect(tip(r.root)).toBe(second);
+    // ... but the tip's note says it is hydrated at the new dry commit (Promoter reads the note first).
+    expect(none.stdout).toMatch(/noted drySha [0-9a-f]{7} on 1 proposed tip in refs\/notes\/hydrator.metadata/);
+    expect(JSON.parse(git(r.root, 'notes', '--ref=hydrator.metadata', 'show', second))).toEqual({ drySha: docsDry });
+    const notesTip = tip(r.root, 'refs/notes/hydrator.metadata');
+    expect((await renderedCommit(r.root)).stdout).toMatch(/already notes/);
+    expect(tip(r.root, 'refs/notes/hydrator.metadata')).toBe(notesTip);
 
     // Changing it back is a change again, and the branch keeps growing forward.
     await changeOneApp(r, '5');
