@@ -65,7 +65,7 @@ describe('references and links', () => {
   it('${bridge.*} in an overlay patch value is resolved', async () => {
     edit('manifests/apps/storefront/overlays/prod.yaml', (t) => t.replace('topologyKey: topology.kubernetes.io/zone', 'topologyKey: "topology.kubernetes.io/${bridge.aws_region}"'));
     await render();
-    const spread = rendered('prod/storefront/deployment-storefront.yaml').spec.template.spec.topologySpreadConstraints;
+    const spread = rendered('prod/storefront/rollout-storefront.yaml').spec.template.spec.topologySpreadConstraints;
     expect(spread[0].topologyKey).toBe('topology.kubernetes.io/eu-west-1');
   });
 
