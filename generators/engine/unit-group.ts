@@ -53,6 +53,21 @@ export function siblingDigest(entries: readonly { path: string; hash: string }[]
 }
 
 /**
+ * The objects of a sibling list, one array per list: every unit of a group gets the same array
+ * for the same kind and namespace, so what a check derives from it (check/policies/
+ * references-resolve.ts indexes pod templates by label) is derived once per list, not per unit.
+ */
+const objectsOf = new WeakMap<readonly SiblingEntry[], KubeObject[]>();
+function siblingObjects(list: readonly SiblingEntry[]): KubeObject[] {
+  let objects = objectsOf.get(list);
+  if (!objects) {
+    objects = list.map((e) => e.object);
+    objectsOf.set(list, objects);
+  }
+  return objects;
+}
+
+/**
  * A sibling lookup over `index` that records what it was asked and a digest of each answer.
  * `ensure` runs before each answer (the main thread's fix-up renders missing units there).
  * Its `pathOf` tells where an object it returned was rendered (a CRD named in a finding).
@@ -67,7 +82,7 @@ export function recordingLookup(env: string, index: ReadonlyMap<string, SiblingE
     if (!answer) {
       ensure?.(key);
       const list = index.get(key) ?? [];
-      answer = list.map((e) => e.object);
+      answer = siblingObjects(list);
       for (const e of list) paths.set(e.object, e.path);
       answers.set(key, answer);
       reads.set(key, [kind, namespace ?? '', siblingDigest(list)]);

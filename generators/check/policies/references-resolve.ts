@@ -1,0 +1,208 @@
+/**
+ * References between objects resolve in the object's environment and namespace: a Service,
+ * PodDisruptionBudget or NetworkPolicy selects at least one pod template, a Service's named
+ * targetPort is a port of the pods it selects, a HorizontalPodAutoscaler scales a workload that
+ * exists and has a scale subresource, an Ingress backend names a Service and one of its ports.
+ * The API server accepts a dangling reference, and the object then does nothing (a Service with
+ * no endpoints, an HPA that never scales): unlike the API server's rules (kubernetes-api), an
+ * exemption can lift this, for pods the bridge does not render (an operator's).
+ *
+ * Selectors are matched through an index per sibling list (kind and namespace of an
+ * environment, the engine's sibling index): pod templates by `key=value` label, built once per
+ * list and kept while the list lives (WeakMap), so a namespace of n workloads and n Services
+ * costs about n, not n².
+ */
+import type { KubeObject } from '../../charts/object.js';
+import { containersOf, get, isObject, podTemplatesOf, selectorMatches, TEMPLATE_PATHS } from './pods.js';
+import type { Finding, Policy, PolicyContext } from './types.js';
+
+/** Kinds whose pod templates run pods (PodTemplate objects run none). */
+const POD_KINDS = [...Object.keys(TEMPLATE_PATHS).filter((k) => k !== 'PodTemplate'), 'Pod'];
+/** Built-in kinds with a scale subresource, by API group. */
+const SCALABLE: Readonly<Record<string, string>> = { Deployment: 'apps', StatefulSet: 'apps', ReplicaSet: 'apps', ReplicationController: '' };
+/** API groups of built-in kinds: a kind of these groups not in SCALABLE has no scale subresource. */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'autoscaling', 'policy', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io', 'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'node.k8s.io']);
+
+interface Template {
+  /** `Kind "name"`. */
+  owner: string;
+  labels: Record<string, string>;
+  /** Named ports of its running containers. */
+  ports: Set<string>;
+}
+
+interface TemplateIndex {
+  all: Template[];
+  byLabel: Map<string, Template[]>;
+}
+
+const templatesOf = new WeakMap<KubeObject, Template[]>();
+const indexes = new WeakMap<readonly KubeObject[], TemplateIndex>();
+
+function templates(object: KubeObject): Template[] {
+  let t = templatesOf.get(object);
+  if (!t) {
+    t = podTemplatesOf(object).map((pod) => {
+      const ports = new Set<string>();
+      for (const c of containersOf(pod)) {
+        if (c.init && c.container.restartPolicy !== 'Always') continue;
+        if (Array.isArray(c.container.ports)) for (const p of c.container.ports) if (isObject(p) && typeof p.name === 'string') ports.add(p.name);
+      }
+      return { owner: `${object.kind} "${object.metadata.name}"`, labels: pod.labels, ports };
+    });
+    templatesOf.set(object, t);
+  }
+  return t;
+}
+
+function indexOf(list: readonly KubeObject[]): TemplateIndex {
+  let index = indexes.get(list);
+  if (!index) {
+    index = { all: [], byLabel: new Map() };
+    for (const o of list) {
+      for (const t of templates(o)) {
+        index.all.push(t);
+        for (const [k, v] of Object.entries(t.labels)) {
+          const key = `${k}=${v}`;
+          const bucket = index.byLabel.get(key);
+          if (bucket) bucket.push(t);
+          else index.byLabel.set(key, [t]);
+        }
+      }
+    }
+    indexes.set(list, index);
+  }
+  return index;
+}
+
+/** Pod templates of the namespace the selector picks (`{}`: all of them; no selector: none). */
+function selected(selector: unknown, namespace: string | undefined, context: PolicyContext): Template[] {
+  if (!isObject(selector)) return [];
+  const matchLabels = isObject(selector.matchLabels) ? Object.entries(selector.matchLabels) : [];
+  const out: Template[] = [];
+  for (const kind of POD_KINDS) {
+    const list = context.siblings(kind, namespace);
+    if (list.length === 0) continue;
+    const index = indexOf(list);
+    const candidates = matchLabels.length > 0 ? (index.byLabel.get(`${matchLabels[0]![0]}=${String(matchLabels[0]![1])}`) ?? []) : index.all;
+    for (const t of candidates) if (selectorMatches(selector, t.labels)) out.push(t);
+  }
+  return out;
+}
+
+const where = (object: KubeObject, context: PolicyContext) =>
+  `namespace "${object.metadata.namespace ?? ''}"${context.environment ? ` of environment ${context.environment.name}` : ''}`;
+
+export const referencesResolve: Policy = {
+  id: 'references-resolve',
+  description:
+    "Selectors and references resolve in the object's environment and namespace: a Service, PodDisruptionBudget or NetworkPolicy selects at least one pod template, a Service's named targetPort is a port of the pods it selects, a HorizontalPodAutoscaler scales an existing Deployment, StatefulSet or ReplicaSet, an Ingress backend names an existing Service and port.",
+  level: 'mandatory',
+  check(object, context) {
+    const out: Finding[] = [];
+    const ns = object.metadata.namespace;
+    switch (object.kind) {
+      case 'Service': {
+        const selector = get(object, 'spec', 'selector');
+        if (get(object, 'spec', 'type') === 'ExternalName' || !isObject(selector) || Object.keys(selector).length === 0) break;
+        const pods = selected({ matchLabels: selector }, ns, context);
+        if (pods.length === 0) {
+          out.push({ pointer: '/spec/selector', message: `the selector matches no pod template in ${where(object, context)}`, hint: "the Service would have no endpoints: select the labels of a workload's pod template (spec.template.metadata.labels)" });
+          break;
+        }
+        const ports = get(object, 'spec', 'ports');
+        if (!Array.isArray(ports)) break;
+        ports.forEach((p, i) => {
+          const target = get(p, 'targetPort');
+          if (typeof target !== 'string' || pods.some((t) => t.ports.has(target))) return;
+          out.push({
+            pointer: `/spec/ports/${i}/targetPort`,
+            message: `targetPort "${target}" is not a port of the pods the Service selects (${[...new Set(pods.map((t) => t.owner))].join(', ')})`,
+            hint: `name a port their containers declare${pods[0]!.ports.size ? `: ${[...pods[0]!.ports].sort().join(', ')}` : ', or a port number'}`,
+            specPointer: '/spec/ports',
+          });
+        });
+        break;
+      }
+      case 'PodDisruptionBudget': {
+        const selector = get(object, 'spec', 'selector');
+        if (selected(selector, ns, context).length === 0) {
+          out.push({
+            pointer: '/spec/selector',
+            message: isObject(selector) ? `the selector matches no pod template in ${where(object, context)}` : 'it has no selector, so it covers no pods',
+            hint: 'select the labels of the pod template of the workload it protects',
+            specPointer: '/spec/disruptionBudget',
+          });
+        }
+        break;
+      }
+      case 'NetworkPolicy': {
+        const selector = get(object, 'spec', 'podSelector');
+        const empty = !isObject(selector) || (Object.keys(isObject(selector.matchLabels) ? selector.matchLabels : {}).length === 0 && !(Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0));
+        if (!empty && selected(selector, ns, context).length === 0) {
+          out.push({ pointer: '/spec/podSelector', message: `the podSelector matches no pod template in ${where(object, context)}`, hint: 'the policy would apply to no pod: select the labels of a pod template, or use {} for every pod of the namespace' });
+        }
+        break;
+      }
+      case 'HorizontalPodAutoscaler':
+        out.push(...scaleTarget(object, context));
+        break;
+      case 'Ingress':
+        out.push(...ingressBackends(object, context));
+        break;
+    }
+    return out;
+  },
+};
+
+function scaleTarget(object: KubeObject, context: PolicyContext): Finding[] {
+  const ref = get(object, 'spec', 'scaleTargetRef');
+  const kind = get(ref, 'kind');
+  const name = get(ref, 'name');
+  if (typeof kind !== 'string' || typeof name !== 'string') return [];
+  const apiVersion = String(get(ref, 'apiVersion') ?? '');
+  const group = apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '';
+  if (BUILT_IN_GROUPS.has(group) && SCALABLE[kind] === undefined) {
+    return [{ pointer: '/spec/scaleTargetRef/kind', message: `an HPA cannot scale a ${kind} (${kind} "${name}" has no scale subresource)`, hint: 'scale a Deployment, StatefulSet or ReplicaSet; a CronJob or Job runs to completion and is not autoscaled', specPointer: '/spec/autoscaling' }];
+  }
+  if (SCALABLE[kind] !== undefined && SCALABLE[kind] !== group) {
+    return [{ pointer: '/spec/scaleTargetRef/apiVersion', message: `${kind} is not in API group "${group}" (apiVersion "${apiVersion}")`, hint: `use apiVersion ${SCALABLE[kind] ? `${SCALABLE[kind]}/v1` : 'v1'}` }];
+  }
+  const found = context.siblings(kind, object.metadata.namespace).some((o) => o.metadata.name === name && (o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '') === group);
+  if (found) return [];
+  return [{ pointer: '/spec/scaleTargetRef/name', message: `there is no ${kind} "${name}" in ${where(object, context)} to scale`, hint: `name a ${kind} rendered in the same namespace, or remove the HPA`, specPointer: '/spec/autoscaling' }];
+}
+
+function ingressBackends(object: KubeObject, context: PolicyContext): Finding[] {
+  const out: Finding[] = [];
+  let services: readonly KubeObject[] | undefined;
+  const check = (backend: unknown, at: string) => {
+    const svc = get(backend, 'service');
+    const name = get(svc, 'name');
+    if (typeof name !== 'string') return;
+    services ??= context.siblings('Service', object.metadata.namespace);
+    const service = services.find((s) => s.metadata.name === name);
+    if (!service) {
+      out.push({ pointer: `${at}/service/name`, message: `there is no Service "${name}" in ${where(object, context)}`, hint: 'name a Service rendered in the same namespace' });
+      return;
+    }
+    const ports = get(service, 'spec', 'ports');
+    const list = Array.isArray(ports) ? ports : [];
+    const portName = get(svc, 'port', 'name');
+    const portNumber = get(svc, 'port', 'number');
+    if (typeof portName === 'string' && !list.some((p) => get(p, 'name') === portName)) {
+      out.push({ pointer: `${at}/service/port/name`, message: `Service "${name}" has no port named "${portName}"`, hint: `use one of its ports: ${list.map((p) => String(get(p, 'name') ?? get(p, 'port'))).join(', ') || '(none)'}`, specPointer: '/spec/ingress/port' });
+    } else if (typeof portNumber === 'number' && !list.some((p) => get(p, 'port') === portNumber)) {
+      out.push({ pointer: `${at}/service/port/number`, message: `Service "${name}" has no port ${portNumber}`, hint: `use one of its ports: ${list.map((p) => String(get(p, 'port'))).join(', ') || '(none)'}` });
+    }
+  };
+  check(get(object, 'spec', 'defaultBackend'), '/spec/defaultBackend');
+  const rules = get(object, 'spec', 'rules');
+  if (Array.isArray(rules)) {
+    rules.forEach((r, i) => {
+      const paths = get(r, 'http', 'paths');
+      if (Array.isArray(paths)) paths.forEach((p, j) => check(get(p, 'backend'), `/spec/rules/${i}/http/paths/${j}/backend`));
+    });
+  }
+  return out;
+}
