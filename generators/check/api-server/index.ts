@@ -27,7 +27,8 @@ export function validateApiObject(object: KubeObject): Finding[] {
   validateMetadata(object, report);
   validatePods(object, report);
   validateKind(object, report);
-  dataProblems(object, report);
-  if (!out.some((f) => f.pointer === '/data')) sizeProblems(object, report);
+  // A ConfigMap's or Secret's size is its data's, whose limit is the API server's own (dataProblems).
+  if (object.kind === 'ConfigMap' || object.kind === 'Secret') dataProblems(object, report);
+  else sizeProblems(object, report);
   return out;
 }

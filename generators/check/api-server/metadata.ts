@@ -5,8 +5,9 @@
  * templates, volume claim templates); label selectors; and the size of the whole object.
  *
  * The whole-object limit is the bridge's figure, not an API-server rule: 1,048,576 bytes of JSON
- * (etcd refuses requests over 1.5 MiB by default, and the cluster adds managedFields, status and,
- * with client-side apply, a copy of the object in an annotation). Measuring JSON.stringify on
+ * (etcd refuses requests over 1.5 MiB by default, and the cluster adds managedFields and status).
+ * ConfigMaps and Secrets are held to the API server's own limit on their data instead (1 MiB of
+ * values), which leaves room for their metadata under etcd's. Measuring JSON.stringify on
  * every object costs about 15 ms per 1,000 objects on these machines, so a walk first bounds the
  * size from above (about 1 ms per 1,000) and only an object that might be near the limit is
  * serialised. Pure.
@@ -178,7 +179,6 @@ function estimate(value: unknown): number {
 
 /** ConfigMap and Secret data: keys, one key in both maps, and the total of the values (1 MiB). */
 export function dataProblems(object: KubeObject, report: Report): void {
-  if (object.kind !== 'ConfigMap' && object.kind !== 'Secret') return;
   const maps = object.kind === 'ConfigMap' ? (['data', 'binaryData'] as const) : (['data', 'stringData'] as const);
   let total = 0;
   const seen = new Set<string>();

@@ -94,7 +94,7 @@ function portProblems(c: ContainerRef, shared: { portNames: Map<string, string>;
       else if (own.has(p.name)) report({ pointer: `${at}/name`, message: `port name "${p.name}" is used twice in the container`, hint: 'give each port its own name', specPointer: '/spec/ports' });
       else if (shared?.portNames.has(p.name)) report({ pointer: `${at}/name`, message: `port name "${p.name}" is also a port of ${shared.portNames.get(p.name)}`, hint: 'a named port must mean one port of the pod: rename one', specPointer: '/spec/ports' });
       own.add(p.name);
-      shared?.portNames.set(p.name, `container "${String(c.container.name)}"`);
+      shared?.portNames.set(p.name, nameOf(c));
     }
     if (p.containerPort === undefined || p.containerPort === 0) report({ pointer: at, message: 'a port needs a containerPort', hint: 'set containerPort (1 to 65535)', specPointer: '/spec/ports' });
     else if (typeof p.containerPort === 'number') {
@@ -111,7 +111,7 @@ function portProblems(c: ContainerRef, shared: { portNames: Map<string, string>;
       const key = `${p.containerPort}/${String(protocol)}`;
       const other = shared.bound.get(key);
       if (other) report({ pointer: `${at}/containerPort`, message: `${key} is declared twice in the pod (also by ${other})`, hint: "a pod's containers share one network: declare each port once", specPointer: '/spec/ports' });
-      else shared.bound.set(key, `container "${String(c.container.name)}"`);
+      else shared.bound.set(key, nameOf(c));
     }
   });
 }
