@@ -34,6 +34,7 @@ const READS_THE_TOOL: Record<string, string> = {
   'check/kubernetes-schema.ts': 'lists the installed Kubernetes model packages to load a kind by path',
   'load/schemas.ts': "reads the tool's own JSON Schemas",
   'load/generate-types.ts': 'the `npm run schemas:types` script, not part of a render',
+  'check/api-server/generate-time-zones.ts': 'the `npm run tz:update` script (reads a tzdata.zi), not part of a render',
   'diff/base.ts': 'reads the base ref through git',
 };
 

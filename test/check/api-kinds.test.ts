@@ -4,13 +4,12 @@ import type { KubeObject } from '../../generators/charts/object.js';
 import { validateApiObject } from '../../generators/check/api-server/index.js';
 import { corpus } from './fixtures.js';
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const obj = (apiVersion: string, kind: string, spec: Any): KubeObject => ({ apiVersion, kind, metadata: { name: 'shop-api', namespace: 'corpus' }, spec }) as KubeObject;
+const obj = (apiVersion: string, kind: string, spec: any): KubeObject => ({ apiVersion, kind, metadata: { name: 'shop-api', namespace: 'corpus' }, spec }) as KubeObject;
 const found = (o: KubeObject) => validateApiObject(o).map((f) => `${f.pointer}: ${f.message}`);
-const passing = (kind: string) => corpus('passing.yaml').find((o) => o.kind === kind)! as KubeObject & { spec: Any };
+const passing = (kind: string) => corpus('passing.yaml').find((o) => o.kind === kind)! as KubeObject & { spec: any };
 
 describe('Ingress', () => {
-  const ingress = (host: string | undefined, path: Any = { path: '/', pathType: 'Prefix' }, port: Any = { name: 'http' }) =>
+  const ingress = (host: string | undefined, path: any = { path: '/', pathType: 'Prefix' }, port: any = { name: 'http' }) =>
     obj('networking.k8s.io/v1', 'Ingress', { ingressClassName: 'alb', rules: [{ ...(host !== undefined && { host }), http: { paths: [{ ...path, backend: { service: { name: 'shop-api', port } } }] } }] });
 
   it.each(['shop.example.com', '*.example.com', 'a', undefined])('host %s is accepted', (host) => {
@@ -49,7 +48,7 @@ describe('Ingress', () => {
   it('backends and TLS hosts', () => {
     expect(found(ingress('a.example.com', undefined, { name: 'http', number: 80 }))).toEqual(['/spec/rules/0/http/paths/0/backend/service/port: a backend port may not set both name and number']);
     expect(found(ingress('a.example.com', undefined, { name: 'HTTP' }))).toEqual(['/spec/rules/0/http/paths/0/backend/service/port/name: port name "HTTP" must be lower-case letters, digits and \'-\'']);
-    const i = ingress('a.example.com') as Any;
+    const i = ingress('a.example.com') as any;
     i.spec.tls = [{ hosts: ['*.example.com', 'Bad.example.com'], secretName: 'shop-tls' }];
     expect(found(i)).toEqual(['/spec/tls/0/hosts/1: host "Bad.example.com" must be a DNS-1123 subdomain: lower-case letters, digits, \'-\' and \'.\', each dot-separated part starting and ending with a letter or digit']);
   });
@@ -89,8 +88,8 @@ describe('CronJob', () => {
 });
 
 describe('HorizontalPodAutoscaler', () => {
-  const hpa = (spec: Any) => obj('autoscaling/v2', 'HorizontalPodAutoscaler', { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop-api' }, ...spec });
-  const cpu = (target: Any) => ({ metrics: [{ type: 'Resource', resource: { name: 'cpu', target } }] });
+  const hpa = (spec: any) => obj('autoscaling/v2', 'HorizontalPodAutoscaler', { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop-api' }, ...spec });
+  const cpu = (target: any) => ({ metrics: [{ type: 'Resource', resource: { name: 'cpu', target } }] });
 
   it('replica bounds: 1 <= minReplicas <= maxReplicas', () => {
     expect(found(hpa({ minReplicas: 4, maxReplicas: 4 }))).toEqual([]);
@@ -121,7 +120,7 @@ describe('HorizontalPodAutoscaler', () => {
 });
 
 describe('PodDisruptionBudget', () => {
-  const pdb = (spec: Any) => obj('policy/v1', 'PodDisruptionBudget', { selector: { matchLabels: { app: 'x' } }, ...spec });
+  const pdb = (spec: any) => obj('policy/v1', 'PodDisruptionBudget', { selector: { matchLabels: { app: 'x' } }, ...spec });
   it.each([
     [{ minAvailable: 0 }, []],
     [{ maxUnavailable: '100%' }, []],
@@ -135,7 +134,7 @@ describe('PodDisruptionBudget', () => {
 });
 
 describe('Service', () => {
-  const service = (spec: Any) => obj('v1', 'Service', { selector: { app: 'shop' }, ...spec });
+  const service = (spec: any) => obj('v1', 'Service', { selector: { app: 'shop' }, ...spec });
   it.each([
     [{ ports: [{ port: 80, targetPort: 'http' }] }, []],
     [{ clusterIP: 'None' }, []],
@@ -152,7 +151,7 @@ describe('Service', () => {
 });
 
 describe('NetworkPolicy', () => {
-  const policy = (egress: Any) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: { matchLabels: { app: 'shop' } }, policyTypes: ['Egress'], egress: [egress] });
+  const policy = (egress: any) => obj('networking.k8s.io/v1', 'NetworkPolicy', { podSelector: { matchLabels: { app: 'shop' } }, policyTypes: ['Egress'], egress: [egress] });
   it.each([
     [{ to: [{ ipBlock: { cidr: '10.0.0.0/16', except: ['10.0.1.0/24'] } }], ports: [{ protocol: 'TCP', port: 5432 }] }, []],
     [{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }], ports: [{ port: 'dns', protocol: 'UDP' }, { port: 8000, endPort: 8100 }] }, []],

@@ -4,8 +4,7 @@ import type { KubeObject } from '../../generators/charts/object.js';
 import { validateApiObject } from '../../generators/check/api-server/index.js';
 import { corpus } from './fixtures.js';
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const deployment = (): KubeObject & { spec: Any } => corpus('passing.yaml').find((o) => o.kind === 'Deployment')! as Any;
+const deployment = (): KubeObject & { spec: any } => corpus('passing.yaml').find((o) => o.kind === 'Deployment')! as any;
 const C = '/spec/template/spec/containers/0';
 const found = (o: KubeObject) => validateApiObject(o).map((f) => `${f.pointer}: ${f.message}`);
 
@@ -49,7 +48,7 @@ describe('resources', () => {
 });
 
 describe('ports', () => {
-  const withPorts = (...containers: Any[][]) => {
+  const withPorts = (...containers: any[][]) => {
     const d = deployment();
     const base = d.spec.template.spec.containers[0];
     d.spec.template.spec.containers = containers.map((ports, i) => ({ ...base, name: `c${i}`, ports, readinessProbe: undefined, livenessProbe: undefined }));
@@ -85,7 +84,7 @@ describe('ports', () => {
 });
 
 describe('probes', () => {
-  const withProbe = (field: string, probe: Any) => {
+  const withProbe = (field: string, probe: any) => {
     const d = deployment();
     d.spec.template.spec.containers[0][field] = probe;
     return d;
@@ -140,7 +139,7 @@ describe('containers, volumes and the restart policy', () => {
   });
 
   it("a Job's pods restart OnFailure or Never (Always, the default, is refused); a Deployment's Always", () => {
-    const cron = corpus('passing.yaml').find((o) => o.kind === 'CronJob')! as Any;
+    const cron = corpus('passing.yaml').find((o) => o.kind === 'CronJob')! as any;
     delete cron.spec.jobTemplate.spec.template.spec.restartPolicy;
     expect(found(cron)).toEqual(["/spec/jobTemplate/spec/template/spec: a CronJob's pods must set restartPolicy OnFailure or Never (the default, Always, is refused)"]);
     const d = deployment();

@@ -5,9 +5,8 @@ import { referencesResolve } from '../../generators/check/policies/references-re
 import type { PolicyContext } from '../../generators/check/policies/types.js';
 import { checkObjects, corpus } from './fixtures.js';
 
-type Any = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-const passing = () => corpus('passing.yaml') as (KubeObject & { spec: Any })[];
-const of = (objects: KubeObject[], kind: string) => objects.find((o) => o.kind === kind)! as KubeObject & { spec: Any };
+const passing = () => corpus('passing.yaml') as (KubeObject & { spec: any })[];
+const of = (objects: KubeObject[], kind: string) => objects.find((o) => o.kind === kind)! as KubeObject & { spec: any };
 /** The references-resolve findings of the objects, checked as one app's in prod: "file pointer: message". */
 const findings = (objects: KubeObject[]) =>
   checkObjects(objects)
@@ -23,7 +22,7 @@ describe('references-resolve', () => {
     const objects = passing();
     of(objects, 'Service').spec.selector = { 'app.kubernetes.io/name': 'shop-web' };
     of(objects, 'PodDisruptionBudget').spec.selector = { matchExpressions: [{ key: 'tier', operator: 'Exists' }] };
-    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'shop-api', namespace: 'corpus', labels: of(objects, 'Service').metadata.labels }, spec: { podSelector: { matchLabels: { app: 'nothing' } } } } as Any);
+    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'shop-api', namespace: 'corpus', labels: of(objects, 'Service').metadata.labels }, spec: { podSelector: { matchLabels: { app: 'nothing' } } } } as any);
     expect(findings(objects)).toEqual([
       'networkpolicy-shop-api.yaml /spec/podSelector: the podSelector matches no pod template in namespace "corpus" of environment prod',
       'poddisruptionbudget-shop-api.yaml /spec/selector: the selector matches no pod template in namespace "corpus" of environment prod',
@@ -35,7 +34,7 @@ describe('references-resolve', () => {
     const objects = passing().filter((o) => o.kind !== 'Deployment' && o.kind !== 'PodDisruptionBudget');
     const service = of(objects, 'Service');
     service.spec.ports[0].targetPort = 8080;
-    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'corpus', labels: service.metadata.labels }, spec: { podSelector: {} } } as Any);
+    objects.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'deny', namespace: 'corpus', labels: service.metadata.labels }, spec: { podSelector: {} } } as any);
     expect(findings(objects)).toEqual([]);
   });
 
@@ -48,7 +47,7 @@ describe('references-resolve', () => {
   it('an HPA scales a Deployment of its namespace; not a CronJob, not one that is missing', () => {
     const objects = passing();
     const hpa = (kind: string, name: string, apiVersion = 'apps/v1') =>
-      ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: 'corpus', labels: of(objects, 'Service').metadata.labels }, spec: { scaleTargetRef: { apiVersion, kind, name }, maxReplicas: 3 } }) as Any;
+      ({ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name, namespace: 'corpus', labels: of(objects, 'Service').metadata.labels }, spec: { scaleTargetRef: { apiVersion, kind, name }, maxReplicas: 3 } }) as any;
     expect(findings([...objects, hpa('Deployment', 'shop-api')])).toEqual([]);
     const report = checkObjects([...objects, hpa('CronJob', 'shop-report', 'batch/v1'), hpa('Deployment', 'shop-web'), hpa('Deployment', 'shop-api', 'extensions/v1beta1')]);
     expect(report.violations.filter((v) => v.policy === 'references-resolve').map((v) => [v.file, v.pointer, v.message, v.hint])).toEqual([
@@ -75,13 +74,13 @@ describe('references-resolve', () => {
 
   it('an Ingress backend names a Service of its namespace, and a port of it', () => {
     const objects = passing();
-    const ingress = (service: string, port: Any) =>
+    const ingress = (service: string, port: any) =>
       ({
         apiVersion: 'networking.k8s.io/v1',
         kind: 'Ingress',
         metadata: { name: `to-${service}-${Object.values(port)[0]}`, namespace: 'corpus', labels: of(objects, 'Service').metadata.labels },
         spec: { rules: [{ host: 'shop.example.com', http: { paths: [{ path: '/', pathType: 'Prefix', backend: { service: { name: service, port } } }] } }] },
-      }) as Any;
+      }) as any;
     expect(findings([...objects, ingress('shop-api', { name: 'http' }), ingress('shop-api', { number: 80 })])).toEqual([]);
     expect(findings([...objects, ingress('shop-web', { name: 'http' }), ingress('shop-api', { name: 'https' }), ingress('shop-api', { number: 443 })])).toEqual([
       'ingress-to-shop-api-443.yaml /spec/rules/0/http/paths/0/backend/service/port/number: Service "shop-api" has no port 443',
@@ -103,7 +102,7 @@ describe('references-resolve', () => {
       },
     });
     const context: PolicyContext = { siblings: (kind) => (kind === 'Deployment' ? list : []) as KubeObject[] };
-    const services = deployments.map((_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `app-${i}`, namespace: 'corpus' }, spec: { selector: { app: `app-${i}` }, ports: [{ port: 80, targetPort: 'http' }] } }) as Any);
+    const services = deployments.map((_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `app-${i}`, namespace: 'corpus' }, spec: { selector: { app: `app-${i}` }, ports: [{ port: 80, targetPort: 'http' }] } }) as any);
     expect(services.flatMap((s) => referencesResolve.check(s, context))).toEqual([]);
     expect(referencesResolve.check({ ...services[0], spec: { selector: { app: 'app-300' } } }, context).map((f) => f.message)).toEqual(['the selector matches no pod template in namespace "corpus"']);
     expect(walks).toBe(1);
