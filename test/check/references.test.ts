@@ -93,12 +93,12 @@ describe('references-resolve', () => {
     // 300 Services and 300 Deployments in one namespace: each Service finds its Deployment.
     const d = of(passing(), 'Deployment');
     const deployments = Array.from({ length: 300 }, (_, i) => ({ ...d, metadata: { ...d.metadata, name: `app-${i}` }, spec: { ...d.spec, template: { ...d.spec.template, metadata: { labels: { app: `app-${i}` } } } } }));
-    // The list is walked once (to index it), not once per Service.
+    // The list is read once (to index it), not once per Service.
     let walks = 0;
-    const list = Object.assign([...deployments], {
-      [Symbol.iterator]() {
-        walks++;
-        return Array.prototype[Symbol.iterator].call(this);
+    const list = new Proxy(deployments, {
+      get(target, key, receiver) {
+        if (key === '0') walks++;
+        return Reflect.get(target, key, receiver);
       },
     });
     const context: PolicyContext = { siblings: (kind) => (kind === 'Deployment' ? list : []) as KubeObject[] };

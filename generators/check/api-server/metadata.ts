@@ -97,10 +97,12 @@ function metaProblems(meta: Json, at: string, report: Report, annotationsSpec?: 
   const annotations = meta.annotations;
   if (!isObject(annotations)) return;
   let total = 0;
-  for (const [key, value] of Object.entries(annotations)) {
+  for (const key in annotations) {
+    const value = annotations[key];
     // Annotation keys are qualified names, whatever their case.
-    const bad = qualifiedName(key.toLowerCase());
-    if (bad) report({ pointer: `${at}/annotations/${pointerSegment(key)}`, message: `annotation key "${key}" ${bad}`, hint: 'annotation keys are an optional DNS subdomain prefix and "/", then a name of at most 63 letters, digits, "-", "_" and "."', ...(annotationsSpec && { specPointer: annotationsSpec }) });
+    const bad = validAnnotationKeys.has(key) ? undefined : qualifiedName(key.toLowerCase());
+    if (!bad) remember(validAnnotationKeys, key);
+    else report({ pointer: `${at}/annotations/${pointerSegment(key)}`, message: `annotation key "${key}" ${bad}`, hint: 'annotation keys are an optional DNS subdomain prefix and "/", then a name of at most 63 letters, digits, "-", "_" and "."', ...(annotationsSpec && { specPointer: annotationsSpec }) });
     total += utf8Length(key) + (typeof value === 'string' ? utf8Length(value) : 0);
   }
   if (total > ANNOTATIONS_MAX_BYTES) {
@@ -113,15 +115,32 @@ function metaProblems(meta: Json, at: string, report: Report, annotationsSpec?: 
   }
 }
 
+/**
+ * Label keys and values found valid, remembered: a fleet repeats the same few thousand (the
+ * standard labels), and a Set lookup costs a fraction of the regular expressions (labels were
+ * half the time of these rules on the example fleet copied to 16,000 objects). Bounded.
+ */
+const validKeys = new Set<string>();
+const validAnnotationKeys = new Set<string>();
+const validValues = new Set<string>();
+function remember(set: Set<string>, value: string): void {
+  if (set.size > 50_000) set.clear();
+  set.add(value);
+}
+
 /** A map of label keys to label values (metadata.labels, a Service selector, matchLabels). */
 export function labelMapProblems(labels: Json, at: string, what: string, report: Report): void {
-  for (const [key, value] of Object.entries(labels)) {
+  for (const key in labels) {
+    const value = labels[key];
+    if (validKeys.has(key) && typeof value === 'string' && validValues.has(value)) continue;
     const pointer = `${at}/${pointerSegment(key)}`;
     const badKey = qualifiedName(key);
     if (badKey) report({ pointer, message: `${what} key "${key}" ${badKey}`, hint: 'label keys are an optional DNS subdomain prefix and "/", then a name of at most 63 letters, digits, "-", "_" and "."' });
+    else remember(validKeys, key);
     if (typeof value !== 'string') continue;
     const badValue = labelValue(value);
     if (badValue) report({ pointer, message: `${what} "${key}" has value "${value}", which ${badValue}`, hint: 'label values are at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty)' });
+    else remember(validValues, value);
   }
 }
 
@@ -214,14 +233,14 @@ function dataKey(key: string): string | undefined {
 }
 
 /** Calls `fn` with the value at `path` (`*`: every item of an array) and its JSON pointer. */
-export function forEachAt(value: unknown, path: readonly string[], at: string, fn: (value: unknown, pointer: string) => void): void {
-  if (path.length === 0) return fn(value, at);
-  const [head, ...rest] = path;
+function forEachAt(value: unknown, path: readonly string[], at: string, fn: (value: unknown, pointer: string) => void, from = 0): void {
+  if (from === path.length) return fn(value, at);
+  const head = path[from]!;
   if (head === '*') {
-    if (Array.isArray(value)) value.forEach((v, i) => forEachAt(v, rest, `${at}/${i}`, fn));
+    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) forEachAt(value[i], path, `${at}/${i}`, fn, from + 1);
     return;
   }
-  if (isObject(value) && value[head!] !== undefined) forEachAt(value[head!], rest, `${at}/${pointerSegment(head!)}`, fn);
+  if (isObject(value) && value[head] !== undefined) forEachAt(value[head], path, `${at}/${head}`, fn, from + 1);
 }
 
 /** Bytes of a string in UTF-8 (what Go's len counts). */

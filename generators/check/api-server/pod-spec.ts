@@ -119,43 +119,46 @@ function portProblems(c: ContainerRef, shared: { portNames: Map<string, string>;
 function resourceProblems(c: ContainerRef, report: Report): void {
   const resources = c.container.resources;
   if (!isObject(resources)) return;
-  const parsed: Record<'requests' | 'limits', Map<string, Quantity>> = { requests: new Map(), limits: new Map() };
-  for (const list of ['limits', 'requests'] as const) {
-    const values = resources[list];
-    if (!isObject(values)) continue;
-    for (const [name, value] of Object.entries(values)) {
-      const at = `${c.pointer}/resources/${list}/${pointerSegment(name)}`;
-      const spec = `/spec/resources/${list}/${name}`;
-      const badName = resourceName(name);
-      if (badName) report({ pointer: at, message: `resource "${name}" ${badName}`, hint: 'use cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource named <domain>/<name>' });
-      // An unparseable quantity is the schema's finding (kubernetes-schema), at the same place.
-      const q = parseQuantity(value);
-      if (!q) continue;
-      if (sign(q) < 0) report({ pointer: at, message: `${list}.${name} is ${quantityText(value)}, below 0`, hint: 'use a quantity of 0 or more', specPointer: spec });
-      else if (!badName && !STANDARD_RESOURCES.has(name) && !isWhole(q)) report({ pointer: at, message: `${list}.${name} is ${quantityText(value)}, not a whole number`, hint: `${name} is counted in whole units`, specPointer: spec });
-      parsed[list].set(name, q);
-    }
-  }
-  const limits = get(resources, 'limits');
-  const requests = get(resources, 'requests');
-  for (const [name, request] of parsed.requests) {
-    const limit = parsed.limits.get(name);
-    const at = `${c.pointer}/resources/requests/${pointerSegment(name)}`;
-    const spec = `/spec/resources/requests/${name}`;
+  const at = (list: string, name: string) => `${c.pointer}/resources/${list}/${pointerSegment(name)}`;
+  const requests = isObject(resources.requests) ? resources.requests : undefined;
+  const limits = isObject(resources.limits) ? resources.limits : undefined;
+  const parsedLimits = limits && quantities(limits, 'limits', at, report);
+  const parsedRequests = requests && quantities(requests, 'requests', at, report);
+  if (!parsedRequests) return;
+  for (const name in parsedRequests) {
+    const request = parsedRequests[name]!;
+    const limit = parsedLimits?.[name];
     const extended = name.includes('/') && !name.startsWith('kubernetes.io/');
     if (limit === undefined) {
-      if (extended) report({ pointer: at, message: `${name} is requested without a limit`, hint: `extended resources cannot be overcommitted: set limits.${name} equal to the request` });
+      if (extended) report({ pointer: at('requests', name), message: `${name} is requested without a limit`, hint: `extended resources cannot be overcommitted: set limits.${name} equal to the request` });
       continue;
     }
     const cmp = compareQuantities(request, limit);
-    const req = quantityText(get(requests, name));
-    const lim = quantityText(get(limits, name));
+    const req = () => quantityText(requests![name]);
+    const lim = () => quantityText(limits![name]);
     if ((extended || name.startsWith('hugepages-')) && cmp !== 0) {
-      report({ pointer: at, message: `requests.${name} (${req}) differs from limits.${name} (${lim})`, hint: `${name} cannot be overcommitted: request what the limit says` });
+      report({ pointer: at('requests', name), message: `requests.${name} (${req()}) differs from limits.${name} (${lim()})`, hint: `${name} cannot be overcommitted: request what the limit says` });
     } else if (cmp > 0) {
-      report({ pointer: at, message: `requests.${name} (${req}) is more than limits.${name} (${lim})`, hint: `a container cannot request more ${name} than its limit: lower the request or raise the limit`, specPointer: spec });
+      report({ pointer: at('requests', name), message: `requests.${name} (${req()}) is more than limits.${name} (${lim()})`, hint: `a container cannot request more ${name} than its limit: lower the request or raise the limit`, specPointer: `/spec/resources/requests/${name}` });
     }
   }
+}
+
+/** One of a container's resource lists: names and quantities checked, the quantities that parse by name. */
+function quantities(values: Json, list: 'requests' | 'limits', at: (list: string, name: string) => string, report: Report): Record<string, Quantity> {
+  const parsed: Record<string, Quantity> = {};
+  for (const name in values) {
+    const value = values[name];
+    const badName = STANDARD_RESOURCES.has(name) ? undefined : resourceName(name);
+    if (badName) report({ pointer: at(list, name), message: `resource "${name}" ${badName}`, hint: 'use cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource named <domain>/<name>' });
+    // An unparseable quantity is the schema's finding (kubernetes-schema), at the same place.
+    const q = parseQuantity(value);
+    if (!q) continue;
+    if (sign(q) < 0) report({ pointer: at(list, name), message: `${list}.${name} is ${quantityText(value)}, below 0`, hint: 'use a quantity of 0 or more', specPointer: `/spec/resources/${list}/${name}` });
+    else if (!badName && !STANDARD_RESOURCES.has(name) && !isWhole(q)) report({ pointer: at(list, name), message: `${list}.${name} is ${quantityText(value)}, not a whole number`, hint: `${name} is counted in whole units`, specPointer: `/spec/resources/${list}/${name}` });
+    parsed[name] = q;
+  }
+  return parsed;
 }
 
 function resourceName(name: string): string | undefined {
@@ -167,15 +170,23 @@ function resourceName(name: string): string | undefined {
 }
 
 function probeProblems(c: ContainerRef, report: Report): void {
-  const declared = new Set<string>();
-  if (Array.isArray(c.container.ports)) for (const p of c.container.ports) if (isObject(p) && typeof p.name === 'string') declared.add(p.name);
+  let declared: Set<string> | undefined;
+  const declaredPorts = () => {
+    if (!declared) {
+      declared = new Set();
+      if (Array.isArray(c.container.ports)) for (const p of c.container.ports) if (isObject(p) && typeof p.name === 'string') declared.add(p.name);
+    }
+    return declared;
+  };
   for (const [field, kind] of PROBES) {
     const probe = c.container[field];
     if (!isObject(probe)) continue;
     const at = `${c.pointer}/${field}`;
     const spec = `/spec/probes/${kind}`;
-    const handlers = HANDLERS.filter((h) => probe[h] !== undefined && probe[h] !== null);
-    if (handlers.length !== 1) {
+    let count = 0;
+    for (const h of HANDLERS) if (probe[h] !== undefined && probe[h] !== null) count++;
+    if (count !== 1) {
+      const handlers = HANDLERS.filter((h) => probe[h] !== undefined && probe[h] !== null);
       report({ pointer: at, message: handlers.length === 0 ? `the ${kind} probe has no handler` : `the ${kind} probe has ${handlers.length} handlers (${handlers.join(', ')})`, hint: 'give it exactly one of exec, httpGet, tcpSocket or grpc', specPointer: spec });
     }
     for (const handler of ['httpGet', 'tcpSocket', 'grpc'] as const) {
@@ -184,11 +195,12 @@ function probeProblems(c: ContainerRef, report: Report): void {
       const pointer = `${at}/${handler}/port`;
       const bad = handler === 'grpc' ? (typeof port === 'number' ? portNumber(port) : `"${String(port)}" is not a number`) : portNumberOrName(port);
       if (bad) report({ pointer, message: `the ${kind} probe's port: ${bad}`, hint: 'use a port number (1 to 65535) or the name of a port the container declares', specPointer: `${spec}/port` });
-      else if (typeof port === 'string' && !declared.has(port)) {
+      else if (typeof port === 'string' && !declaredPorts().has(port)) {
+        const ports = declaredPorts();
         report({
           pointer,
           message: `the ${kind} probe names port "${port}", which ${nameOf(c)} does not declare`,
-          hint: declared.size ? `use one of its ports: ${[...declared].sort().join(', ')}` : 'declare the port on the container (spec.ports), or probe a port number',
+          hint: ports.size ? `use one of its ports: ${[...ports].sort().join(', ')}` : 'declare the port on the container (spec.ports), or probe a port number',
           specPointer: `${spec}/port`,
         });
       }

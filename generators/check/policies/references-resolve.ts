@@ -8,12 +8,12 @@
  * exemption can lift this, for pods the bridge does not render (an operator's).
  *
  * Selectors are matched through an index per sibling list (kind and namespace of an
- * environment, the engine's sibling index): pod templates by `key=value` label, built once per
- * list and kept while the list lives (WeakMap), so a namespace of n workloads and n Services
- * costs about n, not n².
+ * environment, the engine's sibling index): pod templates by label value, for each label key a
+ * selector asks for (its first matchLabels key), built once per list and key and kept while the
+ * list lives (WeakMap), so a namespace of n workloads and n Services costs about n, not n².
  */
 import type { KubeObject } from '../../charts/object.js';
-import { containersOf, get, isObject, podTemplatesOf, selectorMatches, TEMPLATE_PATHS } from './pods.js';
+import { containersOf, get, isObject, podTemplatesOf, selectorMatches, TEMPLATE_PATHS, type PodTemplate } from './pods.js';
 import type { Finding, Policy, PolicyContext } from './types.js';
 
 /** Kinds whose pod templates run pods (PodTemplate objects run none). */
@@ -27,13 +27,15 @@ interface Template {
   /** `Kind "name"`. */
   owner: string;
   labels: Record<string, string>;
-  /** Named ports of its running containers. */
-  ports: Set<string>;
+  pod: PodTemplate;
+  /** Named ports of its running containers, once asked for. */
+  ports?: Set<string>;
 }
 
 interface TemplateIndex {
   all: Template[];
-  byLabel: Map<string, Template[]>;
+  /** By label key, then value: made for a key the first time a selector asks for it. */
+  byKey: Map<string, Map<string, Template[]>>;
 }
 
 const templatesOf = new WeakMap<KubeObject, Template[]>();
@@ -42,50 +44,67 @@ const indexes = new WeakMap<readonly KubeObject[], TemplateIndex>();
 function templates(object: KubeObject): Template[] {
   let t = templatesOf.get(object);
   if (!t) {
-    t = podTemplatesOf(object).map((pod) => {
-      const ports = new Set<string>();
-      for (const c of containersOf(pod)) {
-        if (c.init && c.container.restartPolicy !== 'Always') continue;
-        if (Array.isArray(c.container.ports)) for (const p of c.container.ports) if (isObject(p) && typeof p.name === 'string') ports.add(p.name);
-      }
-      return { owner: `${object.kind} "${object.metadata.name}"`, labels: pod.labels, ports };
-    });
+    t = podTemplatesOf(object).map((pod) => ({ owner: `${object.kind} "${object.metadata.name}"`, labels: pod.labels, pod }));
     templatesOf.set(object, t);
   }
   return t;
 }
 
+/** Named ports of a template's running containers (app containers and sidecars). */
+function portsOf(t: Template): Set<string> {
+  if (!t.ports) {
+    t.ports = new Set();
+    for (const c of containersOf(t.pod)) {
+      if (c.init && c.container.restartPolicy !== 'Always') continue;
+      if (Array.isArray(c.container.ports)) for (const p of c.container.ports) if (isObject(p) && typeof p.name === 'string') t.ports.add(p.name);
+    }
+  }
+  return t.ports;
+}
+
 function indexOf(list: readonly KubeObject[]): TemplateIndex {
   let index = indexes.get(list);
   if (!index) {
-    index = { all: [], byLabel: new Map() };
-    for (const o of list) {
-      for (const t of templates(o)) {
-        index.all.push(t);
-        for (const [k, v] of Object.entries(t.labels)) {
-          const key = `${k}=${v}`;
-          const bucket = index.byLabel.get(key);
-          if (bucket) bucket.push(t);
-          else index.byLabel.set(key, [t]);
-        }
-      }
-    }
+    index = { all: list.flatMap(templates), byKey: new Map() };
     indexes.set(list, index);
   }
   return index;
 }
 
-/** Pod templates of the namespace the selector picks (`{}`: all of them; no selector: none). */
-function selected(selector: unknown, namespace: string | undefined, context: PolicyContext): Template[] {
+/** Templates of the index carrying label `key` with `value`. */
+function withLabel(index: TemplateIndex, key: string, value: string): readonly Template[] {
+  let byValue = index.byKey.get(key);
+  if (!byValue) {
+    byValue = new Map();
+    for (const t of index.all) {
+      const v = t.labels[key];
+      if (v === undefined) continue;
+      const bucket = byValue.get(v);
+      if (bucket) bucket.push(t);
+      else byValue.set(v, [t]);
+    }
+    index.byKey.set(key, byValue);
+  }
+  return byValue.get(value) ?? [];
+}
+
+/** Pod templates of the namespace the selector picks (`{}`: all of them; no selector: none); with `first`, at most one. */
+function selected(selector: unknown, namespace: string | undefined, context: PolicyContext, first = false): Template[] {
   if (!isObject(selector)) return [];
-  const matchLabels = isObject(selector.matchLabels) ? Object.entries(selector.matchLabels) : [];
+  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : undefined;
+  let key: string | undefined;
+  if (matchLabels) for (key in matchLabels) break;
   const out: Template[] = [];
   for (const kind of POD_KINDS) {
     const list = context.siblings(kind, namespace);
     if (list.length === 0) continue;
     const index = indexOf(list);
-    const candidates = matchLabels.length > 0 ? (index.byLabel.get(`${matchLabels[0]![0]}=${String(matchLabels[0]![1])}`) ?? []) : index.all;
-    for (const t of candidates) if (selectorMatches(selector, t.labels)) out.push(t);
+    const candidates = key !== undefined ? withLabel(index, key, String(matchLabels![key])) : index.all;
+    for (const t of candidates) {
+      if (!selectorMatches(selector, t.labels)) continue;
+      out.push(t);
+      if (first) return out;
+    }
   }
   return out;
 }
@@ -110,15 +129,16 @@ export const referencesResolve: Policy = {
           out.push({ pointer: '/spec/selector', message: `the selector matches no pod template in ${where(object, context)}`, hint: "the Service would have no endpoints: select the labels of a workload's pod template (spec.template.metadata.labels)" });
           break;
         }
-        const ports = get(object, 'spec', 'ports');
-        if (!Array.isArray(ports)) break;
-        ports.forEach((p, i) => {
+        const servicePorts = get(object, 'spec', 'ports');
+        if (!Array.isArray(servicePorts)) break;
+        servicePorts.forEach((p, i) => {
           const target = get(p, 'targetPort');
-          if (typeof target !== 'string' || pods.some((t) => t.ports.has(target))) return;
+          if (typeof target !== 'string' || pods.some((t) => portsOf(t).has(target))) return;
+          const ports = new Set(pods.flatMap((t) => [...portsOf(t)]));
           out.push({
             pointer: `/spec/ports/${i}/targetPort`,
             message: `targetPort "${target}" is not a port of the pods the Service selects (${[...new Set(pods.map((t) => t.owner))].join(', ')})`,
-            hint: `name a port their containers declare${pods[0]!.ports.size ? `: ${[...pods[0]!.ports].sort().join(', ')}` : ', or a port number'}`,
+            hint: `name a port their containers declare${ports.size ? `: ${[...ports].sort().join(', ')}` : ', or a port number'}`,
             specPointer: '/spec/ports',
           });
         });
@@ -126,7 +146,7 @@ export const referencesResolve: Policy = {
       }
       case 'PodDisruptionBudget': {
         const selector = get(object, 'spec', 'selector');
-        if (selected(selector, ns, context).length === 0) {
+        if (selected(selector, ns, context, true).length === 0) {
           out.push({
             pointer: '/spec/selector',
             message: isObject(selector) ? `the selector matches no pod template in ${where(object, context)}` : 'it has no selector, so it covers no pods',
@@ -139,7 +159,7 @@ export const referencesResolve: Policy = {
       case 'NetworkPolicy': {
         const selector = get(object, 'spec', 'podSelector');
         const empty = !isObject(selector) || (Object.keys(isObject(selector.matchLabels) ? selector.matchLabels : {}).length === 0 && !(Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0));
-        if (!empty && selected(selector, ns, context).length === 0) {
+        if (!empty && selected(selector, ns, context, true).length === 0) {
           out.push({ pointer: '/spec/podSelector', message: `the podSelector matches no pod template in ${where(object, context)}`, hint: 'the policy would apply to no pod: select the labels of a pod template, or use {} for every pod of the namespace' });
         }
         break;
