@@ -124,6 +124,7 @@ export function checkUnitObjects(
     ...(scope.environment && { environment: scope.environment }),
     ...(scope.app && { app: scope.app }),
     siblings,
+    own: entries.map(([, r]) => r.object),
   };
   const settings = scope.environment?.spec.policies as Record<string, PolicySetting> | undefined;
   const crds = new RenderedCrds(siblings);

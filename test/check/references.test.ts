@@ -89,6 +89,19 @@ describe('references-resolve', () => {
     ]);
   });
 
+  it("looks at the unit's own objects first: what they resolve reads no other unit (no recheck when a sibling changes)", () => {
+    const objects = passing();
+    const asked: string[] = [];
+    const context = (own: KubeObject[]): PolicyContext => ({ own, siblings: (kind) => (asked.push(kind), objects.filter((o) => o.kind === kind)) });
+    const hpa = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'h', namespace: 'corpus' }, spec: { scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop-api' }, maxReplicas: 3 } } as any;
+    for (const o of [...objects, hpa]) expect(referencesResolve.check(o, context([...objects, hpa]))).toEqual([]);
+    expect(asked).toEqual([]);
+    // The Deployment in another unit: the Service, the PDB and the HPA read their siblings, and resolve there.
+    const others = objects.filter((o) => o.kind !== 'Deployment');
+    for (const o of [...others, hpa]) expect(referencesResolve.check(o, context([...others, hpa]))).toEqual([]);
+    expect(asked).toContain('Deployment');
+  });
+
   it('matches through an index per sibling list, built once however many objects ask', () => {
     // 300 Services and 300 Deployments in one namespace: each Service finds its Deployment.
     const d = of(passing(), 'Deployment');

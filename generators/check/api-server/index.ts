@@ -22,7 +22,7 @@ export const API_RULE = 'kubernetes-api';
 /** What the API server would refuse in `object`, in the order found. */
 export function validateApiObject(object: KubeObject): Finding[] {
   const out: Finding[] = [];
-  const report = (f: Finding) => out.push(f);
+  const report = (f: Finding) => void out.push(f);
   if (typeof object.kind !== 'string' || typeof object.apiVersion !== 'string') return out;
   validateMetadata(object, report);
   validatePods(object, report);

@@ -35,16 +35,22 @@ const NAME_RULES: Readonly<Record<string, { check: (name: string) => string | un
   ClusterRoleBinding: { check: pathSegmentName, what: 'a path segment' },
 };
 
-/** Where kinds embed object metadata: the path to each (`*` for every item of an array). */
-const EMBEDDED: Readonly<Record<string, readonly (readonly string[])[]>> = {
-  Deployment: [['spec', 'template', 'metadata']],
-  ReplicaSet: [['spec', 'template', 'metadata']],
-  DaemonSet: [['spec', 'template', 'metadata']],
-  ReplicationController: [['spec', 'template', 'metadata']],
-  StatefulSet: [['spec', 'template', 'metadata'], ['spec', 'volumeClaimTemplates', '*', 'metadata']],
-  Job: [['spec', 'template', 'metadata']],
-  CronJob: [['spec', 'jobTemplate', 'metadata'], ['spec', 'jobTemplate', 'spec', 'template', 'metadata']],
-  PodTemplate: [['template', 'metadata']],
+/** Where kinds embed object metadata: the path to each, and its JSON pointer. */
+interface Embedded {
+  path: readonly string[];
+  pointer: string;
+}
+const at = (...path: string[]): Embedded => ({ path, pointer: '/' + path.join('/') });
+const POD_TEMPLATE = [at('spec', 'template', 'metadata')];
+const EMBEDDED: Readonly<Record<string, readonly Embedded[]>> = {
+  Deployment: POD_TEMPLATE,
+  ReplicaSet: POD_TEMPLATE,
+  DaemonSet: POD_TEMPLATE,
+  ReplicationController: POD_TEMPLATE,
+  StatefulSet: POD_TEMPLATE,
+  Job: POD_TEMPLATE,
+  CronJob: [at('spec', 'jobTemplate', 'metadata'), at('spec', 'jobTemplate', 'spec', 'template', 'metadata')],
+  PodTemplate: [at('template', 'metadata')],
 };
 
 type Report = (f: Finding) => void;
@@ -59,10 +65,16 @@ export function validateMetadata(object: KubeObject, report: Report): void {
     if (bad) report({ pointer: '/metadata/namespace', message: `namespace "${meta.namespace}" ${bad}`, hint: 'namespaces are DNS-1123 labels: lower-case letters, digits and "-", at most 63' });
   }
   metaProblems(meta, '/metadata', report, object.kind === 'Pod' ? '/spec/podAnnotations' : undefined);
-  for (const path of EMBEDDED[object.kind] ?? []) {
-    forEachAt(object, path, '', (value, pointer) => {
+  const embedded = EMBEDDED[object.kind];
+  if (embedded) {
+    for (const { path, pointer } of embedded) {
+      const value = get(object, ...path);
       if (isObject(value)) metaProblems(value, pointer, report, pointer.endsWith('/template/metadata') ? '/spec/podAnnotations' : undefined);
-    });
+    }
+  }
+  if (object.kind === 'StatefulSet') {
+    const claims = get(object, 'spec', 'volumeClaimTemplates');
+    if (Array.isArray(claims)) claims.forEach((c, i) => isObject(c) && isObject(c.metadata) && metaProblems(c.metadata, `/spec/volumeClaimTemplates/${i}/metadata`, report));
   }
 }
 
@@ -196,19 +208,22 @@ function estimate(value: unknown): number {
   return n;
 }
 
+const CONFIG_MAP_DATA = ['data', 'binaryData'] as const;
+const SECRET_DATA = ['data', 'stringData'] as const;
+
 /** ConfigMap and Secret data: keys, one key in both maps, and the total of the values (1 MiB). */
 export function dataProblems(object: KubeObject, report: Report): void {
-  const maps = object.kind === 'ConfigMap' ? (['data', 'binaryData'] as const) : (['data', 'stringData'] as const);
+  const maps = object.kind === 'ConfigMap' ? CONFIG_MAP_DATA : SECRET_DATA;
   let total = 0;
   const seen = new Set<string>();
   for (const map of maps) {
     const entries = get(object, map);
     if (!isObject(entries)) continue;
-    for (const [key, value] of Object.entries(entries)) {
-      const pointer = `/${map}/${pointerSegment(key)}`;
+    for (const key in entries) {
+      const value = entries[key];
       const bad = dataKey(key);
-      if (bad) report({ pointer, message: `key "${key}" ${bad}`, hint: 'keys are letters, digits, "-", "_" and ".", at most 253, not "." or ".." or starting with ".."', ...(object.kind === 'ConfigMap' && { specPointer: '/spec/config' }) });
-      if (object.kind === 'ConfigMap' && seen.has(key)) report({ pointer, message: `key "${key}" is in both data and binaryData`, hint: 'keep it in one of them' });
+      if (bad) report({ pointer: `/${map}/${pointerSegment(key)}`, message: `key "${key}" ${bad}`, hint: 'keys are letters, digits, "-", "_" and ".", at most 253, not "." or ".." or starting with ".."', ...(object.kind === 'ConfigMap' && { specPointer: '/spec/config' }) });
+      if (object.kind === 'ConfigMap' && seen.has(key)) report({ pointer: `/${map}/${pointerSegment(key)}`, message: `key "${key}" is in both data and binaryData`, hint: 'keep it in one of them' });
       seen.add(key);
       if (typeof value !== 'string') continue;
       // binaryData and a Secret's data are base64: the API server counts the decoded bytes.
@@ -230,17 +245,6 @@ function dataKey(key: string): string | undefined {
   if (!/^[-._a-zA-Z0-9]+$/.test(key)) return 'must be letters, digits, "-", "_" and "."';
   if (key === '.' || key === '..' || key.startsWith('..')) return 'may not be "." or "..", nor start with ".."';
   return undefined;
-}
-
-/** Calls `fn` with the value at `path` (`*`: every item of an array) and its JSON pointer. */
-function forEachAt(value: unknown, path: readonly string[], at: string, fn: (value: unknown, pointer: string) => void, from = 0): void {
-  if (from === path.length) return fn(value, at);
-  const head = path[from]!;
-  if (head === '*') {
-    if (Array.isArray(value)) for (let i = 0; i < value.length; i++) forEachAt(value[i], path, `${at}/${i}`, fn, from + 1);
-    return;
-  }
-  if (isObject(value) && value[head] !== undefined) forEachAt(value[head], path, `${at}/${head}`, fn, from + 1);
 }
 
 /** Bytes of a string in UTF-8 (what Go's len counts). */

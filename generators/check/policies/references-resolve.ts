@@ -7,7 +7,10 @@
  * no endpoints, an HPA that never scales): unlike the API server's rules (kubernetes-api), an
  * exemption can lift this, for pods the bridge does not render (an operator's).
  *
- * Selectors are matched through an index per sibling list (kind and namespace of an
+ * The unit's own objects are looked at first (an app's Service selects its own Deployment):
+ * only what they do not resolve is looked up among the environment's other objects, since each
+ * such read ties the unit's findings to other units, which the engine then checks again when
+ * any of them changes (engine/engine.ts). Selectors are matched through an index per sibling list (kind and namespace of an
  * environment, the engine's sibling index): pod templates by label value, for each label key a
  * selector asks for (its first matchLabels key), built once per list and key and kept while the
  * list lives (WeakMap), so a namespace of n workloads and n Services costs about n, not n².
@@ -88,15 +91,38 @@ function withLabel(index: TemplateIndex, key: string, value: string): readonly T
   return byValue.get(value) ?? [];
 }
 
+type Lookup = PolicyContext['siblings'];
+
+/** The unit's own objects by kind and namespace, as a lookup that reads no other unit. */
+const ownLookups = new WeakMap<readonly KubeObject[], Lookup>();
+const NONE: readonly KubeObject[] = [];
+function ownLookup(context: PolicyContext): Lookup {
+  const own = context.own;
+  if (!own) return () => NONE;
+  let lookup = ownLookups.get(own);
+  if (!lookup) {
+    const byKey = new Map<string, KubeObject[]>();
+    for (const o of own) {
+      const key = `${o.kind}|${o.metadata?.namespace ?? ''}`;
+      const list = byKey.get(key);
+      if (list) list.push(o);
+      else byKey.set(key, [o]);
+    }
+    lookup = (kind, namespace) => byKey.get(`${kind}|${namespace ?? ''}`) ?? NONE;
+    ownLookups.set(own, lookup);
+  }
+  return lookup;
+}
+
 /** Pod templates of the namespace the selector picks (`{}`: all of them; no selector: none); with `first`, at most one. */
-function selected(selector: unknown, namespace: string | undefined, context: PolicyContext, first = false): Template[] {
+function selected(selector: unknown, namespace: string | undefined, lookup: Lookup, first = false): Template[] {
   if (!isObject(selector)) return [];
   const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : undefined;
   let key: string | undefined;
   if (matchLabels) for (key in matchLabels) break;
   const out: Template[] = [];
   for (const kind of POD_KINDS) {
-    const list = context.siblings(kind, namespace);
+    const list = lookup(kind, namespace);
     if (list.length === 0) continue;
     const index = indexOf(list);
     const candidates = key !== undefined ? withLabel(index, key, String(matchLabels![key])) : index.all;
@@ -107,6 +133,11 @@ function selected(selector: unknown, namespace: string | undefined, context: Pol
     }
   }
   return out;
+}
+
+/** Whether the selector picks a pod template of the namespace: the unit's own first. */
+function anySelected(selector: unknown, namespace: string | undefined, context: PolicyContext): boolean {
+  return selected(selector, namespace, ownLookup(context), true).length > 0 || selected(selector, namespace, context.siblings, true).length > 0;
 }
 
 const where = (object: KubeObject, context: PolicyContext) =>
@@ -124,20 +155,22 @@ export const referencesResolve: Policy = {
       case 'Service': {
         const selector = get(object, 'spec', 'selector');
         if (get(object, 'spec', 'type') === 'ExternalName' || !isObject(selector) || Object.keys(selector).length === 0) break;
-        const pods = selected({ matchLabels: selector }, ns, context);
+        const servicePorts = get(object, 'spec', 'ports');
+        const named = (Array.isArray(servicePorts) ? servicePorts : []).map((p) => get(p, 'targetPort'));
+        const serves = (pods: Template[]) => (target: unknown) => typeof target !== 'string' || pods.some((t) => portsOf(t).has(target));
+        const own = selected({ matchLabels: selector }, ns, ownLookup(context));
+        if (own.length > 0 && named.every(serves(own))) break;
+        const pods = selected({ matchLabels: selector }, ns, context.siblings);
         if (pods.length === 0) {
           out.push({ pointer: '/spec/selector', message: `the selector matches no pod template in ${where(object, context)}`, hint: "the Service would have no endpoints: select the labels of a workload's pod template (spec.template.metadata.labels)" });
           break;
         }
-        const servicePorts = get(object, 'spec', 'ports');
-        if (!Array.isArray(servicePorts)) break;
-        servicePorts.forEach((p, i) => {
-          const target = get(p, 'targetPort');
-          if (typeof target !== 'string' || pods.some((t) => portsOf(t).has(target))) return;
+        named.forEach((target, i) => {
+          if (serves(pods)(target)) return;
           const ports = new Set(pods.flatMap((t) => [...portsOf(t)]));
           out.push({
             pointer: `/spec/ports/${i}/targetPort`,
-            message: `targetPort "${target}" is not a port of the pods the Service selects (${[...new Set(pods.map((t) => t.owner))].join(', ')})`,
+            message: `targetPort "${String(target)}" is not a port of the pods the Service selects (${[...new Set(pods.map((t) => t.owner))].join(', ')})`,
             hint: `name a port their containers declare${ports.size ? `: ${[...ports].sort().join(', ')}` : ', or a port number'}`,
             specPointer: '/spec/ports',
           });
@@ -146,7 +179,7 @@ export const referencesResolve: Policy = {
       }
       case 'PodDisruptionBudget': {
         const selector = get(object, 'spec', 'selector');
-        if (selected(selector, ns, context, true).length === 0) {
+        if (!anySelected(selector, ns, context)) {
           out.push({
             pointer: '/spec/selector',
             message: isObject(selector) ? `the selector matches no pod template in ${where(object, context)}` : 'it has no selector, so it covers no pods',
@@ -159,7 +192,7 @@ export const referencesResolve: Policy = {
       case 'NetworkPolicy': {
         const selector = get(object, 'spec', 'podSelector');
         const empty = !isObject(selector) || (Object.keys(isObject(selector.matchLabels) ? selector.matchLabels : {}).length === 0 && !(Array.isArray(selector.matchExpressions) && selector.matchExpressions.length > 0));
-        if (!empty && selected(selector, ns, context, true).length === 0) {
+        if (!empty && !anySelected(selector, ns, context)) {
           out.push({ pointer: '/spec/podSelector', message: `the podSelector matches no pod template in ${where(object, context)}`, hint: 'the policy would apply to no pod: select the labels of a pod template, or use {} for every pod of the namespace' });
         }
         break;
@@ -188,20 +221,19 @@ function scaleTarget(object: KubeObject, context: PolicyContext): Finding[] {
   if (SCALABLE[kind] !== undefined && SCALABLE[kind] !== group) {
     return [{ pointer: '/spec/scaleTargetRef/apiVersion', message: `${kind} is not in API group "${group}" (apiVersion "${apiVersion}")`, hint: `use apiVersion ${SCALABLE[kind] ? `${SCALABLE[kind]}/v1` : 'v1'}` }];
   }
-  const found = context.siblings(kind, object.metadata.namespace).some((o) => o.metadata.name === name && (o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '') === group);
-  if (found) return [];
+  const targets = (lookup: Lookup) => lookup(kind, object.metadata.namespace).some((o) => o.metadata.name === name && (o.apiVersion.includes('/') ? o.apiVersion.slice(0, o.apiVersion.indexOf('/')) : '') === group);
+  if (targets(ownLookup(context)) || targets(context.siblings)) return [];
   return [{ pointer: '/spec/scaleTargetRef/name', message: `there is no ${kind} "${name}" in ${where(object, context)} to scale`, hint: `name a ${kind} rendered in the same namespace, or remove the HPA`, specPointer: '/spec/autoscaling' }];
 }
 
 function ingressBackends(object: KubeObject, context: PolicyContext): Finding[] {
   const out: Finding[] = [];
-  let services: readonly KubeObject[] | undefined;
   const check = (backend: unknown, at: string) => {
     const svc = get(backend, 'service');
     const name = get(svc, 'name');
     if (typeof name !== 'string') return;
-    services ??= context.siblings('Service', object.metadata.namespace);
-    const service = services.find((s) => s.metadata.name === name);
+    const named = (o: KubeObject) => o.metadata.name === name;
+    const service = ownLookup(context)('Service', object.metadata.namespace).find(named) ?? context.siblings('Service', object.metadata.namespace).find(named);
     if (!service) {
       out.push({ pointer: `${at}/service/name`, message: `there is no Service "${name}" in ${where(object, context)}`, hint: 'name a Service rendered in the same namespace' });
       return;
