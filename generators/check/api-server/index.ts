@@ -7,8 +7,9 @@
  * cannot make the API server accept an object). Cross-object rules (selectors and scale targets
  * that resolve) are the `references-resolve` policy, which an exemption can lift.
  *
- * Measured on the example fleet copied to 15,000 objects: see the README (Policies and the
- * Kubernetes schema) for the cost against the rest of the check. Pure.
+ * Cost, measured with bench/check.ts (the example fleet copied to 15,000 objects, these machines):
+ * about 60 ms for these rules alone, against about 170 ms for the schema and 0.5 to 0.8 s for
+ * the whole check. Pure.
  */
 import type { KubeObject } from '../../charts/object.js';
 import type { Finding } from '../policies/types.js';

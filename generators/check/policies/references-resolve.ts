@@ -21,6 +21,7 @@ import type { Finding, Policy, PolicyContext } from './types.js';
 
 /** Kinds whose pod templates run pods (PodTemplate objects run none). */
 const POD_KINDS = [...Object.keys(TEMPLATE_PATHS).filter((k) => k !== 'PodTemplate'), 'Pod'];
+const POD_KIND_SET = new Set(POD_KINDS);
 /** Built-in kinds with a scale subresource, by API group. */
 const SCALABLE: Readonly<Record<string, string>> = { Deployment: 'apps', StatefulSet: 'apps', ReplicaSet: 'apps', ReplicationController: '' };
 /** API groups of built-in kinds: a kind of these groups not in SCALABLE has no scale subresource. */
@@ -114,6 +115,32 @@ function ownLookup(context: PolicyContext): Lookup {
   return lookup;
 }
 
+/** The unit's own pod templates by namespace. */
+const ownPods = new WeakMap<readonly KubeObject[], Map<string, Template[]>>();
+function ownTemplates(context: PolicyContext, namespace: string | undefined): readonly Template[] {
+  const own = context.own;
+  if (!own) return [];
+  let byNamespace = ownPods.get(own);
+  if (!byNamespace) {
+    byNamespace = new Map();
+    for (const o of own) {
+      if (!POD_KIND_SET.has(o.kind)) continue;
+      const ns = o.metadata?.namespace ?? '';
+      const list = byNamespace.get(ns) ?? [];
+      list.push(...templates(o));
+      byNamespace.set(ns, list);
+    }
+    ownPods.set(own, byNamespace);
+  }
+  return byNamespace.get(namespace ?? '') ?? [];
+}
+
+/** The unit's own pod templates the selector picks. */
+function ownSelected(selector: unknown, namespace: string | undefined, context: PolicyContext): Template[] {
+  if (!isObject(selector)) return [];
+  return ownTemplates(context, namespace).filter((t) => selectorMatches(selector, t.labels));
+}
+
 /** Pod templates of the namespace the selector picks (`{}`: all of them; no selector: none); with `first`, at most one. */
 function selected(selector: unknown, namespace: string | undefined, lookup: Lookup, first = false): Template[] {
   if (!isObject(selector)) return [];
@@ -137,7 +164,7 @@ function selected(selector: unknown, namespace: string | undefined, lookup: Look
 
 /** Whether the selector picks a pod template of the namespace: the unit's own first. */
 function anySelected(selector: unknown, namespace: string | undefined, context: PolicyContext): boolean {
-  return selected(selector, namespace, ownLookup(context), true).length > 0 || selected(selector, namespace, context.siblings, true).length > 0;
+  return ownSelected(selector, namespace, context).length > 0 || selected(selector, namespace, context.siblings, true).length > 0;
 }
 
 const where = (object: KubeObject, context: PolicyContext) =>
@@ -158,7 +185,7 @@ export const referencesResolve: Policy = {
         const servicePorts = get(object, 'spec', 'ports');
         const named = (Array.isArray(servicePorts) ? servicePorts : []).map((p) => get(p, 'targetPort'));
         const serves = (pods: Template[]) => (target: unknown) => typeof target !== 'string' || pods.some((t) => portsOf(t).has(target));
-        const own = selected({ matchLabels: selector }, ns, ownLookup(context));
+        const own = ownSelected({ matchLabels: selector }, ns, context);
         if (own.length > 0 && named.every(serves(own))) break;
         const pods = selected({ matchLabels: selector }, ns, context.siblings);
         if (pods.length === 0) {
