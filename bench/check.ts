@@ -1,7 +1,8 @@
 /**
  * How long the check stage takes on a large fleet: the example's rendered objects copied until
  * there are about 15,000 (each copy a distinct app with its own names and namespaces), checked
- * as `npm run render` checks them (Kubernetes schema, strictly, then every policy).
+ * as `npm run render` checks them (Kubernetes schema, strictly, the API server's rules, then
+ * every policy). The schema alone and the API server's rules alone are timed too.
  *
  *   npx tsx bench/check.ts [target-objects]   (default 15000)
  *
@@ -13,7 +14,9 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject, RenderedObject } from '../generators/charts/object.js';
 import { assembleReport, checkUnitObjects, type CheckedUnit } from '../generators/check/check.js';
+import { validateApiObject } from '../generators/check/api-server/index.js';
 import { validateKubernetesObject } from '../generators/check/kubernetes-schema.js';
+import { POLICIES } from '../generators/check/policies/index.js';
 import type { AppInstance, EnvironmentInstance, Fleet } from '../generators/load/fleet.js';
 import { inProcessExecutor, renderFleet } from '../generators/engine/engine.js';
 
@@ -79,18 +82,21 @@ const time = <T>(fn: () => T): [T, number] => {
 const [, cold] = time(() => objects.slice(0, appUnits.length).forEach((o) => validateKubernetesObject(o)));
 console.log(`first copy, schema only (loads the models, learns the shapes): ${cold.toFixed(0)} ms`);
 
-const runs: { schema: number; full: number }[] = [];
+const runs: { schema: number; api: number; full: number }[] = [];
 let report;
 for (let r = 0; r < 3; r++) {
   const [, schema] = time(() => {
     for (const o of objects) validateKubernetesObject(o);
   });
+  const [, api] = time(() => {
+    for (const o of objects) validateApiObject(o);
+  });
   const [rep, full] = time(() => checkAll());
   report = rep;
-  runs.push({ schema, full });
-  console.log(`run ${r + 1}: schema only ${schema.toFixed(0)} ms; full check (schema + ${11} policies + exemptions) ${full.toFixed(0)} ms`);
+  runs.push({ schema, api, full });
+  console.log(`run ${r + 1}: schema only ${schema.toFixed(0)} ms; API-server rules only ${api.toFixed(0)} ms; full check (schema + API-server rules + ${POLICIES.length} policies + exemptions) ${full.toFixed(0)} ms`);
 }
-const best = (k: 'schema' | 'full') => Math.min(...runs.map((x) => x[k]));
+const best = (k: 'schema' | 'api' | 'full') => Math.min(...runs.map((x) => x[k]));
 console.log(
-  `best: ${rendered.size} objects checked in ${best('full').toFixed(0)} ms (${((best('full') / rendered.size) * 1000).toFixed(1)} µs/object); schema alone ${best('schema').toFixed(0)} ms; ${report!.violations.length} violations`,
+  `best: ${rendered.size} objects checked in ${best('full').toFixed(0)} ms (${((best('full') / rendered.size) * 1000).toFixed(1)} µs/object); schema alone ${best('schema').toFixed(0)} ms; API-server rules alone ${best('api').toFixed(0)} ms; ${report!.violations.length} violations`,
 );

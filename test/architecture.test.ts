@@ -35,6 +35,7 @@ const READS_THE_TOOL: Record<string, string> = {
   'load/schemas.ts': "reads the tool's own JSON Schemas",
   'load/generate-types.ts': 'the `npm run schemas:types` script, not part of a render',
   'check/generate-argo-rollouts.ts': 'the `npm run schemas:types` script, not part of a render',
+  'check/api-server/generate-time-zones.ts': 'the `npm run tz:update` script (reads a tzdata.zi), not part of a render',
   'diff/base.ts': 'reads the base ref through git',
 };
 

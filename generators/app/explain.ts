@@ -11,7 +11,7 @@
  * every exemption that lifted a finding on it, and every check with its level and result.
  */
 import type { RenderedObject } from '../charts/object.js';
-import { SCHEMA_POLICY, type AppliedExemption, type Violation } from '../check/check.js';
+import { API_POLICY, SCHEMA_POLICY, type AppliedExemption, type Violation } from '../check/check.js';
 import { loadDeclaredSchemas, CRDS_DIR } from '../check/declared-schemas.js';
 import { POLICIES, type PolicySetting } from '../check/policies/index.js';
 import { BridgeError } from '../core/errors.js';
@@ -37,7 +37,7 @@ export interface SpecPlace {
 }
 
 export interface CheckRun {
-  /** kubernetes-schema or a policy id. */
+  /** kubernetes-schema, kubernetes-api or a policy id. */
   id: string;
   /** The level this environment gives it (`off`: it did not run). */
   level: PolicySetting;
@@ -167,7 +167,7 @@ function explainObject(path: string, r: RenderedObject, unit: string, fleet: Fle
     .map(({ violations, environment: _e, app: _a, ...x }) => ({ ...x, lifted: violations.filter(mine).length }));
   const settings = environment?.spec.policies as Record<string, PolicySetting> | undefined;
   const finding = (v: Violation) => ({ pointer: v.pointer, message: v.message, source: v.source, ...(v.line !== undefined && { line: v.line }) });
-  const runs: { id: string; level: PolicySetting }[] = [{ id: SCHEMA_POLICY, level: 'mandatory' }, ...POLICIES.map((p) => ({ id: p.id, level: settings?.[p.id] ?? p.level }))];
+  const runs: { id: string; level: PolicySetting }[] = [{ id: SCHEMA_POLICY, level: 'mandatory' }, { id: API_POLICY, level: 'mandatory' }, ...POLICIES.map((p) => ({ id: p.id, level: settings?.[p.id] ?? p.level }))];
   const checks = runs.map(({ id, level }): CheckRun => {
     if (level === 'off') return { id, level, result: 'off', findings: [] };
     const found = report.violations.filter((v) => mine(v) && v.policy === id);

@@ -7,6 +7,7 @@
  * render time, with the file to fix. Pure.
  */
 import type { KubeObject } from '../charts/object.js';
+import { labelValue } from '../check/api-server/formats.js';
 import { BridgeError } from '../core/errors.js';
 import { compareStrings } from '../core/strings.js';
 import { appNamed } from '../load/app-index.js';
@@ -101,8 +102,6 @@ export function eksClusterArn(env: EnvironmentInstance): string {
   return `arn:${partition}:eks:${region}:${env.outputs['aws_account_id']!}:cluster/${env.outputs['aws_cluster_name']!}`;
 }
 
-/** The label-value grammar (cluster_name is a label of the cluster Secret). */
-const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 
 /**
  * Where a directory's Application deploys. An app: its namespace (apps may share one, so the
@@ -123,7 +122,8 @@ export function createsNamespace(directory: string): boolean {
 
 export function planEnvironment(env: EnvironmentInstance, units: RenderedUnit[], settings: ArgoCdSettings): EnvironmentPlan {
   const clusterName = env.outputs['aws_cluster_name']!;
-  if (!LABEL_VALUE.test(clusterName) || clusterName.length > 63) {
+  // cluster_name is a label of the cluster Secret.
+  if (labelValue(clusterName) !== undefined) {
     throw new BridgeError({
       code: 'invalid-name',
       message: `aws_cluster_name "${clusterName}" cannot be the cluster_name label of the Argo CD cluster Secret of environment "${env.name}"`,

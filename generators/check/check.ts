@@ -1,7 +1,9 @@
 /**
  * The check stage: rendered objects in, violations out. Every object is validated against the
- * Kubernetes schema of its kind (strictly) and run through the policies at the level its
- * environment sets; app exemptions lift what they name. Pure: no disk, no clock.
+ * Kubernetes schema of its kind (strictly), then as the API server validates it (names, labels,
+ * quantities, ports, schedules...: api-server/), and run through the policies at the level its
+ * environment sets; app exemptions lift what they name, never a schema or API-server finding.
+ * Pure: no disk, no clock.
  *
  * Mandatory violations stop render and check before anything is written (checkErrors turns
  * them into BridgeErrors); advisory ones are warnings.
@@ -13,15 +15,20 @@ import { compareStrings } from '../core/strings.js';
 import { appNamed } from '../load/app-index.js';
 import type { AppExemption, AppInstance, EnvironmentInstance, Fleet } from '../load/fleet.js';
 import type { DeclaredSchemas } from './declared-schemas.js';
+import { API_RULE, validateApiObject } from './api-server/index.js';
 import { validateKubernetesObject } from './kubernetes-schema.js';
 import { RenderedCrds } from './rendered-crds.js';
 import { POLICIES, type Finding, type PolicyContext, type PolicyLevel, type PolicySetting } from './policies/index.js';
 
 /** The pseudo-policy of schema errors: always mandatory, never exempted. */
 export const SCHEMA_POLICY = 'kubernetes-schema';
+/** The pseudo-policy of what the API server refuses beyond the schema (api-server/): always mandatory, never exempted. */
+export const API_POLICY = API_RULE;
+/** The rules no environment turns off and no exemption lifts: the API server would refuse the object. */
+export const API_SERVER_RULES: ReadonlySet<string> = new Set([SCHEMA_POLICY, API_POLICY]);
 
 export interface Violation {
-  /** A policy id, or kubernetes-schema. */
+  /** A policy id, kubernetes-schema or kubernetes-api. */
   policy: string;
   level: PolicyLevel;
   /** Undefined for hub objects (rendered/argocd/). */
@@ -117,6 +124,7 @@ export function checkUnitObjects(
     ...(scope.environment && { environment: scope.environment }),
     ...(scope.app && { app: scope.app }),
     siblings,
+    own: entries.map(([, r]) => r.object),
   };
   const settings = scope.environment?.spec.policies as Record<string, PolicySetting> | undefined;
   const crds = new RenderedCrds(siblings);
@@ -135,7 +143,10 @@ export function checkUnitObjects(
         ...(f.specPointer !== undefined && { specPointer: f.specPointer }),
       });
     };
-    for (const p of validateKubernetesObject(object, declared, crds)) add(SCHEMA_POLICY, 'mandatory', p);
+    const schema = validateKubernetesObject(object, declared, crds);
+    for (const p of schema) add(SCHEMA_POLICY, 'mandatory', p);
+    // One finding per place: where the schema found something, the API server's rules say nothing more.
+    for (const p of validateApiObject(object)) if (!schema.some((s) => within(p.pointer, s.pointer))) add(API_POLICY, 'mandatory', p);
     for (const policy of POLICIES) {
       const setting: PolicySetting = settings?.[policy.id] ?? policy.level;
       if (setting === 'off') continue;
@@ -223,7 +234,7 @@ export function assembleReport(units: readonly CheckedUnit[], fleet: Fleet): Che
         message: f.message,
         ...(f.hint !== undefined && { hint: f.hint }),
       };
-      const exemption = f.policy === SCHEMA_POLICY || UNEXEMPTABLE.has(f.policy) ? undefined : scope.app?.exemptions.find((x) => x.policy === f.policy && (!x.resources || x.resources.includes(resource)));
+      const exemption = API_SERVER_RULES.has(f.policy) || UNEXEMPTABLE.has(f.policy) ? undefined : scope.app?.exemptions.find((x) => x.policy === f.policy && (!x.resources || x.resources.includes(resource)));
       if (exemption) exemptionOf(scope, exemption).violations.push(v);
       else violations.push(v);
     }
@@ -250,7 +261,7 @@ export function checkErrors(report: CheckReport): BridgeError[] {
 
 export function violationError(v: Violation): BridgeError {
   return new BridgeError({
-    code: v.policy === SCHEMA_POLICY ? 'kubernetes-schema' : 'policy',
+    code: v.policy === SCHEMA_POLICY || v.policy === API_POLICY ? v.policy : 'policy',
     message: `[${v.policy}] ${v.file} at ${v.pointer || '/'}: ${v.message}`,
     file: v.source,
     ...(v.line !== undefined && { line: v.line }),
@@ -310,6 +321,11 @@ function originOf(app: AppInstance | undefined, f: UnitFinding): { file: string;
     if (f.specPointer !== undefined && app.specOrigin) return app.specOrigin(f.specPointer);
   }
   return { file: f.source, ...(f.sourceLine !== undefined && { line: f.sourceLine }) };
+}
+
+/** Whether JSON pointer `inner` is `outer` or a place inside it. */
+function within(inner: string, outer: string): boolean {
+  return inner === outer || inner.startsWith(outer === '/' ? '/' : outer + '/');
 }
 
 /** Whether two JSON pointers are the same place or one contains the other. */

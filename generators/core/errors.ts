@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'render'
   | 'stale'
   | 'kubernetes-schema'
+  | 'kubernetes-api'
   | 'policy'
   | 'usage'
   | 'io'

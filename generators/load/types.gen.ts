@@ -131,6 +131,7 @@ export interface EnvironmentSpec {
     'pdb-in-production'?: PolicySetting;
     probes?: PolicySetting;
     'no-load-balancer'?: PolicySetting;
+    'references-resolve'?: PolicySetting;
   };
   /**
    * Whether apps may expose a Service of type LoadBalancer.
@@ -764,7 +765,8 @@ export type PolicyId =
   | 'no-credentials'
   | 'pdb-in-production'
   | 'probes'
-  | 'no-load-balancer';
+  | 'no-load-balancer'
+  | 'references-resolve';
 
 /**
  * Policy exemptions of one app or addon: manifests/apps/<name>/exemptions.yaml (or manifests/addons/<name>/exemptions.yaml). Each names the policy it lifts and why; render and check list every exemption they apply. Kubernetes schema errors cannot be exempted.

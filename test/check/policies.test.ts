@@ -84,8 +84,9 @@ describe('pdb-in-production', () => {
     const pdb = find('PodDisruptionBudget');
     const d = find('Deployment');
     expect(policies([d, pdb])).toEqual([]);
-    expect(policies([d, { ...pdb, metadata: { ...pdb.metadata, namespace: 'other' } }])).toEqual(['pdb-in-production']);
-    expect(policies([d, { ...pdb, spec: { ...pdb.spec, selector: { matchLabels: { 'app.kubernetes.io/name': 'someone-else' } } } }])).toEqual(['pdb-in-production']);
+    // A PDB that selects nothing is also a dangling reference.
+    expect(policies([d, { ...pdb, metadata: { ...pdb.metadata, namespace: 'other' } }])).toEqual(['pdb-in-production', 'references-resolve']);
+    expect(policies([d, { ...pdb, spec: { ...pdb.spec, selector: { matchLabels: { 'app.kubernetes.io/name': 'someone-else' } } } }])).toEqual(['pdb-in-production', 'references-resolve']);
     const byExpression = { ...pdb, spec: { ...pdb.spec, selector: { matchExpressions: [{ key: 'app.kubernetes.io/name', operator: 'In', values: ['shop-api', 'x'] }] } } };
     expect(policies([d, byExpression])).toEqual([]);
   });

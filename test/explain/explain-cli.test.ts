@@ -39,6 +39,8 @@ describe('check --explain', () => {
     expect(out).toContain('add /spec/template/spec/topologySpreadConstraints  manifests/apps/storefront/overlays/prod.yaml:36 (/patches/0/operations/0)');
     expect(out).toContain('exemptions applied: none');
     expect(out).toMatch(/kubernetes-schema +mandatory +pass/);
+    expect(out).toMatch(/kubernetes-api +mandatory +pass/);
+    expect(out).toMatch(/references-resolve +mandatory +pass/);
     expect(out).toMatch(/probes +mandatory +pass/);
     // Not another object's patch: the Service has none.
     const svc = await explain('prod/storefront/service-storefront.yaml');

@@ -13,6 +13,7 @@ import { noPrivileged } from './no-privileged.js';
 import { pdbInProduction } from './pdb-in-production.js';
 import { probes } from './probes.js';
 import { readOnlyRootFilesystem } from './read-only-root-filesystem.js';
+import { referencesResolve } from './references-resolve.js';
 import { runAsNonRoot } from './run-as-non-root.js';
 import { standardLabels } from './standard-labels.js';
 import type { Policy } from './types.js';
@@ -29,6 +30,7 @@ export const POLICIES: readonly Policy[] = [
   pdbInProduction,
   probes,
   noLoadBalancer,
+  referencesResolve,
 ];
 
 export const POLICY_IDS: readonly string[] = POLICIES.map((p) => p.id);

@@ -1,6 +1,6 @@
 /** In production, a workload that runs several replicas has a PodDisruptionBudget, so a node drain cannot take them all. */
 import type { KubeObject } from '../../charts/object.js';
-import { get, isObject, podTemplatesOf } from './pods.js';
+import { get, podTemplatesOf, selectorMatches } from './pods.js';
 import type { Policy, PolicyContext } from './types.js';
 
 const REPLICATED = new Set(['Deployment', 'StatefulSet', 'ReplicaSet', 'Rollout']);
@@ -18,27 +18,9 @@ function maxReplicas(object: KubeObject, context: PolicyContext): { count: numbe
   return { count: typeof replicas === 'number' ? replicas : 1, by: 'spec.replicas' };
 }
 
-/** Whether a PDB's selector picks pods with these labels (matchLabels and matchExpressions). */
+/** Whether a PDB's selector picks pods with these labels. */
 export function selects(pdb: KubeObject, labels: Record<string, string>): boolean {
-  const selector = get(pdb, 'spec', 'selector');
-  if (!isObject(selector)) return false;
-  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
-  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
-  if (Object.keys(matchLabels).length === 0 && expressions.length === 0) return true; // {} selects every pod of the namespace
-  for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== v) return false;
-  for (const e of expressions) {
-    if (!isObject(e)) return false;
-    const key = String(e.key);
-    const values = Array.isArray(e.values) ? e.values.map(String) : [];
-    const has = Object.prototype.hasOwnProperty.call(labels, key);
-    const ok =
-      e.operator === 'In' ? has && values.includes(labels[key]!) :
-      e.operator === 'NotIn' ? !has || !values.includes(labels[key]!) :
-      e.operator === 'Exists' ? has :
-      e.operator === 'DoesNotExist' ? !has : false;
-    if (!ok) return false;
-  }
-  return true;
+  return selectorMatches(get(pdb, 'spec', 'selector'), labels);
 }
 
 export const pdbInProduction: Policy = {

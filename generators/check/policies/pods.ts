@@ -80,3 +80,27 @@ export function containersOf(pod: PodTemplate): ContainerRef[] {
 export function nameOf(c: ContainerRef): string {
   return `${c.init ? 'init container' : 'container'} "${String(c.container.name ?? '?')}"`;
 }
+
+/**
+ * Whether a label selector (matchLabels and matchExpressions) picks these labels: `{}` picks
+ * every pod, a missing selector none (policy/v1 and networking semantics).
+ */
+export function selectorMatches(selector: unknown, labels: Record<string, string>): boolean {
+  if (!isObject(selector)) return false;
+  const matchLabels = isObject(selector.matchLabels) ? selector.matchLabels : {};
+  const expressions = Array.isArray(selector.matchExpressions) ? selector.matchExpressions : [];
+  for (const [k, v] of Object.entries(matchLabels)) if (labels[k] !== v) return false;
+  for (const e of expressions) {
+    if (!isObject(e)) return false;
+    const key = String(e.key);
+    const values = Array.isArray(e.values) ? e.values.map(String) : [];
+    const has = Object.prototype.hasOwnProperty.call(labels, key);
+    const ok =
+      e.operator === 'In' ? has && values.includes(labels[key]!) :
+      e.operator === 'NotIn' ? !has || !values.includes(labels[key]!) :
+      e.operator === 'Exists' ? has :
+      e.operator === 'DoesNotExist' ? !has : false;
+    if (!ok) return false;
+  }
+  return true;
+}

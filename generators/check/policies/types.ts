@@ -13,6 +13,12 @@ export interface PolicyContext {
   app?: Pick<AppInstance, 'name' | 'namespace'> & { kind?: AppInstance['kind'] };
   /** Rendered objects of the same environment of a kind, in a namespace (cross-object rules: a PDB for a Deployment). */
   siblings(kind: string, namespace: string | undefined): readonly KubeObject[];
+  /**
+   * The objects of the unit being checked (the app's own). A rule that finds what it looks for
+   * here need not call `siblings`: every sibling read ties the unit's findings to other units,
+   * which the engine then checks again whenever one of them changes.
+   */
+  own?: readonly KubeObject[];
 }
 
 export interface Finding {
