@@ -294,6 +294,19 @@ function resolveApp(deployment: Deployment, envName: string, env: Environment, o
     throw new BridgeError({ code: 'schema', message: problem.message, file: doc.file, pointer: problem.pointer, line: doc.lineOf(problem.pointer), hint: problem.hint });
   }
 
+  // A CronJob has no scale subresource: an HPA for it would be dropped (or, rendered, rejected).
+  if (spec.cronJob && spec.autoscaling) {
+    const doc = whoSet('/spec/autoscaling');
+    throw new BridgeError({
+      code: 'schema',
+      message: `app "${app.name}" runs as a CronJob in ${envName} and sets spec.autoscaling: a CronJob cannot be autoscaled (no scale subresource)`,
+      file: doc.file,
+      pointer: '/spec/autoscaling',
+      line: doc.lineOf('/spec/autoscaling'),
+      hint: 'remove spec.autoscaling (set it to null in the overlay of the environment that runs the CronJob); a CronJob runs to completion, its parallelism is spec.cronJob',
+    });
+  }
+
   // An overlay's JSON 6902 patches take the same references as the spec (values, paths, targets).
   const patches: OverlayPatch[] = (overlay?.overlay.patches ?? []).map((p, i) => ({
     ...errorsAt(
