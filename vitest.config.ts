@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { LONG_FILES } from './test/trials/long-files.js';
 
 /** Files under test/infra/ that never start the Pulumi runtime. */
 const PULUMI_FREE = ['test/infra/aws-access.test.ts', 'test/infra/infra-outputs.test.ts'];
@@ -24,7 +25,7 @@ export default defineConfig({
         // The rest keep no global state between files (process.env is put back, caches hold
         // what the repository's own files give), so a worker reuses the modules it has loaded
         // instead of importing cdk8s, ajv and the generators again for every file.
-        test: { ...shared, name: 'generators', include: ['test/*.test.ts', 'test/!(infra)/**/*.test.ts', ...PULUMI_FREE], isolate: false },
+        test: { ...shared, name: 'generators', include: ['test/*.test.ts', 'test/!(infra)/**/*.test.ts', ...PULUMI_FREE], exclude: LONG_FILES, isolate: false },
       },
     ],
   },
