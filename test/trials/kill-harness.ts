@@ -5,8 +5,9 @@
  *  - `git status --porcelain` shows nothing but rendered/'s own files: no journal, staged tree,
  *    temporary file or lock in git's view;
  *  - rendered/ is the old tree or the new one, or a committed journal is pending (the window of
- *    the renames: rendered-writer.ts), which the next command (Workspace.lock, which recovers)
- *    finishes to the new tree;
+ *    the renames: rendered-writer.ts, from its commit to its last rename, so possibly with the old
+ *    tree still whole), which the next command (Workspace.lock, which recovers) finishes to the
+ *    new tree;
  *  - after that next command: the old or new tree exactly, the killed run's lock taken over, and
  *    nothing left in the work directory but its .gitignore.
  * Shared by the quick test in `npm test` and the 100-kill trial (`npm run trials`).
@@ -99,8 +100,11 @@ export async function killTrial(template: string, killAfterMs: number): Promise<
     const now = readTree(dir);
     const oldTree = treeOf('old');
     const newTree = treeOf('new');
-    let after: KillOutcome['after'] = same(now, oldTree) ? 'old' : same(now, newTree) ? 'new' : 'pending';
-    if (after === 'pending' && !pendingJournal(dir)) problems.push('rendered/ is a mix of old and new with no journal to finish it');
+    // A kill between the journal's commit (plan.json) and its first rename leaves the old tree with
+    // a committed journal: pending too, which the next command finishes to the new tree.
+    const journal = pendingJournal(dir);
+    let after: KillOutcome['after'] = same(now, newTree) ? 'new' : same(now, oldTree) && !journal ? 'old' : 'pending';
+    if (after === 'pending' && !journal) problems.push('rendered/ is a mix of old and new with no journal to finish it');
     // The next command: takes the lock (the killed run's, stale) at once and recovers.
     const release = await new Workspace(root).lock('check', { waitMs: 0 });
     release();
