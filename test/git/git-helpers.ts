@@ -110,6 +110,15 @@ export function repoPerTest(): (options?: { origin?: string }) => Promise<Repo> 
   };
 }
 
+/** Sets dev/catalog-api's cache TTL in its dev overlay, renders, and commits everything on the current branch. */
+export async function commitTtl(root: string, value: string): Promise<void> {
+  const file = join(root, 'manifests/apps/catalog-api/overlays/dev.yaml');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/CACHE_TTL_SECONDS: "\d+"/, `CACHE_TTL_SECONDS: "${value}"`));
+  expect((await cli(['--root', root, 'render', '-q'])).code).toBe(0);
+  git(root, 'add', '-A');
+  git(root, 'commit', '-q', '-m', `TTL ${value}`);
+}
+
 /** Runs rendered-commit in-process, with `env` in place of the caller's identities and tokens. */
 export async function renderedCommit(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
   const saved = { ...process.env };

@@ -3,7 +3,7 @@
  * works (objects copied, the branch moved fast-forward only), SSH and git:// are refused before
  * any network attempt with what to use instead.
  */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -12,20 +12,11 @@ import { ObjectStore } from '../../generators/git/object-store.js';
 import { pushCommit } from '../../generators/git/push.js';
 import { findRepository } from '../../generators/git/repo.js';
 import { transportOf } from '../../generators/git/transport.js';
-import { cli } from '../helpers.js';
 import { scratchDir } from '../scratch.js';
-import { expectFsckClean, git, gitResult, renderedCommit, repoPerTest, tip } from './git-helpers.js';
+import { expectFsckClean, git, gitResult, commitTtl, renderedCommit, repoPerTest, tip } from './git-helpers.js';
 
 const newRepo = repoPerTest();
-const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
 
-async function setTtl(root: string, value: string): Promise<void> {
-  const file = join(root, OVERLAY);
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/CACHE_TTL_SECONDS: "\d+"/, `CACHE_TTL_SECONDS: "${value}"`));
-  expect((await cli(['--root', root, 'render', '-q'])).code).toBe(0);
-  git(root, 'add', '-A');
-  git(root, 'commit', '-q', '-m', `TTL ${value}`);
-}
 
 describe('rendered-commit --push to a local repository', () => {
   it('pushes to a bare repository by path, then a file:// clone continues its history; a commit on a stale tip is rejected', async () => {
@@ -47,7 +38,7 @@ describe('rendered-commit --push to a local repository', () => {
       // A shallow clone of main, with the remote as a file:// URL: it fetches the tip and builds on it.
       const ci = join(dir, 'ci');
       git(tmpdir(), 'clone', '-q', '--single-branch', '--branch', 'main', '--depth', '1', `file://${bare}`, ci);
-      await setTtl(ci, '41');
+      await commitTtl(ci, '41');
       const second = await renderedCommit(ci, ['--push']);
       expect(second.stderr).toBe('');
       expect(second.code).toBe(0);
@@ -57,7 +48,7 @@ describe('rendered-commit --push to a local repository', () => {
       expectFsckClean(bare);
 
       // The first machine's local branch is behind the remote: it continues the remote's history.
-      await setTtl(a.root, '42');
+      await commitTtl(a.root, '42');
       const third = await renderedCommit(a.root, ['--push']);
       expect(third.code, third.stderr).toBe(0);
       expect(git(bare, 'rev-parse', 'rendered^').trim()).toBe(t2);

@@ -1,5 +1,5 @@
 /** `rendered-commit --push` against a real git server (git http-backend) on 127.0.0.1. */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -9,12 +9,10 @@ import { ObjectStore } from '../../generators/git/object-store.js';
 import { pushCommit } from '../../generators/git/push.js';
 import { findRepository } from '../../generators/git/repo.js';
 import { scanDir } from '../../generators/git/worktree.js';
-import { cli } from '../helpers.js';
-import { exampleRepo, expectFsckClean, git, gitServerPerFile, renderedCommit, tip, type Repo } from './git-helpers.js';
+import { exampleRepo, expectFsckClean, git, gitServerPerFile, commitTtl, renderedCommit, tip, type Repo } from './git-helpers.js';
 import { scratchDir } from '../scratch.js';
 
 const TOKEN = 'tok-9f8e7d6c5b4a';
-const OVERLAY = 'manifests/apps/catalog-api/overlays/dev.yaml';
 const served = gitServerPerFile(TOKEN);
 const cleanups = served.cleanups;
 
@@ -39,13 +37,6 @@ function ciClone(bare: string, url: string): string {
   return dir;
 }
 
-async function setTtl(root: string, value: string): Promise<void> {
-  const file = join(root, OVERLAY);
-  writeFileSync(file, readFileSync(file, 'utf8').replace(/CACHE_TTL_SECONDS: "\d+"/, `CACHE_TTL_SECONDS: "${value}"`));
-  expect((await cli(['--root', root, 'render', '-q'])).code).toBe(0);
-  git(root, 'add', '-A');
-  git(root, 'commit', '-q', '-m', `TTL ${value}`);
-}
 
 const withToken = { GITOPS_BRIDGE_GIT_TOKEN: TOKEN };
 
@@ -69,7 +60,7 @@ describe('rendered-commit --push', () => {
     // CI: main only, shallow, no rendered branch anywhere locally.
     const ci = ciClone(bare, url);
     expect(tip(ci)).toBeUndefined();
-    await setTtl(ci, '21');
+    await commitTtl(ci, '21');
     const res = await renderedCommit(ci, ['--push'], withToken);
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
@@ -82,7 +73,7 @@ describe('rendered-commit --push', () => {
     expectFsckClean(ci);
 
     // Back on the first machine, whose local branch is behind: it fast-forwards to the remote and builds on it.
-    await setTtl(a.root, '22');
+    await commitTtl(a.root, '22');
     const behind = await renderedCommit(a.root, ['--push'], withToken);
     expect(behind.code).toBe(0);
     expect(git(bare, 'rev-parse', 'rendered^').trim()).toBe(t2);
@@ -101,12 +92,12 @@ describe('rendered-commit --push', () => {
 
     // Another job publishes T2 on top of T1 meanwhile.
     const other = ciClone(bare, url);
-    await setTtl(other, '31');
+    await commitTtl(other, '31');
     expect((await renderedCommit(other, ['--push'], withToken)).code).toBe(0);
     const t2 = tip(bare)!;
 
     // This machine built its commit on T1 before T2 landed, and pushes it: rejected.
-    await setTtl(a.root, '32');
+    await commitTtl(a.root, '32');
     const dirs = findRepository(a.root);
     const store = new ObjectStore(dirs.commondir);
     const dry = await readDryCommit(store, git(a.root, 'rev-parse', 'HEAD').trim());
